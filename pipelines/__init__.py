@@ -1,0 +1,1 @@
+"""Pipelines: read, validate, link, compute and publish the warehouse (DESIGN §2)."""
