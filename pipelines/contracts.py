@@ -53,7 +53,7 @@ class Column:
     aliases: dict[str, str] = field(default_factory=dict)
     minimum: float | None = None
     maximum: float | None = None
-    extra_values: tuple[str, ...] = ()  # literal values accepted besides the kind's own (e.g. 'unknown')
+    extra_values: tuple[str, ...] = ()  # literal values accepted besides the kind's own
     header: str | None = None  # the heading in the file, when it is not the column name
 
     @property
@@ -96,6 +96,7 @@ class Contract:
     key: str
     columns: tuple[Column, ...]
     row_rules: tuple[RowRule, ...] = ()
+    other_headings: tuple[str, ...] = ()  # headings the format has that the product does not use
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -308,12 +309,17 @@ COMPARATORS = Contract(
         Column("time_period", "text", "Financial year, e.g. 2023/24.", header="Time period"),
         Column("value", "decimal", "Published value (percent); empty when suppressed.",
                required=False, minimum=0, header="Value"),
-        Column("lower_ci_95", "decimal", "Lower 95% limit.", required=False, header="Lower CI 95.0 limit"),
-        Column("upper_ci_95", "decimal", "Upper 95% limit.", required=False, header="Upper CI 95.0 limit"),
+        Column("lower_ci_95", "decimal", "Lower 95% limit.", required=False,
+               header="Lower CI 95.0 limit"),
+        Column("upper_ci_95", "decimal", "Upper 95% limit.", required=False,
+               header="Upper CI 95.0 limit"),
         Column("count", "decimal", "Numerator.", required=False, minimum=0, header="Count"),
-        Column("denominator", "decimal", "Denominator.", required=False, minimum=0, header="Denominator"),
-        Column("value_note", "text", "Note, e.g. suppression.", required=False, header="Value note"),
+        Column("denominator", "decimal", "Denominator.", required=False, minimum=0,
+               header="Denominator"),
+        Column("value_note", "text", "Note, e.g. suppression.", required=False,
+               header="Value note"),
     ),
+    other_headings=COMPARATOR_COLUMNS,
 )
 
 CONTRACTS: tuple[Contract, ...] = (

@@ -115,8 +115,8 @@ RECOMMENDATIONS: tuple[Recommendation, ...] = (
     Recommendation("F-A", "foundation", "Housing",
                    "Housing on release as a prerequisite for recovery."),
     Recommendation("F-B", "foundation", "Through the Gate",
-                   "Health, treatment, housing and reoffending services integrated and synchronised, "
-                   "equally for release from prison and from court on remand."),
+                   "Health, treatment, housing and reoffending services integrated and "
+                   "synchronised, equally for release from prison and from court on remand."),
     Recommendation("R1", "recommendation", "Rehab and long-term recovery",
                    "Local authorities measure Tier 4 rehab entries on release each year; thriving "
                    "long-term recovery becomes a KPI."),

@@ -1,0 +1,186 @@
+"""The build: the pipeline's one entrypoint from extracts to a published warehouse.
+
+Stages run in order: land (read every file as text), stage (validate and cast by contract),
+outputs (journeys, KPIs, disclosure control: pipelines.outputs) and publish (atomic swap). A
+file that cannot be read stops the run before anything is written; rejected rows are reported
+and the good rows still load.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import TextIO
+
+import polars as pl
+
+from pipelines import outputs, warehouse
+from pipelines.contracts import CONTRACT_BY_NAME, REQUIRED_EXTRACTS
+from pipelines.ingest import ExtractError, LandedFile, discover, land
+from pipelines.validate import REJECT_SCHEMA, Staged, latest_date, stage
+
+SYNTHETIC_MARKER = "SYNTHETIC"  # a file of this name in the source folder marks synthetic data
+PIPELINE_VERSION = "1"
+CUTOFF_DATE_COLUMNS = {
+    "prison_releases": ("reception_date", "release_date"),
+    "community_episodes": ("start_date", "end_date"),
+}
+FILE_COUNT_COLUMNS = ("rows_read", "rows_loaded", "rows_rejected", "duplicates")
+
+
+@dataclass
+class Progress:
+    """Stage-by-stage progress on stderr: what is running, how many rows, how long it took."""
+
+    stream: TextIO = sys.stderr
+    quiet: bool = False
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def step(self, stage_name: str, message: str) -> Callable[[str], None]:
+        started = time.perf_counter()
+        if not self.quiet:
+            print(f"  {message} ...", file=self.stream, flush=True)
+
+        def done(result: str = "") -> None:
+            elapsed = time.perf_counter() - started
+            self.timings[stage_name] = self.timings.get(stage_name, 0.0) + elapsed
+            if not self.quiet:
+                suffix = f": {result}" if result else ""
+                print(f"  {message} done in {elapsed:.1f} s{suffix}", file=self.stream, flush=True)
+
+        return done
+
+
+@dataclass
+class BuildResult:
+    run_id: str
+    cutoff: date | None
+    staged: dict[str, Staged]
+    report: dict
+    timings: dict[str, float]
+
+
+def _land_all(source: Path, progress: Progress) -> tuple[dict[str, list[LandedFile]], list[Path]]:
+    matched, unmatched = discover(source)
+    missing = [name for name in REQUIRED_EXTRACTS if name not in matched]
+    if missing:
+        raise ExtractError(
+            f"{source}: no file for the required extract(s) {', '.join(missing)} "
+            f"(files are matched by name prefix, e.g. {missing[0]}.csv)"
+        )
+    landed: dict[str, list[LandedFile]] = {}
+    for name, paths in matched.items():
+        for path in paths:
+            done = progress.step("read", f"reading {path.name}")
+            file = land(path, CONTRACT_BY_NAME[name])
+            done(f"{file.rows_read:,} rows")
+            landed.setdefault(name, []).append(file)
+    return landed, unmatched
+
+
+def _stage_all(landed: dict[str, list[LandedFile]], cutoff: date | None,
+               progress: Progress) -> dict[str, Staged]:
+    staged: dict[str, Staged] = {}
+    for name, files in landed.items():
+        contract = CONTRACT_BY_NAME[name]
+        done = progress.step("validate", f"validating {name}")
+        frame = pl.concat([f.frame for f in files], how="vertical")
+        staged[name] = stage(contract, frame, cutoff)
+        rejected = staged[name].per_file.get_column("rows_rejected").sum()
+        done(f"{staged[name].good.height:,} loaded, {rejected:,} rejected")
+    return staged
+
+
+def _report(staged: dict[str, Staged], landed: dict[str, list[LandedFile]],
+            unmatched: list[Path]) -> dict:
+    ignored = {str(f.path): f.ignored_columns for files in landed.values() for f in files}
+    files = []
+    for name, result in staged.items():
+        for row in result.per_file.iter_rows(named=True):
+            files.append({"extract": name, **row, "ignored_columns": ignored.get(row["path"], [])})
+    rejects = [row for result in staged.values() for row in result.rejects.iter_rows(named=True)]
+    return {
+        "files": files,
+        "rejects": rejects,
+        "unmatched_files": [str(p) for p in unmatched],
+    }
+
+
+def _load_history(run_id: str, started: datetime, source: Path, cutoff: date | None,
+                  synthetic: bool, report: dict) -> dict[str, pl.DataFrame]:
+    files = pl.DataFrame(
+        [{**{k: v for k, v in f.items() if k != "ignored_columns"},
+          "ignored_columns": ", ".join(f["ignored_columns"])} for f in report["files"]],
+        schema={"extract": pl.String, "path": pl.String, "rows_read": pl.Int64,
+                "rows_loaded": pl.Int64, "rows_rejected": pl.Int64, "duplicates": pl.Int64,
+                "ignored_columns": pl.String},
+    ).with_columns(pl.lit(run_id).alias("run_id"))
+    totals = {c: int(files.get_column(c).sum()) for c in FILE_COUNT_COLUMNS}
+    runs = pl.DataFrame([{
+        "run_id": run_id,
+        "started_at": started,
+        "finished_at": datetime.now(UTC),
+        "source": str(source),
+        "data_cutoff": cutoff,
+        "synthetic": synthetic,
+        "files": files.height,
+        **totals,
+    }])
+    return {"load_runs": runs, "load_files": files}
+
+
+def run_build(source: Path, warehouse_path: Path, report_path: Path | None = None,
+              cutoff: date | None = None, progress: Progress | None = None) -> BuildResult:
+    """Build the warehouse from the extracts in `source`; ExtractError on unreadable input."""
+
+    progress = progress or Progress()
+    run_id = uuid.uuid4().hex[:12]
+    started = datetime.now(UTC)
+    landed, unmatched = _land_all(source, progress)
+    staged = _stage_all(landed, cutoff, progress)
+    data_cutoff = cutoff or latest_date([
+        (staged[name].good, columns) for name, columns in CUTOFF_DATE_COLUMNS.items()
+    ])
+    report = _report(staged, landed, unmatched)
+    synthetic = (source / SYNTHETIC_MARKER).exists()
+
+    tables = outputs.published_tables(staged, data_cutoff, progress)
+    tables.update(_history_tables(warehouse_path, run_id, started, source, data_cutoff,
+                                  synthetic, report))
+    tables["build_info"] = pl.DataFrame([{
+        "run_id": run_id,
+        "built_at": datetime.now(UTC),
+        "data_cutoff": data_cutoff,
+        "synthetic": synthetic,
+        "source": str(source),
+        "pipeline_version": PIPELINE_VERSION,
+    }])
+    done = progress.step("publish", f"publishing {len(tables)} tables to {warehouse_path}")
+    warehouse.publish(warehouse_path, tables)
+    done()
+    if report_path is not None:
+        report_path.parent.mkdir(parents=True, exist_ok=True)
+        report_path.write_text(json.dumps(report, indent=2, default=str) + "\n")
+    return BuildResult(run_id, data_cutoff, staged, report, dict(progress.timings))
+
+
+def _history_tables(warehouse_path: Path, run_id: str, started: datetime, source: Path,
+                    cutoff: date | None, synthetic: bool, report: dict) -> dict[str, pl.DataFrame]:
+    current = _load_history(run_id, started, source, cutoff, synthetic, report)
+    previous = warehouse.previous_history(warehouse_path)
+    tables = {
+        name: pl.concat([previous[name], frame], how="diagonal_relaxed")
+        if name in previous else frame
+        for name, frame in current.items()
+    }
+    rejects = pl.DataFrame(report["rejects"], schema=REJECT_SCHEMA).with_columns(
+        pl.lit(run_id).alias("run_id")
+    )
+    tables["load_rejects"] = rejects
+    return tables

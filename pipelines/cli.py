@@ -1,0 +1,110 @@
+"""Command line of the pipeline: `python -m pipelines {build,synth,bench}`.
+
+Exit status: 0 on success, 2 when an extract cannot be loaded (the message names the file and
+what is wrong; the existing warehouse is left untouched).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+
+EXIT_BAD_INPUT = 2
+
+
+def _build(args: argparse.Namespace) -> int:
+    from pipelines.build import Progress, run_build
+    from pipelines.ingest import ExtractError
+
+    print(f"Building {args.warehouse} from {args.source}", file=sys.stderr)
+    try:
+        result = run_build(args.source, args.warehouse, args.report, args.cutoff,
+                           Progress(quiet=args.quiet))
+    except ExtractError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        print("The existing warehouse was left unchanged.", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    files = result.report["files"]
+    read = sum(f["rows_read"] for f in files)
+    loaded = sum(f["rows_loaded"] for f in files)
+    rejected = sum(f["rows_rejected"] for f in files)
+    duplicates = sum(f["duplicates"] for f in files)
+    print(
+        f"Done: {len(files)} files, {read:,} rows read, {loaded:,} loaded, {rejected:,} rejected, "
+        f"{duplicates:,} exact duplicates; data cut-off {result.cutoff}; "
+        f"{sum(result.timings.values()):.1f} s.",
+        file=sys.stderr,
+    )
+    for path in result.report["unmatched_files"]:
+        print(f"note: {path} matches no extract and was ignored", file=sys.stderr)
+    for f in files:
+        if f["ignored_columns"]:
+            print(f"note: {f['path']}: unknown columns ignored: {', '.join(f['ignored_columns'])}",
+                  file=sys.stderr)
+    if rejected:
+        where = f"; see {args.report}" if args.report else ""
+        print(f"{rejected:,} rows were rejected{where}", file=sys.stderr)
+    return 0
+
+
+def _synth(args: argparse.Namespace) -> int:
+    from pipelines.build import SYNTHETIC_MARKER
+    from pipelines.synth import generate
+
+    options = {"background_per_release": args.background_per_release} \
+        if args.background_per_release is not None else {}
+    counts = generate(args.out, seed=args.seed, scale=args.scale, bad_row_rate=args.bad_rows,
+                      **options)
+    (args.out / SYNTHETIC_MARKER).write_text(
+        "Every file in this folder is synthetic, made by `python -m pipelines synth` "
+        f"(seed {args.seed}, scale {args.scale}). No row describes a real person.\n"
+    )
+    for name, rows in counts.items():
+        print(f"{name}: {rows:,} rows", file=sys.stderr)
+    return 0
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from pipelines.bench import run_benchmark
+
+    return run_benchmark(args)
+
+
+def main(argv: list[str] | None = None) -> int:
+    from pipelines.synth import DEFAULT_SEED
+
+    parser = argparse.ArgumentParser(prog="python -m pipelines", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    build = commands.add_parser("build", help="build the warehouse from a folder of extracts")
+    build.add_argument("--source", type=Path, required=True, help="folder of extract files")
+    build.add_argument("--warehouse", type=Path, required=True, help="warehouse .duckdb path")
+    build.add_argument("--report", type=Path, help="write the JSON load report here")
+    build.add_argument("--cutoff", type=date.fromisoformat,
+                       help="data cut-off (YYYY-MM-DD); default: the latest date in the extracts")
+    build.add_argument("--quiet", action="store_true", help="no progress display")
+    build.set_defaults(handler=_build)
+
+    synth = commands.add_parser("synth", help="generate a synthetic data set")
+    synth.add_argument("--out", type=Path, required=True)
+    synth.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    synth.add_argument("--scale", type=float, default=1.0,
+                       help="1.0 is London-sized; 67 is about a million releases")
+    synth.add_argument("--background-per-release", type=float, default=None,
+                       help="community episodes of people never released, per release")
+    synth.add_argument("--bad-rows", type=float, default=0.0,
+                       help="share of release and episode rows made to break a rule")
+    synth.set_defaults(handler=_synth)
+
+    bench = commands.add_parser("bench", help="time the pipeline at several scales")
+    bench.add_argument("--scales", default="1,10,67",
+                       help="comma-separated scales (67 is about a million releases)")
+    bench.add_argument("--workdir", type=Path, default=Path("var/bench"))
+    bench.add_argument("--out", type=Path, help="write the results as JSON here")
+    bench.set_defaults(handler=_bench)
+
+    args = parser.parse_args(argv)
+    return args.handler(args)
+
