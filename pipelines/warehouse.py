@@ -35,7 +35,7 @@ def previous_history(warehouse: Path) -> dict[str, pl.DataFrame]:
         with duckdb.connect(str(warehouse), read_only=True) as con:
             present = {row[0] for row in con.execute("select table_name from duckdb_tables()").
                        fetchall()}
-            return {name: con.execute(f"select * from {name}").pl()
+            return {name: con.sql(f"select * from {name}").pl()
                     for name in HISTORY_TABLES if name in present}
     except duckdb.Error:
         # An unreadable old warehouse loses its history but must not block a rebuild.

@@ -1,0 +1,55 @@
+# London Continuity of Care Outcomes. `make run` and `make test` do all the set-up they need.
+PYTHON ?= python3
+PORT ?= 8501
+WAREHOUSE ?= var/warehouse.duckdb
+APP_DB ?= var/app.duckdb
+SAMPLES ?= data_samples
+UV_VERSION := 0.13.8
+
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed-$(UV_VERSION)
+PIPELINE_CODE := $(wildcard pipelines/*.py)
+SAMPLE_FILES := $(wildcard $(SAMPLES)/*)
+export PYTHONPATH := $(CURDIR)
+
+.PHONY: install run warehouse test test-fast bench lint clean samples
+
+install: $(INSTALLED)
+
+# A virtual environment with uv in it, then every dependency exactly as uv.lock pins it.
+$(INSTALLED): pyproject.toml uv.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(BIN)/uv sync --frozen --inexact --python $(BIN)/python --quiet
+	touch $@
+
+# Rebuilt when missing or older than the sample data or the pipeline code.
+$(WAREHOUSE): $(INSTALLED) $(SAMPLE_FILES) $(PIPELINE_CODE)
+	$(BIN)/python -m pipelines build --source $(SAMPLES) --warehouse $(WAREHOUSE) \
+		--report $(dir $(WAREHOUSE))load_report.json
+	touch $@
+
+warehouse: $(WAREHOUSE)
+
+run: $(WAREHOUSE)
+	COC_WAREHOUSE=$(abspath $(WAREHOUSE)) COC_APP_DB=$(abspath $(APP_DB)) \
+		$(BIN)/streamlit run dashboard/app.py --server.port $(PORT)
+
+test: $(INSTALLED)
+	$(BIN)/python -m pytest
+
+test-fast: $(INSTALLED)
+	$(BIN)/python -m pytest -m "not browser"
+
+bench: $(INSTALLED)
+	$(BIN)/python -m pipelines bench
+
+samples: $(INSTALLED)
+	$(BIN)/python -m pipelines synth --out $(SAMPLES)
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf var .pytest_cache
