@@ -1,0 +1,137 @@
+"""Disclosure control (DESIGN §6), applied once before publishing.
+
+Primary suppression hides any count from 1 to 4 (true zeros are shown). Secondary suppression
+then makes sure no hidden cell can be worked out from the published ones. Cells are grouped
+wherever a published total sits beside its parts (a total equals the sum of its parts):
+
+- LAs within London, LAs within each sub-region, sub-regions within London;
+- the categories of a breakdown within the 'all' figure of the same area and period;
+- the four quarters within their financial year;
+- cells within the margins of a two-way table (prison x LA of residence).
+
+A group is safe when it has no hidden member, or at least two hidden members and, when its
+total is published, the hidden parts do not add up to a small count (1 to 4). Until every group
+is safe, the published part with the smallest count in each unsafe group is hidden too (the
+total itself when no published part is left). Hiding only ever grows, so this reaches a fixed
+point.
+
+Overlapping 3-year rolling totals would let a hidden year be worked out from its neighbours, so
+in any series with a hidden single year, all single years are hidden and the rolling figures
+stand in for them (`hide_years_behind_rolling`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import polars as pl
+
+SMALL_MIN = 1
+SMALL_MAX = 4
+SUPPRESSION_NOTE = "Value suppressed for disclosure control due to small count"
+SECONDARY_NOTE = (
+    "Value suppressed for disclosure control: it could otherwise be worked out from other "
+    "published figures"
+)
+CELL = "_cell"
+GROUP = "_group"
+ROLE = "_role"
+TOTAL = "total"
+PART = "part"
+
+
+@dataclass(frozen=True)
+class Membership:
+    """Which cells form one group: cells sharing `keys`, the total picked out by `is_total`,
+    the parts by `is_part`."""
+
+    name: str
+    keys: tuple[str, ...]
+    is_total: pl.Expr
+    is_part: pl.Expr
+    # Optional: a column whose value on a part must equal the total's `total_column` value.
+    part_column: str | None = None
+    total_column: str | None = None
+
+
+def is_small(count: pl.Expr) -> pl.Expr:
+    return count.is_between(SMALL_MIN, SMALL_MAX)
+
+
+def memberships(cells: pl.DataFrame, groups: Sequence[Membership]) -> pl.DataFrame:
+    """Long table (_cell, _group, _role) of every cell's place in every group."""
+    frames = []
+    for index, group in enumerate(groups):
+        part_key = group.part_column or None
+        total_key = group.total_column or None
+        keys = list(group.keys)
+        totals = cells.filter(group.is_total).select(
+            CELL, *keys, *([pl.col(total_key).alias("_link")] if total_key else [])
+        )
+        parts = cells.filter(group.is_part).select(
+            CELL, *keys, *([pl.col(part_key).alias("_link")] if part_key else [])
+        )
+        link = [*keys, "_link"] if total_key else keys
+        group_ids = totals.select(*link, pl.col(CELL).alias("_total_cell"))
+        members = pl.concat([
+            group_ids.select(pl.col("_total_cell").alias(CELL), "_total_cell",
+                             pl.lit(TOTAL).alias(ROLE)),
+            parts.join(group_ids, on=link, how="inner", nulls_equal=True)
+            .select(CELL, "_total_cell", pl.lit(PART).alias(ROLE)),
+        ])
+        frames.append(members.select(
+            CELL, (pl.lit(index * 10**9, dtype=pl.Int64) + pl.col("_total_cell")).alias(GROUP),
+            ROLE,
+        ))
+    if not frames:
+        return pl.DataFrame(schema={CELL: pl.Int64, GROUP: pl.Int64, ROLE: pl.String})
+    return pl.concat(frames)
+
+
+def protect(cells: pl.DataFrame, count: str, hidden: str, groups: Sequence[Membership],
+            max_rounds: int = 100) -> pl.DataFrame:
+    """Add hidden cells until no group lets a hidden cell be recovered by subtraction.
+
+    `cells` has an integer `_cell` id, the `count` column and a boolean `hidden` column (primary
+    suppression, and anything else already hidden). Returns `cells` with `hidden` updated.
+    """
+    members = memberships(cells, groups)
+    state = cells.select(CELL, pl.col(count).alias("_count"), pl.col(hidden).alias("_hidden"))
+    for _ in range(max_rounds):
+        joined = members.join(state, on=CELL, how="inner")
+        summary = joined.group_by(GROUP).agg(
+            pl.col("_hidden").sum().alias("_n_hidden"),
+            (pl.col("_hidden") & (pl.col(ROLE) == PART)).sum().alias("_n_hidden_parts"),
+            ((pl.col(ROLE) == TOTAL) & ~pl.col("_hidden")).any().alias("_total_shown"),
+            pl.col("_count").filter(pl.col("_hidden") & (pl.col(ROLE) == PART)).sum()
+            .alias("_hidden_sum"),
+        )
+        unsafe = summary.filter(
+            (pl.col("_n_hidden") == 1)
+            | (pl.col("_total_shown") & (pl.col("_n_hidden_parts") > 0)
+               & is_small(pl.col("_hidden_sum")))
+        ).select(GROUP)
+        if unsafe.is_empty():
+            break
+        candidates = joined.join(unsafe, on=GROUP, how="semi").filter(~pl.col("_hidden"))
+        # Prefer the smallest published part; fall back to the total when no part is left.
+        chosen = (
+            candidates.with_columns((pl.col(ROLE) == TOTAL).alias("_is_total"))
+            .sort(GROUP, "_is_total", "_count", CELL)
+            .group_by(GROUP, maintain_order=True)
+            .first()
+            .select(CELL)
+            .unique()
+        )
+        if chosen.is_empty():
+            break
+        state = state.with_columns(
+            (pl.col("_hidden") | pl.col(CELL).is_in(chosen.get_column(CELL).implode()))
+            .alias("_hidden")
+        )
+    else:
+        raise RuntimeError("secondary suppression did not settle")
+    return cells.drop(hidden).join(
+        state.select(CELL, pl.col("_hidden").alias(hidden)), on=CELL, how="left"
+    ).select(cells.columns)
