@@ -1,0 +1,90 @@
+"""Disclosure control (§6): the suppression mechanism on small frames, and an independent audit
+of the whole published sample warehouse."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from pipelines import disclosure
+from tests.disclosure_audit import audit
+
+GROUP = [disclosure.Membership("parts in total", ("g",), pl.col("role") == "total",
+                               pl.col("role") == "part")]
+
+
+def cells(counts: dict[str, int], total: int | None = None) -> pl.DataFrame:
+    rows = [{"name": name, "role": "part", "count": n} for name, n in counts.items()]
+    rows.append({"name": "total", "role": "total",
+                 "count": sum(counts.values()) if total is None else total})
+    return pl.DataFrame(rows).with_columns(
+        pl.lit("x").alias("g"),
+        pl.int_range(pl.len(), dtype=pl.Int64).alias(disclosure.CELL),
+        disclosure.is_small(pl.col("count")).alias("hidden"),
+    )
+
+
+def hidden(frame: pl.DataFrame) -> set[str]:
+    protected = disclosure.protect(frame, "count", "hidden", GROUP)
+    return set(protected.filter(pl.col("hidden")).get_column("name"))
+
+
+def test_nothing_small_nothing_hidden() -> None:
+    assert hidden(cells({"a": 10, "b": 0, "c": 7})) == set()
+
+
+def test_true_zeros_are_not_suppressed() -> None:
+    assert pl.select(disclosure.is_small(pl.lit(0))).item() is False
+    assert hidden(cells({"a": 0, "b": 0, "c": 30})) == set()
+
+
+def test_one_small_part_hides_the_next_smallest_part() -> None:
+    assert hidden(cells({"a": 3, "b": 50, "c": 9, "d": 20})) == {"a", "c"}
+
+
+def test_two_small_parts_that_add_to_a_small_count_hide_a_third() -> None:
+    # 1 + 2 = 3 could be read off the total as a small count.
+    assert hidden(cells({"a": 1, "b": 2, "c": 40, "d": 30})) == {"a", "b", "d"}
+
+
+def test_a_hidden_total_with_every_part_shown_hides_a_part() -> None:
+    frame = cells({"a": 10, "b": 12}).with_columns(
+        (pl.col("role") == "total").alias("hidden"))
+    assert hidden(frame) == {"total", "a"}
+
+
+def test_with_no_part_left_the_total_is_hidden() -> None:
+    assert hidden(cells({"a": 2, "b": 2})) == {"a", "b", "total"}
+
+
+def test_sample_warehouse_passes_the_independent_audit(sample_warehouse: Path) -> None:
+    assert audit(str(sample_warehouse)) == []
+
+
+def test_sample_warehouse_suppresses_something(sample_warehouse: Path) -> None:
+    with duckdb.connect(str(sample_warehouse), read_only=True) as con:
+        counts = dict(con.sql("select status, count(*) from kpi_values group by all").fetchall())
+    assert counts.get("suppressed", 0) > 0 and counts.get("published", 0) > 0
+
+
+@pytest.mark.parametrize("where", [
+    # a primary-suppressed LA cell put back
+    "kpi_id = 'tier4_on_release' and area_type = 'la' and period_type = 'year' "
+    "and breakdown = 'all' and status = 'suppressed'",
+])
+def test_audit_catches_an_unsuppressed_cell(sample_warehouse: Path, tmp_path: Path,
+                                            where: str) -> None:
+    tampered = tmp_path / "tampered.duckdb"
+    shutil.copy(sample_warehouse, tampered)
+    with duckdb.connect(str(tampered)) as con:
+        target = con.sql(f"select kpi_id, period, area_code from kpi_values where {where} "
+                         "limit 1").fetchone()
+        assert target is not None
+        con.execute(
+            "update kpi_values set numerator = 3, status = 'published' where kpi_id = ? and "
+            "period = ? and area_code = ? and breakdown = 'all'", list(target))
+    assert audit(str(tampered)) != []
