@@ -1,14 +1,22 @@
-"""Page furniture shared by every view: the data banner and small layout helpers.
+"""Page furniture shared by every view: the data banner and the chart block (a chart with its
+plain-English summary, table twin and CSV download).
 
-Only layout lives here; figures come from dashboard.data.
+Only layout lives here; figures come from dashboard.data and formatting from
+dashboard.formatting.
 """
 
 from __future__ import annotations
 
+import re
+
+import altair as alt
+import polars as pl
 import streamlit as st
 
+from dashboard import data, formatting
+
 SYNTHETIC_LABEL = (
-    "Synthetic sample data: every figure on this page is computed from made-up records, "
+    "Synthetic sample data: every figure here is computed from made-up records, "
     "not from real people."
 )
 
@@ -22,3 +30,34 @@ def data_banner(info: dict) -> None:
     if cutoff:
         built_text = f", warehouse built {built:%d %b %Y %H:%M} UTC" if built else ""
         st.caption(f"Data cut-off {cutoff:%d %B %Y}{built_text}.")
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def chart_block(title: str, summary: str, chart: alt.TopLevelMixin | None, table: pl.DataFrame,
+                definition: str = "", key: str | None = None) -> None:
+    """A titled chart with its summary sentence, table twin and a CSV of exactly what it shows."""
+    key = key or _slug(title)
+    st.subheader(title)
+    st.write(summary)
+    if chart is not None:
+        st.altair_chart(chart, width="stretch", key=f"chart-{key}")
+    with st.expander(f"Table: {title}"):
+        st.dataframe(table, hide_index=True, width="stretch", key=f"table-{key}")
+    info = data.build_info()
+    st.download_button(
+        f"Download CSV: {title}",
+        formatting.csv_bytes(table, title, definition, info.get("data_cutoff"),
+                             bool(info.get("synthetic"))),
+        file_name=f"{_slug(title)}.csv",
+        mime="text/csv",
+        key=f"download-{key}",
+        icon=":material/download:",
+        on_click="ignore",
+    )
+
+
+def definition_line(kpi: dict) -> str:
+    return f"{kpi['title']}: {kpi['numerator']} / {kpi['denominator']}."

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -19,10 +20,14 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from pipelines import registry
+
 WAREHOUSE_ENV = "COC_WAREHOUSE"
 DEFAULT_WAREHOUSE = Path(__file__).resolve().parent.parent / "var" / "warehouse.duckdb"
 QUERY_CACHE_ENTRIES = 512
 BUILD_COMMAND = "make warehouse"
+DEFAULT_LA = "E09000022"  # Lambeth: a large borough, so most of its figures are published
+BREAKDOWN_TITLES: dict[str, str] = registry.BREAKDOWN_TITLES
 
 
 class WarehouseMissing(RuntimeError):
@@ -144,3 +149,93 @@ def rejected_rows(run_id: str, limit: int = 1000) -> pl.DataFrame:
         "order by extract, path, row limit ?",
         (run_id, limit),
     )
+
+
+# --- Reference data and the KPI registry ------------------------------------------------------
+
+def kpi_definitions() -> pl.DataFrame:
+    return query("select * from kpi_definitions")
+
+
+def kpi_definition(kpi_id: str) -> dict:
+    return kpi_definitions().filter(pl.col("id") == kpi_id).row(0, named=True)
+
+
+def local_authorities() -> pl.DataFrame:
+    """London LAs with codes, names, abbreviations, sub-regions and tile positions, by name."""
+    return query("select * from ref_local_authorities order by name")
+
+
+def subregions() -> pl.DataFrame:
+    return query("select * from ref_subregions order by code")
+
+
+def prisons() -> pl.DataFrame:
+    return query("select * from ref_prisons order by name")
+
+
+def recommendations() -> pl.DataFrame:
+    return query("select * from ref_recommendations")
+
+
+# --- Published figures ------------------------------------------------------------------------
+
+KPI_VALUE_FILTERS = ("kpi_id", "period", "period_type", "area_type", "area_code", "breakdown",
+                     "category", "status")
+
+
+def kpi_values(**filters: str | Sequence[str] | None) -> pl.DataFrame:
+    """Rows of `kpi_values` matching the given column filters (a value or a list of values)."""
+    clauses, params = [], []
+    for column, wanted in filters.items():
+        if column not in KPI_VALUE_FILTERS:
+            raise ValueError(f"cannot filter kpi_values on {column!r}")
+        if wanted is None:
+            continue
+        if isinstance(wanted, str):
+            clauses.append(f"{column} = ?")
+            params.append(wanted)
+        else:
+            clauses.append(f"list_contains(?, {column})")
+            params.append(list(wanted))
+    where = f"where {' and '.join(clauses)}" if clauses else ""
+    return query(f"select * from kpi_values {where} "
+                 "order by kpi_id, period_start, period, area_type, area_code, breakdown, "
+                 "category", tuple(_hashable(p) for p in params))
+
+
+def _hashable(value: object) -> object:
+    return tuple(value) if isinstance(value, list) else value
+
+
+def periods(period_type: str) -> list[str]:
+    """Periods of one type that have figures, oldest first."""
+    rows = query("select distinct period, period_start from kpi_values where period_type = ? "
+                 "and area_type <> 'england' order by period_start", (period_type,))
+    return rows.get_column("period").to_list()
+
+
+def latest_complete_year() -> str:
+    """The latest year whose continuity-of-care figure for London is published."""
+    rows = query("select period from kpi_values where kpi_id = 'coc_21d' and area_type = "
+                 "'london' and breakdown = 'all' and period_type = 'year' and status = "
+                 "'published' order by period_start desc limit 1")
+    if rows.is_empty():
+        years = periods("year")
+        return years[-1] if years else ""
+    return rows.item()
+
+
+def release_flows(period: str) -> pl.DataFrame:
+    return query("select * from release_flows where period = ? order by prison, residence",
+                 (period,))
+
+
+def engagement_curve() -> pl.DataFrame:
+    return query("select * from engagement_curve order by period, day")
+
+
+def services(la: str | None = None) -> pl.DataFrame:
+    if la is None:
+        return query("select * from services order by la, name")
+    return query("select * from services where la = ? order by name", (la,))

@@ -1,0 +1,1 @@
+"""Chart builders: pure functions from a frame to an Altair chart (no Streamlit, no queries)."""

@@ -1,0 +1,57 @@
+"""Benchmark colours and wording, shared by every chart, table and export.
+
+Colours follow the Okabe-Ito colour-blind-safe palette and are always shown with words
+("Better than London"), never on their own.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+
+BETTER = "Better"
+SIMILAR = "Similar"
+WORSE = "Worse"
+HIGHER = "Higher"
+LOWER = "Lower"
+NOT_COMPARED = "Not compared"
+SUPPRESSED = "Suppressed"
+NOT_YET = "Not yet available"
+
+# Benchmark category -> (fill colour, text colour that reads on it with at least 4.5:1 contrast)
+COLOURS: dict[str, tuple[str, str]] = {
+    BETTER: ("#0072B2", "#FFFFFF"),
+    SIMILAR: ("#F0E442", "#000000"),
+    WORSE: ("#D55E00", "#000000"),
+    HIGHER: ("#CC79A7", "#000000"),
+    LOWER: ("#56B4E9", "#000000"),
+    NOT_COMPARED: ("#E0E0E0", "#000000"),
+    SUPPRESSED: ("#FFFFFF", "#000000"),
+    NOT_YET: ("#FFFFFF", "#000000"),
+}
+ORDER = list(COLOURS)
+LONDON_COLOUR = "#333333"
+ENGLAND_COLOUR = "#7F3C8D"
+TARGET_COLOUR = "#009E73"
+SERIES_COLOUR = "#0072B2"
+
+
+def category(comparison: str | None, status: str = "published") -> str:
+    """Benchmark category from a published comparison label such as 'Better than London'."""
+    if status == "suppressed":
+        return SUPPRESSED
+    if status == "immature":
+        return NOT_YET
+    if not comparison:
+        return NOT_COMPARED
+    first = comparison.split(" ", 1)[0]
+    return first if first in COLOURS else NOT_COMPARED
+
+
+def fill_scale(categories: list[str] | None = None) -> alt.Scale:
+    names = categories or ORDER
+    return alt.Scale(domain=names, range=[COLOURS[n][0] for n in names])
+
+
+def text_scale(categories: list[str] | None = None) -> alt.Scale:
+    names = categories or ORDER
+    return alt.Scale(domain=names, range=[COLOURS[n][1] for n in names])

@@ -1,0 +1,57 @@
+"""Ranked chart: every area's value with its 95% interval, sorted, coloured by benchmark, with
+the London value as a reference line."""
+
+from __future__ import annotations
+
+import altair as alt
+import polars as pl
+
+from dashboard.charts import palette
+from dashboard.formatting import unit_suffix
+
+ROW_HEIGHT = 16
+
+
+def ranked_chart(rows: pl.DataFrame, title: str, axis_title: str, reference: float | None,
+                 reference_label: str = "London", show_intervals: bool = True) -> alt.LayerChart:
+    """`rows` has: name, value, lower_95, upper_95, category, value_text (published rows only)."""
+    categories = [c for c in palette.ORDER if c in set(rows.get_column("category"))]
+    order = rows.sort("value", descending=True).get_column("name").to_list()
+    y = alt.Y("name:N", sort=order, title=None, axis=alt.Axis(labelLimit=200))
+    base = alt.Chart(rows).encode(
+        y=y,
+        tooltip=[alt.Tooltip("name:N", title="Area"), alt.Tooltip("value_text:N", title="Value"),
+                 alt.Tooltip("category:N", title="Compared with London"),
+                 alt.Tooltip("lower_95:Q", title="Lower 95% CI", format=".1f"),
+                 alt.Tooltip("upper_95:Q", title="Upper 95% CI", format=".1f")],
+    )
+    points = base.mark_point(filled=True, size=80, stroke="#000000", strokeWidth=0.5).encode(
+        x=alt.X("value:Q", title=axis_title),
+        color=alt.Color("category:N", scale=palette.fill_scale(categories),
+                        legend=alt.Legend(title="Compared with London", orient="bottom")),
+        shape=alt.Shape("category:N", legend=None),
+    )
+    layers: list[alt.Chart] = []
+    if show_intervals:
+        layers.append(base.mark_rule(color="#555555").encode(x="lower_95:Q", x2="upper_95:Q"))
+    layers.append(points)
+    if reference is not None:
+        line = pl.DataFrame({"value": [reference], "label": [f"{reference_label} "
+                                                             f"{reference:.1f}"]})
+        rule = alt.Chart(line).mark_rule(color=palette.LONDON_COLOUR, strokeDash=[4, 3]).encode(
+            x="value:Q", tooltip=alt.Tooltip("label:N", title="Reference"))
+        label = alt.Chart(line).mark_text(align="left", dx=4, dy=-6, baseline="bottom").encode(
+            x="value:Q", y=alt.value(0), text="label:N")
+        layers += [rule, label]
+    return alt.layer(*layers).properties(
+        title=title, height=max(ROW_HEIGHT * rows.height, 80), width="container")
+
+
+def ranked_frame(rows: pl.DataFrame, unit: str) -> pl.DataFrame:
+    """Published kpi_values rows shaped for `ranked_chart`."""
+    return rows.filter(pl.col("status") == "published").with_columns(
+        pl.col("area_name").alias("name"),
+        pl.col("compared_to_london").map_elements(palette.category, return_dtype=pl.String)
+        .alias("category"),
+        (pl.col("value").round(1).cast(pl.String) + unit_suffix(unit)).alias("value_text"),
+    )

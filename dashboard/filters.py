@@ -1,0 +1,125 @@
+"""Filters shared by the pages, kept in the URL so a view can be shared and reloaded exactly.
+
+The canonical value of each filter lives in `st.session_state` under its own key, so it survives
+moving between pages (a widget's own state is dropped on pages that do not draw it). Every run
+writes all filters to the query string; a new session reads them back from it. Values from the
+URL are checked against what the warehouse offers and fall back to defaults.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import streamlit as st
+
+from dashboard import data
+
+KEY_PREFIX = "filter_"
+
+
+@dataclass(frozen=True)
+class FilterSpec:
+    name: str  # the query-string key
+    label: str
+    help: str
+
+
+PERIOD = FilterSpec("period", "Financial year", "The year the figures are for (April to March).")
+KPI = FilterSpec("kpi", "Indicator", "Which KPI to show.")
+AREA = FilterSpec("area", "Local authority", "The London local authority to look at.")
+BREAKDOWN = FilterSpec("breakdown", "Breakdown", "Split the figures by a characteristic.")
+INTERVALS = FilterSpec("ci", "Show 95% confidence intervals", "Show the uncertainty around each "
+                       "figure.")
+ALL_FILTERS = (PERIOD, KPI, AREA, BREAKDOWN, INTERVALS)
+
+
+def _key(spec: FilterSpec) -> str:
+    return KEY_PREFIX + spec.name
+
+
+def _options() -> dict[str, tuple[list[str], str]]:
+    """(allowed values, default) for each choice filter."""
+    years = data.periods("year")
+    kpis = data.kpi_definitions().get_column("id").to_list()
+    las = data.local_authorities().get_column("code").to_list()
+    breakdowns = list(data.BREAKDOWN_TITLES)
+    return {
+        PERIOD.name: (years, data.latest_complete_year()),
+        KPI.name: (kpis, kpis[0]),
+        AREA.name: (las, data.DEFAULT_LA if data.DEFAULT_LA in las else las[0]),
+        BREAKDOWN.name: (breakdowns, "all"),
+    }
+
+
+def initialise() -> None:
+    """Set every filter's canonical value from the URL (first run) or keep the session's."""
+    options = _options()
+    params = st.query_params
+    for name, (allowed, default) in options.items():
+        key = KEY_PREFIX + name
+        if key not in st.session_state:
+            wanted = params.get(name)
+            st.session_state[key] = wanted if wanted in allowed else default
+        elif st.session_state[key] not in allowed:
+            st.session_state[key] = default
+    ci_key = _key(INTERVALS)
+    if ci_key not in st.session_state:
+        st.session_state[ci_key] = params.get(INTERVALS.name, "1") != "0"
+    write_url()
+
+
+def write_url() -> None:
+    """All filters into the query string, in a fixed order."""
+    wanted = {spec.name: str(st.session_state[_key(spec)]) for spec in ALL_FILTERS[:-1]}
+    wanted[INTERVALS.name] = "1" if st.session_state[_key(INTERVALS)] else "0"
+    if dict(st.query_params) != wanted:
+        st.query_params.from_dict(wanted)
+
+
+def value(spec: FilterSpec) -> str | bool:
+    return st.session_state[_key(spec)]
+
+
+def _copy_from_widget(spec: FilterSpec) -> None:
+    st.session_state[_key(spec)] = st.session_state["widget_" + spec.name]
+    write_url()
+
+
+def _select(spec: FilterSpec, options: Sequence[str], labels: dict[str, str]) -> str:
+    current = st.session_state[_key(spec)]
+    st.sidebar.selectbox(
+        spec.label, options, index=list(options).index(current),
+        format_func=lambda v: labels.get(v, v), key="widget_" + spec.name, help=spec.help,
+        on_change=_copy_from_widget, args=(spec,),
+    )
+    return st.session_state[_key(spec)]
+
+
+def period() -> str:
+    years = data.periods("year")
+    return _select(PERIOD, years, {})
+
+
+def kpi() -> str:
+    definitions = data.kpi_definitions()
+    labels = dict(zip(definitions.get_column("id"), definitions.get_column("title"),
+                      strict=True))
+    return _select(KPI, list(labels), labels)
+
+
+def area() -> str:
+    las = data.local_authorities()
+    labels = dict(zip(las.get_column("code"), las.get_column("name"), strict=True))
+    return _select(AREA, list(labels), labels)
+
+
+def breakdown() -> str:
+    return _select(BREAKDOWN, list(data.BREAKDOWN_TITLES), data.BREAKDOWN_TITLES)
+
+
+def intervals() -> bool:
+    st.sidebar.toggle(INTERVALS.label, value=st.session_state[_key(INTERVALS)],
+                      key="widget_" + INTERVALS.name, help=INTERVALS.help,
+                      on_change=_copy_from_widget, args=(INTERVALS,))
+    return bool(st.session_state[_key(INTERVALS)])

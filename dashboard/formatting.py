@@ -1,0 +1,99 @@
+"""Pure formatting: figures as people read them, table twins and CSV downloads.
+
+No Streamlit here, so every rule (how a suppressed figure looks, what a download says about its
+source) is testable and shared by pages and exports.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import polars as pl
+
+SUPPRESSED_MARK = "*"
+NOT_YET_TEXT = "Not yet available"
+SUPPRESSION_NOTE = "* Value suppressed for disclosure control due to small count."
+PRODUCT = "London Continuity of Care Outcomes"
+SYNTHETIC_NOTE = "Synthetic sample data: not real people."
+
+# Columns of kpi_values as a table twin shows them.
+TABLE_COLUMNS: dict[str, str] = {
+    "period": "Period",
+    "area_name": "Area",
+    "breakdown": "Breakdown",
+    "category": "Category",
+    "numerator": "Numerator",
+    "denominator": "Denominator",
+    "value_text": "Value",
+    "lower_95": "Lower 95% CI",
+    "upper_95": "Upper 95% CI",
+    "compared_to_london": "Compared with London",
+    "compared_to_england": "Compared with England",
+    "trend": "Recent trend",
+    "note": "Note",
+}
+
+
+def unit_suffix(unit: str) -> str:
+    return "%" if unit == "percent" else " per 100 releases"
+
+
+def display_value(value: float | None, status: str, unit: str = "percent",
+                  available_from: date | None = None) -> str:
+    """A figure as shown: '42.1%', '2.3 per 100 releases', '*', or 'Not yet available'."""
+    if status == "suppressed":
+        return SUPPRESSED_MARK
+    if status == "immature":
+        when = f" (from {available_from:%-d %b %Y})" if available_from else ""
+        return f"{NOT_YET_TEXT}{when}"
+    if value is None:
+        return "No data"
+    return f"{value:.1f}{unit_suffix(unit)}"
+
+
+def display_count(count: int | None, status: str) -> str:
+    if status == "immature":
+        return NOT_YET_TEXT
+    return SUPPRESSED_MARK if count is None else f"{count:,}"
+
+
+def table_twin(values: pl.DataFrame, unit: str = "percent",
+               columns: dict[str, str] | None = None) -> pl.DataFrame:
+    """kpi_values rows as a readable table: suppressed figures marked, intervals rounded."""
+    columns = columns or TABLE_COLUMNS
+    suffix = unit_suffix(unit)
+    shown = values.with_columns(
+        pl.when(pl.col("status") == "suppressed").then(pl.lit(SUPPRESSED_MARK))
+        .when(pl.col("status") == "immature").then(pl.lit(NOT_YET_TEXT))
+        .otherwise(pl.col("value").round(1).cast(pl.String) + suffix)
+        .alias("value_text"),
+        pl.col("numerator").cast(pl.String).fill_null(
+            pl.when(pl.col("status") == "immature").then(pl.lit("")).otherwise(
+                pl.lit(SUPPRESSED_MARK))),
+        pl.col("denominator").cast(pl.String).fill_null(
+            pl.when(pl.col("status") == "immature").then(pl.lit("")).otherwise(
+                pl.lit(SUPPRESSED_MARK))),
+        pl.col("lower_95").round(1),
+        pl.col("upper_95").round(1),
+    )
+    present = {k: v for k, v in columns.items() if k in shown.columns}
+    return shown.select(pl.col(k).alias(v) for k, v in present.items())
+
+
+def csv_bytes(table: pl.DataFrame, title: str, definition: str, cutoff: date | None,
+              synthetic: bool) -> bytes:
+    """A CSV of exactly what a chart shows, headed by its title, source and definition."""
+    buffer = io.StringIO()
+    lines = [title, f"Source: {PRODUCT}" + (f", data cut-off {cutoff:%-d %B %Y}" if cutoff
+                                             else "")]
+    if synthetic:
+        lines.append(SYNTHETIC_NOTE)
+    if definition:
+        lines.append(f"Definition: {definition}")
+    lines.append(SUPPRESSION_NOTE)
+    for line in lines:
+        pl.DataFrame({"": [line]}).write_csv(buffer, include_header=False)
+    buffer.write("\n")
+    table.write_csv(buffer)
+    return buffer.getvalue().encode("utf-8-sig")

@@ -1,0 +1,74 @@
+"""Plain-English summaries generated from the published figures (pure functions).
+
+Every sentence is built from the rows it is given, so it always says what the chart shows.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from dashboard.charts import palette
+from dashboard.formatting import display_value
+
+
+def _names(frame: pl.DataFrame, limit: int = 3) -> str:
+    names = frame.get_column("area_name").to_list()
+    if len(names) <= limit:
+        return " and ".join(", ".join(names[:-1]).split(", ") + [names[-1]]) if len(names) > 1 \
+            else (names[0] if names else "")
+    return f"{', '.join(names[:limit])} and {len(names) - limit} more"
+
+
+def benchmark_summary(las: pl.DataFrame, kpi_title: str, unit: str, period: str,
+                      london_value: float | None) -> str:
+    """One paragraph on LAs against London for one KPI and period."""
+    published = las.filter(pl.col("status") == "published")
+    hidden = las.height - published.height
+    if las.is_empty():
+        return f"There are no figures for {kpi_title.lower()} in {period}."
+    if published.is_empty():
+        return (f"Every borough's figure for {kpi_title.lower()} in {period} is suppressed or not "
+                "yet available; see the sub-region and 3-year figures.")
+    categories = published.with_columns(
+        pl.col("compared_to_london").map_elements(palette.category, return_dtype=pl.String)
+        .alias("category"))
+    better = categories.filter(pl.col("category") == palette.BETTER)
+    worse = categories.filter(pl.col("category") == palette.WORSE)
+    top = published.sort("value", descending=True).row(0, named=True)
+    bottom = published.sort("value").row(0, named=True)
+    parts = []
+    if london_value is not None:
+        parts.append(f"London's {kpi_title.lower()} in {period} was "
+                     f"{display_value(london_value, 'published', unit)}.")
+    parts.append(f"{better.height} of {published.height} boroughs with a published figure were "
+                 f"significantly better than London and {worse.height} significantly worse.")
+    if better.height:
+        parts.append(f"Better: {_names(better)}.")
+    if worse.height:
+        parts.append(f"Worse: {_names(worse)}.")
+    parts.append(f"The highest was {top['area_name']} "
+                 f"({display_value(top['value'], 'published', unit)}) and the lowest "
+                 f"{bottom['area_name']} ({display_value(bottom['value'], 'published', unit)}).")
+    if hidden:
+        parts.append(f"{hidden} borough figure{'s are' if hidden != 1 else ' is'} suppressed or "
+                     "not yet available.")
+    return " ".join(parts)
+
+
+def change_text(current: float | None, previous: float | None, unit: str) -> str | None:
+    if current is None or previous is None:
+        return None
+    change = current - previous
+    points = "percentage points" if unit == "percent" else "per 100 releases"
+    direction = "up" if change > 0 else "down" if change < 0 else "no change"
+    if direction == "no change":
+        return "No change on last year"
+    return f"{direction} {abs(change):.1f} {points} on last year"
+
+
+def ranked_summary(published: pl.DataFrame, london_value: float | None, unit: str) -> str:
+    text = (f"{published.height} boroughs with a published figure, highest first, with 95% "
+            "confidence intervals.")
+    if london_value is not None:
+        text += f" The dashed line is London ({display_value(london_value, 'published', unit)})."
+    return text

@@ -1,0 +1,95 @@
+"""London overview: headline KPIs, the borough tile map, the ranked chart and what stands out."""
+
+import polars as pl
+import streamlit as st
+
+from dashboard import components, data, filters, formatting, narrative
+from dashboard.charts.maps import tile_frame, tile_map
+from dashboard.charts.ranked import ranked_chart, ranked_frame
+
+HEADLINE_KPIS = ("coc_21d", "tier4_on_release", "engaged_6m", "completed_12m",
+                 "returned_custody_12m", "settled_on_release")
+
+period = filters.period()
+kpi_id = filters.kpi()
+show_intervals = filters.intervals()
+kpi = data.kpi_definition(kpi_id)
+years = data.periods("year")
+previous = years[years.index(period) - 1] if years.index(period) > 0 else None
+
+st.title("London overview")
+st.write(f"How London is doing in {period} on continuity of care, Tier 4 rehab and long-term "
+         "recovery after release from prison, against England and the national ambition.")
+
+st.header(f"Headline figures, {period}")
+london = data.kpi_values(area_type="london", breakdown="all", period_type="year",
+                         kpi_id=list(HEADLINE_KPIS))
+england = data.kpi_values(area_type="england", period_type="year")
+columns = st.columns(3)
+for index, headline_id in enumerate(HEADLINE_KPIS):
+    headline = data.kpi_definition(headline_id)
+    rows = london.filter(pl.col("kpi_id") == headline_id)
+    now = rows.filter(pl.col("period") == period)
+    before = rows.filter(pl.col("period") == previous) if previous else rows.clear()
+    with columns[index % 3].container(border=True):
+        if now.is_empty():
+            st.metric(headline["title"], "No data")
+            continue
+        row = now.row(0, named=True)
+        previous_value = before.row(0, named=True)["value"] if before.height else None
+        st.metric(
+            headline["title"],
+            formatting.display_value(row["value"], row["status"], headline["unit"],
+                                     row["available_from"]),
+            delta=narrative.change_text(row["value"], previous_value, headline["unit"]),
+            delta_color="inverse" if headline["polarity"] == "low_good" else "normal",
+            help=headline["description"],
+        )
+        lines = []
+        if row["status"] == "published":
+            lines.append(f"95% CI {row['lower_95']:.1f} to {row['upper_95']:.1f}")
+        if row["compared_to_england"] and row["compared_to_england"] != "Not compared":
+            england_row = england.filter((pl.col("kpi_id") == headline_id)
+                                         & (pl.col("period") == period))
+            england_value = england_row.row(0, named=True)["value"] if england_row.height \
+                else None
+            lines.append(f"{row['compared_to_england']}"
+                         + (f" ({england_value:.1f}%)" if england_value is not None else ""))
+        if headline["target"] is not None and row["status"] == "published":
+            gap = headline["target"] - row["value"]
+            lines.append(f"Target {headline['target']:.0f}%: "
+                         + (f"{gap:.1f} points to go" if gap > 0 else "met"))
+        if row["status"] != "published":
+            lines.append(row["note"] or "")
+        st.caption(" · ".join(line for line in lines if line))
+
+st.header(f"{kpi['title']} by borough, {period}")
+las = data.kpi_values(kpi_id=kpi_id, period=period, area_type="la", breakdown="all")
+london_row = data.kpi_values(kpi_id=kpi_id, period=period, area_type="london", breakdown="all")
+london_value = london_row.row(0, named=True)["value"] if london_row.height else None
+tiles = tile_frame(data.local_authorities(), las, kpi["unit"])
+summary = narrative.benchmark_summary(las, kpi["title"], kpi["unit"], period, london_value)
+table = formatting.table_twin(las, kpi["unit"])
+components.chart_block(
+    f"{kpi['title']}: London boroughs, {period}",
+    summary,
+    tile_map(tiles, f"{kpi['title']}, {period}: compared with London"),
+    table,
+    components.definition_line(kpi),
+    key="tile-map",
+)
+published = ranked_frame(las, kpi["unit"])
+if published.is_empty():
+    st.info("No borough has a published figure for this indicator and year. See the Tier 4 "
+            "page for sub-region and 3-year figures.")
+else:
+    components.chart_block(
+        f"{kpi['title']}: boroughs ranked, {period}",
+        narrative.ranked_summary(published, london_value, kpi["unit"]),
+        ranked_chart(published, f"{kpi['title']}, {period}",
+                     "Per cent" if kpi["unit"] == "percent" else "Per 100 releases",
+                     london_value, show_intervals=show_intervals),
+        formatting.table_twin(published, kpi["unit"]),
+        components.definition_line(kpi),
+        key="ranked",
+    )
