@@ -15,16 +15,19 @@ is safe, the published part with the smallest count in each unsafe group is hidd
 total itself when no published part is left). Hiding only ever grows, so this reaches a fixed
 point.
 
-Overlapping 3-year rolling totals would let a hidden year be worked out from its neighbours, so
-in any series with a hidden single year, all single years are hidden and the rolling figures
-stand in for them (`hide_years_behind_rolling`).
+Overlapping 3-year rolling totals can also give a hidden year away: two windows that share two
+years differ by one year's value. For every series with a hidden year, `protect_rolling` keeps
+the largest set of its rolling windows from which no hidden year can be solved (a small linear
+system per series) and hides the rest.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import combinations
 
+import numpy as np
 import polars as pl
 
 SMALL_MIN = 1
@@ -90,14 +93,19 @@ def memberships(cells: pl.DataFrame, groups: Sequence[Membership]) -> pl.DataFra
 
 
 def protect(cells: pl.DataFrame, count: str, hidden: str, groups: Sequence[Membership],
-            max_rounds: int = 100) -> pl.DataFrame:
+            series: Sequence[str] = (), max_rounds: int = 100) -> pl.DataFrame:
     """Add hidden cells until no group lets a hidden cell be recovered by subtraction.
 
     `cells` has an integer `_cell` id, the `count` column and a boolean `hidden` column (primary
     suppression, and anything else already hidden). Returns `cells` with `hidden` updated.
+    When `series` names columns, a cell whose series already has hidden cells is preferred as
+    the extra cell to hide, so the same few areas are hidden year after year rather than a
+    different one each year.
     """
     members = memberships(cells, groups)
-    state = cells.select(CELL, pl.col(count).alias("_count"), pl.col(hidden).alias("_hidden"))
+    series = list(series)
+    state = cells.select(CELL, *series, pl.col(count).alias("_count"),
+                         pl.col(hidden).alias("_hidden"))
     for _ in range(max_rounds):
         joined = members.join(state, on=CELL, how="inner")
         summary = joined.group_by(GROUP).agg(
@@ -115,10 +123,19 @@ def protect(cells: pl.DataFrame, count: str, hidden: str, groups: Sequence[Membe
         if unsafe.is_empty():
             break
         candidates = joined.join(unsafe, on=GROUP, how="semi").filter(~pl.col("_hidden"))
-        # Prefer the smallest published part; fall back to the total when no part is left.
+        if series:
+            hidden_in_series = state.group_by(series).agg(
+                pl.col("_hidden").sum().alias("_series_hidden"))
+            candidates = candidates.join(hidden_in_series, on=series, how="left",
+                                         nulls_equal=True)
+        else:
+            candidates = candidates.with_columns(pl.lit(0).alias("_series_hidden"))
+        # Prefer a part whose series is already hidden somewhere, then the smallest part; fall
+        # back to the total when no part is left.
         chosen = (
             candidates.with_columns((pl.col(ROLE) == TOTAL).alias("_is_total"))
-            .sort(GROUP, "_is_total", "_count", CELL)
+            .sort([GROUP, "_is_total", "_series_hidden", "_count", CELL],
+                  descending=[False, False, True, False, False])
             .group_by(GROUP, maintain_order=True)
             .first()
             .select(CELL)
@@ -135,3 +152,66 @@ def protect(cells: pl.DataFrame, count: str, hidden: str, groups: Sequence[Membe
     return cells.drop(hidden).join(
         state.select(CELL, pl.col("_hidden").alias(hidden)), on=CELL, how="left"
     ).select(cells.columns)
+
+
+def _solvable(windows: Sequence[frozenset[int]], unknowns: Sequence[int]) -> bool:
+    """Whether any unknown year can be solved from the sums over `windows` (known years
+    already subtracted): a year is solvable when its unit vector lies in the windows' row
+    space."""
+    if not windows or not unknowns:
+        return False
+    matrix = np.array([[1.0 if year in window else 0.0 for year in unknowns]
+                       for window in windows])
+    rank = np.linalg.matrix_rank(matrix)
+    for index in range(len(unknowns)):
+        unit = np.zeros(len(unknowns))
+        unit[index] = 1.0
+        if np.linalg.matrix_rank(np.vstack([matrix, unit])) == rank:
+            return True
+    return False
+
+
+def safe_windows(hidden_years: set[int], windows: Sequence[frozenset[int]]) -> set[int]:
+    """Indexes of the largest set of windows that lets no hidden year be solved (ties: the most
+    recent windows)."""
+    unknowns = sorted(hidden_years)
+    for size in range(len(windows), 0, -1):
+        for chosen in sorted(combinations(range(len(windows)), size), reverse=True):
+            if not _solvable([windows[i] for i in chosen], unknowns):
+                return set(chosen)
+    return set()
+
+
+def protect_rolling(cells: pl.DataFrame, hidden: str, series: Sequence[str]) -> pl.DataFrame:
+    """Hide rolling windows ('YYYY/YY to YYYY/YY') from which a hidden single year of the same
+    series could be solved. Cells need period_type ('year' or 'rolling_3y') and period."""
+    series = list(series)
+    start_year = pl.col("period").str.slice(0, 4).cast(pl.Int32)
+    end_year = pl.col("period").str.slice(-7, 4).cast(pl.Int32)
+    years = cells.filter(pl.col("period_type") == "year")
+    affected = years.filter(pl.col(hidden)).select(series).unique()
+    if affected.is_empty():
+        return cells
+    hidden_years = (
+        years.join(affected, on=series, nulls_equal=True).filter(pl.col(hidden))
+        .group_by(series).agg(start_year.alias("_hidden_years"))
+    )
+    rolling = (
+        cells.filter((pl.col("period_type") == "rolling_3y") & ~pl.col(hidden))
+        .join(hidden_years, on=series, nulls_equal=True)
+        .select(CELL, *series, "_hidden_years", start_year.alias("_from"),
+                end_year.alias("_to"))
+        .sort("_from")
+        .group_by(series).agg(CELL, "_from", "_to", pl.col("_hidden_years").first())
+    )
+    to_hide: list[int] = []
+    for row in rolling.iter_rows(named=True):
+        windows = [frozenset(range(a, b + 1)) for a, b in zip(row["_from"], row["_to"],
+                                                             strict=True)]
+        keep = safe_windows(set(row["_hidden_years"]), windows)
+        to_hide += [cell for i, cell in enumerate(row[CELL]) if i not in keep]
+    if not to_hide:
+        return cells
+    return cells.with_columns(
+        (pl.col(hidden) | pl.col(CELL).is_in(pl.Series(to_hide, dtype=pl.Int64).implode()))
+        .alias(hidden))

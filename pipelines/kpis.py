@@ -243,57 +243,50 @@ def disclosure_groups(prefix: tuple[str, ...]) -> list[disclosure.Membership]:
     return groups
 
 
-def _hide_years_behind_rolling(cells: pl.DataFrame, hidden: str, series: tuple[str, ...]) \
-        -> pl.DataFrame:
-    """In any LA, sub-region or London series with a hidden year, hide every year."""
-    year = (pl.col("period_type") == "year") & pl.col("area_type").is_in(ROLLING_AREA_TYPES)
-    any_hidden = (pl.col(hidden) & year).any().over(series)
-    return cells.with_columns((pl.col(hidden) | (year & any_hidden)).alias(hidden))
-
-
 def suppress(values: pl.DataFrame) -> pl.DataFrame:
-    """Add `denominator_hidden` and `numerator_hidden`, applying §6 to both."""
-    # Denominators shared by several KPIs are decided once per family so that a denominator
-    # hidden in one KPI cannot be read off another.
+    """Add `denominator_hidden` and `numerator_hidden`, applying §6 to both.
+
+    Denominators shared by several KPIs are decided once per family, so a denominator hidden in
+    one KPI cannot be read off another. A hidden denominator hides the numerator too. Rounds of
+    group protection and rolling-window protection repeat until nothing more is hidden.
+    """
+    cell_keys = list(CELL_KEYS[1:])
     dens = (
-        values.select("denominator_family", *CELL_KEYS[1:], "period_type", "_fy",
-                      "_subregion", "denominator")
-        .unique(subset=["denominator_family", *CELL_KEYS[1:]])
+        values.select("denominator_family", *cell_keys, "period_type", "_fy", "_subregion",
+                      "denominator")
+        .unique(subset=["denominator_family", *cell_keys])
         .with_row_index(disclosure.CELL)
         .with_columns(pl.col(disclosure.CELL).cast(pl.Int64),
                       disclosure.is_small(pl.col("denominator")).alias("denominator_hidden"))
     )
     den_groups = disclosure_groups(("denominator_family",))
     den_series = ("denominator_family", "area_type", "area_code", "breakdown", "category")
-    nums = values.with_row_index(disclosure.CELL).with_columns(
-        pl.col(disclosure.CELL).cast(pl.Int64)
+    dens = _settle(dens, "denominator", "denominator_hidden", den_groups, den_series)
+
+    nums = values.join(
+        dens.select("denominator_family", *cell_keys, "denominator_hidden"),
+        on=["denominator_family", *cell_keys], how="left",
+    ).with_row_index(disclosure.CELL).with_columns(
+        pl.col(disclosure.CELL).cast(pl.Int64),
+        (disclosure.is_small(pl.col("numerator")) | pl.col("denominator_hidden"))
+        .alias("numerator_hidden"),
     )
     num_groups = disclosure_groups(("kpi_id",))
     num_series = ("kpi_id", "area_type", "area_code", "breakdown", "category")
-    previous = -1
-    hidden_nums = None
-    for _ in range(10):
-        dens = disclosure.protect(dens, "denominator", "denominator_hidden", den_groups)
-        dens = _hide_years_behind_rolling(dens, "denominator_hidden", den_series)
-        nums = nums.drop("denominator_hidden", strict=False).join(
-            dens.select("denominator_family", *CELL_KEYS[1:], "denominator_hidden"),
-            on=["denominator_family", *CELL_KEYS[1:]], how="left",
-        )
-        start = disclosure.is_small(pl.col("numerator")) | pl.col("denominator_hidden")
-        if hidden_nums is not None:
-            start = start | pl.col(disclosure.CELL).is_in(hidden_nums.implode())
-        nums = nums.with_columns(start.alias("numerator_hidden"))
-        nums = disclosure.protect(nums, "numerator", "numerator_hidden", num_groups)
-        nums = _hide_years_behind_rolling(nums, "numerator_hidden", num_series)
-        hidden_nums = nums.filter(pl.col("numerator_hidden")).get_column(disclosure.CELL)
-        total_hidden = int(nums.get_column("numerator_hidden").sum()) + int(
-            dens.get_column("denominator_hidden").sum())
-        if total_hidden == previous:
-            break
-        previous = total_hidden
-        # A hidden numerator never forces a denominator; years hidden behind rolling figures in
-        # the numerators feed back only through the next round's numerator start.
+    nums = _settle(nums, "numerator", "numerator_hidden", num_groups, num_series)
     return nums.drop(disclosure.CELL)
+
+
+def _settle(cells: pl.DataFrame, count: str, hidden: str,
+            groups: list[disclosure.Membership], series: tuple[str, ...]) -> pl.DataFrame:
+    previous = -1
+    while True:
+        cells = disclosure.protect(cells, count, hidden, groups, series)
+        cells = disclosure.protect_rolling(cells, hidden, series)
+        now = int(cells.get_column(hidden).sum())
+        if now == previous:
+            return cells
+        previous = now
 
 
 def maturity(values: pl.DataFrame, cutoff: date) -> pl.DataFrame:

@@ -81,10 +81,32 @@ def test_audit_catches_an_unsuppressed_cell(sample_warehouse: Path, tmp_path: Pa
     tampered = tmp_path / "tampered.duckdb"
     shutil.copy(sample_warehouse, tampered)
     with duckdb.connect(str(tampered)) as con:
-        target = con.sql(f"select kpi_id, period, area_code from kpi_values where {where} "
-                         "limit 1").fetchone()
-        assert target is not None
+        found = con.sql(f"select kpi_id, period, area_code from kpi_values where {where} "
+                        "limit 1").fetchall()
+        assert found
+        target = found[0]
         con.execute(
             "update kpi_values set numerator = 3, status = 'published' where kpi_id = ? and "
             "period = ? and area_code = ? and breakdown = 'all'", list(target))
     assert audit(str(tampered)) != []
+
+
+def _windows(*starts: int) -> list[frozenset[int]]:
+    return [frozenset(range(s, s + 3)) for s in starts]
+
+
+def test_no_rolling_window_may_reveal_a_lone_hidden_year() -> None:
+    # 2021 is the only hidden year: every window containing it gives it away; 2022-24 is safe.
+    assert disclosure.safe_windows({2021}, _windows(2020, 2021, 2022)) == {2}
+
+
+def test_rolling_windows_that_only_reveal_a_sum_are_kept() -> None:
+    # 2021 and 2022 hidden: the first two windows give only their sum; the third gives 2022.
+    assert disclosure.safe_windows({2021, 2022}, _windows(2020, 2021, 2022)) == {0, 1}
+
+
+def test_two_overlapping_windows_can_reveal_a_year_together() -> None:
+    # Hidden 2020, 2021 and 2023: windows 2020-22 and 2021-23 differ by 2020 - 2023, and with
+    # 2022-24 (2023 alone unknown there) 2023 is solved; the best safe set drops the last.
+    kept = disclosure.safe_windows({2020, 2021, 2023}, _windows(2020, 2021, 2022))
+    assert 2 not in kept and kept
