@@ -4,13 +4,9 @@ It sets the page up, shows the synthetic-data label and the data cut-off on ever
 the shared filters in the URL, and stops with a clear message when there is no warehouse yet.
 """
 
-from pathlib import Path
-
 import streamlit as st
 
-from dashboard import components, data, filters
-
-VIEWS = Path(__file__).parent / "views"
+from dashboard import components, data, filters, site
 
 st.set_page_config(
     page_title="London Continuity of Care Outcomes",
@@ -18,14 +14,13 @@ st.set_page_config(
     layout="wide",
 )
 
-PAGES = [
-    st.Page(VIEWS / "overview.py", title="London overview", icon=":material/map:",
-            url_path="overview", default=True),
-    st.Page(VIEWS / "data_definitions.py", title="Data and definitions",
-            icon=":material/dataset:", url_path="data"),
-]
+sections: dict[str, list[st.Page]] = {}
+for spec in site.available_pages():
+    sections.setdefault(spec.section, []).append(
+        st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=spec.url_path,
+                default=spec == site.DEFAULT_PAGE))
 
-page = st.navigation(PAGES)
+page = st.navigation(sections)
 st.sidebar.caption("London Continuity of Care Outcomes")
 try:
     info = data.build_info()

@@ -99,11 +99,14 @@ def _stage_all(landed: dict[str, list[LandedFile]], cutoff: date | None,
 
 def _report(staged: dict[str, Staged], landed: dict[str, list[LandedFile]],
             unmatched: list[Path]) -> dict:
-    ignored = {str(f.path): f.ignored_columns for files in landed.values() for f in files}
     files = []
     for name, result in staged.items():
-        for row in result.per_file.iter_rows(named=True):
-            files.append({"extract": name, **row, "ignored_columns": ignored.get(row["path"], [])})
+        counts = {row["path"]: row for row in result.per_file.iter_rows(named=True)}
+        for file in landed[name]:
+            # A header-only file has no rows to count but is still reported.
+            row = counts.get(str(file.path)) or {"path": str(file.path), **dict.fromkeys(
+                FILE_COUNT_COLUMNS, 0)}
+            files.append({"extract": name, **row, "ignored_columns": file.ignored_columns})
     rejects = [row for result in staged.values() for row in result.rejects.iter_rows(named=True)]
     return {
         "files": files,

@@ -51,15 +51,16 @@ def _build(args: argparse.Namespace) -> int:
 
 def _synth(args: argparse.Namespace) -> int:
     from pipelines.build import SYNTHETIC_MARKER
-    from pipelines.synth import generate
+    from pipelines.synth import DEFAULT_SEED, generate
 
+    seed = DEFAULT_SEED if args.seed is None else args.seed
     options = {"background_per_release": args.background_per_release} \
         if args.background_per_release is not None else {}
-    counts = generate(args.out, seed=args.seed, scale=args.scale, bad_row_rate=args.bad_rows,
+    counts = generate(args.out, seed=seed, scale=args.scale, bad_row_rate=args.bad_rows,
                       **options)
     (args.out / SYNTHETIC_MARKER).write_text(
         "Every file in this folder is synthetic, made by `python -m pipelines synth` "
-        f"(seed {args.seed}, scale {args.scale}). No row describes a real person.\n"
+        f"(seed {seed}, scale {args.scale}). No row describes a real person.\n"
     )
     for name, rows in counts.items():
         print(f"{name}: {rows:,} rows", file=sys.stderr)
@@ -73,8 +74,6 @@ def _bench(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from pipelines.synth import DEFAULT_SEED
-
     parser = argparse.ArgumentParser(prog="python -m pipelines", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -89,7 +88,8 @@ def main(argv: list[str] | None = None) -> int:
 
     synth = commands.add_parser("synth", help="generate a synthetic data set")
     synth.add_argument("--out", type=Path, required=True)
-    synth.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    synth.add_argument("--seed", type=int, default=None,
+                       help="random seed (default: the seed of the committed sample)")
     synth.add_argument("--scale", type=float, default=1.0,
                        help="1.0 is London-sized; 67 is about a million releases")
     synth.add_argument("--background-per-release", type=float, default=None,

@@ -2,7 +2,8 @@
 
 Every value is landed as text (never type-inferred); staging (pipelines.validate) casts it
 explicitly. Each landed row keeps the file it came from and its row number as a spreadsheet
-shows it (header row 1, first data row 2), so a rejected row can be found and fixed.
+shows it (header row 1, first data row 2), so a rejected row can be found and fixed. Wholly
+blank lines and sheet rows are skipped (they are not rows), without renumbering the others.
 
 A file that cannot be read, or lacks a required column, raises `ExtractError` with one clear
 message naming the file: the build stops before touching the warehouse.
@@ -75,11 +76,25 @@ def _read_text_frame(path: Path) -> pl.DataFrame:
     if suffix == ".xlsx":
         # Every cell as text; real date cells arrive as Excel serial numbers, which staging
         # converts for date columns of XLSX files only.
-        return pl.read_excel(path, engine="calamine", infer_schema_length=0)
+        # Empty rows are kept here (and skipped in `land`), so row numbers stay the sheet's own.
+        return pl.read_excel(path, engine="calamine", infer_schema_length=0,
+                             drop_empty_rows=False)
     if suffix == ".parquet":
         frame = pl.read_parquet(path)
         return frame.select(pl.all().cast(pl.String))
     raise ExtractError(f"{path}: unsupported file type {suffix!r} (use CSV, XLSX or Parquet)")
+
+
+def _plain_reader_error(exc: Exception) -> str:
+    """A reader's error in plain words (its first line, or a translation of the usual ones)."""
+    text = str(exc).strip()
+    first_line = text.splitlines()[0] if text else type(exc).__name__
+    lowered = first_line.lower()
+    if "invalid utf-8" in lowered or "invalid utf8" in lowered:
+        return "it is not UTF-8 text"
+    if "more fields than defined" in lowered:
+        return "a row has more values than the header has columns"
+    return first_line
 
 
 def land(path: Path, contract: Contract) -> LandedFile:
@@ -89,9 +104,9 @@ def land(path: Path, contract: Contract) -> LandedFile:
     except ExtractError:
         raise
     except Exception as exc:  # noqa: BLE001 - any reader failure is reported the same way
-        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ExtractError(
-            f"{path}: cannot be read as a {path.suffix.lstrip('.').upper()} file ({first_line})"
+            f"{path}: cannot be read as a {path.suffix.lstrip('.').upper()} file "
+            f"({_plain_reader_error(exc)})"
         ) from exc
 
     by_heading = {str(name).strip().lower(): name for name in raw.columns}
@@ -104,11 +119,18 @@ def land(path: Path, contract: Contract) -> LandedFile:
         )
     known = set(wanted) | {heading.lower() for heading in contract.other_headings}
     ignored = [str(by_heading[h]).strip() for h in by_heading if h not in known]
+    # A wholly blank line (a trailing newline in a CSV, an empty row in a sheet) is not a row:
+    # it is skipped, after numbering, so every other row keeps the number a spreadsheet shows.
+    blank = pl.all_horizontal(
+        pl.col(name).cast(pl.String).str.strip_chars().fill_null("") == ""
+        for name in raw.columns
+    )
     frame = raw.select(
-        pl.col(by_heading[heading]).cast(pl.String).alias(name) for heading, name in wanted.items()
-    ).with_columns(
+        *(pl.col(by_heading[heading]).cast(pl.String).alias(name)
+          for heading, name in wanted.items()),
         pl.lit(str(path)).alias(FILE_COLUMN),
         (pl.int_range(pl.len(), dtype=pl.Int64) + FIRST_DATA_ROW).alias(ROW_COLUMN),
         pl.lit(path.suffix.lower().lstrip(".")).alias(FORMAT_COLUMN),
-    )
+        blank.alias("_blank"),
+    ).filter(~pl.col("_blank")).drop("_blank")
     return LandedFile(contract.name, path, frame, ignored)

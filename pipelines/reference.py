@@ -16,9 +16,11 @@ LONDON_NAME = "London"
 ENGLAND_CODE = "E92000001"
 ENGLAND_NAME = "England"
 
-# Any English lower-tier or unitary LA code (E06 unitary, E07 district, E08 metropolitan,
-# E09 London borough). Residents of other English LAs are allowed in the release extract.
-ENGLISH_LA_CODE = re.compile(r"^E0[6789]\d{6}$")
+# Any English lower-tier or unitary LA code outside London (E06 unitary, E07 district, E08
+# metropolitan). Residents of other English LAs are allowed in the release extract. London
+# boroughs (E09) are matched against the 33 real codes, so a mistyped E09 code is not taken for
+# "another English LA".
+ENGLISH_LA_CODE = re.compile(r"^E0[678]\d{6}$")
 
 
 @dataclass(frozen=True)
@@ -150,7 +152,10 @@ SUBREGION_BY_CODE: dict[str, SubRegion] = {s.code: s for s in SUBREGIONS}
 RECOMMENDATION_IDS: tuple[str, ...] = tuple(r.id for r in RECOMMENDATIONS)
 
 _LA_PREFIXES = ("london borough of ", "royal borough of ", "borough of ")
-_PRISON_PREFIXES = ("hmp/yoi ", "hmp & yoi ", "hmp and yoi ", "hmp-yoi ", "hmyoi ", "hmp ", "yoi ")
+# Prefixes are matched on the squashed name, where '/', '-' and '&' have already become spaces
+# or 'and', so "HMP/YOI", "HMP / YOI", "HMP-YOI", "HMP & YOI" and "HMP YOI" all reduce to these.
+_PRISON_PREFIXES = ("hmp and yoi ", "hmyoi ", "hmp ", "yoi ")
+_PRISON_SUFFIXES = (" prison", " hmp", " yoi")
 
 
 def _squash(text: str) -> str:
@@ -171,14 +176,19 @@ def _la_key(name: str) -> str:
 
 
 def _prison_key(name: str) -> str:
-    key = _squash(name)
-    for prefix in _PRISON_PREFIXES:
-        if key.startswith(prefix):
-            key = key[len(prefix):]
-            break
-    for suffix in (" prison", " hmp", " yoi"):
-        if key.endswith(suffix):
-            key = key[: -len(suffix)]
+    """'HMP Belmarsh', 'HMP/YOI Feltham', 'HMP YOI Isis', 'Brixton Prison' -> the bare name."""
+    key = _squash(name.replace("/", " "))
+    changed = True
+    while changed:  # "HMP YOI Feltham" loses "hmp " and then "yoi "
+        changed = False
+        for prefix in _PRISON_PREFIXES:
+            if key.startswith(prefix):
+                key, changed = key[len(prefix):], True
+                break
+        for suffix in _PRISON_SUFFIXES:
+            if key.endswith(suffix):
+                key, changed = key[: -len(suffix)], True
+                break
     return key
 
 

@@ -3,7 +3,8 @@
 Every rule of a contract becomes a Polars expression here, so validation of a million rows is a
 handful of vectorised passes. A row that breaks a rule is rejected, not dropped: it is reported
 with its file, row, column and a plain-English reason (never its values). Exact duplicate rows
-are kept once and counted; different rows sharing one id are all rejected.
+(equal in every column once read: 'BAI' and 'HMP Belmarsh', an XLSX date cell and the same date
+as text) are kept once and counted; different rows sharing one id are all rejected.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ FALSE_WORDS = ("false", "no", "n", "0")
 EXCEL_EPOCH = date(1899, 12, 30)
 _ERRORS = "_errors"
 _DUPLICATE = "_duplicate"
+_INVALID_RAW = "_invalid_raw_"  # prefix: the raw text of a value that did not parse, else null
 _TIME_SUFFIX = r"[ T]00:00(:00(\.0+)?)?$"
 
 
@@ -115,7 +117,9 @@ def _typed(column: Column, frame: pl.DataFrame) -> tuple[pl.Expr, str]:
             expr = pl.col(name).str.replace(r"\.0+$", "").cast(pl.Int64, strict=False)
             return expr, f"{name} must be a whole number{_range_text(column)}"
         case "decimal":
-            expr = pl.col(name).str.replace_all(",", "").cast(pl.Float64, strict=False)
+            number = pl.col(name).str.replace_all(",", "").cast(pl.Float64, strict=False)
+            # "nan" and "inf" parse as floats but are not amounts: reject them.
+            expr = pl.when(number.is_finite()).then(number).otherwise(None)
             return expr, f"{name} must be a number{_range_text(column)}"
         case "london_la":
             expr = _mapped(name, frame, reference.normalise_london_la)
@@ -160,14 +164,21 @@ def _in_range(column: Column, value: pl.Expr) -> pl.Expr:
     return ok
 
 
+def _given(name: str) -> pl.Expr:
+    """The file gave a value (valid or not) in this column."""
+    return pl.col(name).is_not_null() | pl.col(f"{_INVALID_RAW}{name}").is_not_null()
+
+
 def _row_rule_broken(rule: RowRule, cutoff: date | None) -> pl.Expr:
     match rule.kind:
         case "not_before":
             earlier, later = rule.columns
             return pl.col(later).is_not_null() & (pl.col(later) < pl.col(earlier))
         case "empty_together":
+            # On what the file gave, not on the parsed values: a mistyped end_date next to an
+            # exit_reason is a bad date, not a missing one.
             first, second = rule.columns
-            return pl.col(first).is_null() != pl.col(second).is_null()
+            return _given(first) != _given(second)
         case "not_after_cutoff":
             if cutoff is None:
                 return pl.lit(False)
@@ -179,11 +190,8 @@ def stage(contract: Contract, landed: pl.DataFrame, cutoff: date | None = None) 
     """Cast, validate and de-duplicate one extract (all its files together)."""
     frame = landed.with_columns(_text(name) for name in contract.column_names)
 
-    # Exact duplicates: the same values in every contract column, within or across files.
-    frame = frame.with_columns(
-        (~pl.struct(contract.column_names).is_first_distinct()).alias(_DUPLICATE)
-    )
     typed_exprs: list[pl.Expr] = []
+    invalid_raw_exprs: list[pl.Expr] = []
     error_exprs: list[pl.Expr] = []
     for column in contract.columns:
         value, reason = _typed(column, frame)
@@ -202,13 +210,24 @@ def stage(contract: Contract, landed: pl.DataFrame, cutoff: date | None = None) 
                 .otherwise(None)
             )
         typed_exprs.append(value.alias(column.name))
+        invalid_raw_exprs.append(
+            pl.when(value.is_null()).then(pl.col(column.name))
+            .alias(f"{_INVALID_RAW}{column.name}")
+        )
 
     typed = frame.select(
         pl.col(FILE_COLUMN),
         pl.col(ROW_COLUMN),
-        pl.col(_DUPLICATE),
         pl.concat_list(error_exprs).list.drop_nulls().alias(_ERRORS),
         *typed_exprs,
+        *invalid_raw_exprs,
+    )
+    # Exact duplicates, within or across files: the same value in every contract column once
+    # read (so an XLSX date cell and the same date typed in a CSV match, as do 'BAI' and
+    # 'HMP Belmarsh'); a value that did not parse is compared as the text the file gave.
+    invalid_raw = [f"{_INVALID_RAW}{name}" for name in contract.column_names]
+    typed = typed.with_columns(
+        (~pl.struct(*contract.column_names, *invalid_raw).is_first_distinct()).alias(_DUPLICATE)
     )
     rule_errors = [
         pl.when(_row_rule_broken(rule, cutoff)).then(pl.lit(f"{rule.column}\t{rule.reason}"))
@@ -218,6 +237,7 @@ def stage(contract: Contract, landed: pl.DataFrame, cutoff: date | None = None) 
         typed = typed.with_columns(
             pl.concat_list(pl.col(_ERRORS), *rule_errors).list.drop_nulls().alias(_ERRORS)
         )
+    typed = typed.drop(invalid_raw)
     if contract.key:
         conflict = (
             (pl.len().over(contract.key) > 1) & pl.col(contract.key).is_not_null()

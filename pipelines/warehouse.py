@@ -35,11 +35,22 @@ def previous_history(warehouse: Path) -> dict[str, pl.DataFrame]:
         with duckdb.connect(str(warehouse), read_only=True) as con:
             present = {row[0] for row in con.execute("select table_name from duckdb_tables()").
                        fetchall()}
-            return {name: con.sql(f"select * from {name}").pl()
+            return {name: _utc(con.sql(f"select * from {name}").pl())
                     for name in HISTORY_TABLES if name in present}
     except duckdb.Error:
         # An unreadable old warehouse loses its history but must not block a rebuild.
         return {}
+
+
+def _utc(frame: pl.DataFrame) -> pl.DataFrame:
+    """Time stamps as the build makes them (zone "UTC"). DuckDB hands TIMESTAMPTZ back in the
+    session's zone (e.g. "Etc/UTC"), and Polars will not stack two zones, so without this the
+    history of the last build could not be carried into the next one."""
+    return frame.with_columns(
+        pl.col(name).dt.convert_time_zone("UTC")
+        for name, dtype in frame.schema.items()
+        if isinstance(dtype, pl.Datetime) and dtype.time_zone is not None
+    )
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -58,12 +69,45 @@ def write_table(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) 
         con.unregister("_incoming")
 
 
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
+
+
+def remove_stale_builds(warehouse: Path) -> list[Path]:
+    """Delete temporary files left by builds that were killed (their process is gone from
+    this machine); a build still running keeps its file."""
+    removed: list[Path] = []
+    prefix = f"{warehouse.name}{TEMP_SUFFIX}-"
+    if not warehouse.parent.is_dir():
+        return removed
+    for path in warehouse.parent.iterdir():
+        if not path.name.startswith(prefix):
+            continue
+        pid_text = path.name[len(prefix):].removesuffix(".wal")
+        if not pid_text.isdigit() or int(pid_text) == os.getpid() or _pid_alive(int(pid_text)):
+            continue
+        with suppress(FileNotFoundError):
+            path.unlink()
+            removed.append(path)
+    return removed
+
+
 def publish(warehouse: Path, tables: Mapping[str, pl.DataFrame]) -> None:
     """Write `tables` into a fresh warehouse file and atomically replace `warehouse` with it."""
     warehouse.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_builds(warehouse)
     temp = temp_path_for(warehouse)
-    with suppress(FileNotFoundError):
-        temp.unlink()
+    # A leftover of this pid from an earlier run (pids are reused), with its WAL: DuckDB would
+    # otherwise replay the stale WAL into the new file.
+    for leftover in (temp, Path(f"{temp}.wal")):
+        with suppress(FileNotFoundError):
+            leftover.unlink()
     try:
         with duckdb.connect(str(temp)) as con:
             for name, frame in tables.items():

@@ -23,3 +23,29 @@ def sample_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, BuildR
 @pytest.fixture(scope="session")
 def sample_warehouse(sample_build: tuple[Path, BuildResult]) -> Path:
     return sample_build[0]
+
+
+APP = ROOT / "dashboard" / "app.py"
+APP_TIMEOUT = 60
+
+
+@pytest.fixture
+def app_on_sample(sample_warehouse: Path, monkeypatch: pytest.MonkeyPatch):
+    """A factory: `app_on_sample(page_file, **query_params)` -> an AppTest that has run that page
+    against the sample warehouse (page_file as in dashboard.site, e.g. 'borough.py')."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("COC_WAREHOUSE", str(sample_warehouse))
+
+    def run(page_file: str | None = None, **params: str) -> AppTest:
+        at = AppTest.from_file(str(APP), default_timeout=APP_TIMEOUT)
+        for key, value in params.items():
+            at.query_params[key] = value
+        at.run()
+        if page_file is not None:
+            at.switch_page(f"views/{page_file}")
+            at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        return at
+
+    return run

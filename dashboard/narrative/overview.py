@@ -1,4 +1,4 @@
-"""Plain-English summaries generated from the published figures (pure functions).
+"""Summaries for the London overview (pure functions).
 
 Every sentence is built from the rows it is given, so it always says what the chart shows.
 """

@@ -3,9 +3,10 @@
 import polars as pl
 import streamlit as st
 
-from dashboard import components, data, filters, formatting, narrative
+from dashboard import components, data, filters, formatting
 from dashboard.charts.maps import tile_frame, tile_map
 from dashboard.charts.ranked import ranked_chart, ranked_frame
+from dashboard.narrative import overview as narrative
 
 HEADLINE_KPIS = ("coc_21d", "tier4_on_release", "engaged_6m", "completed_12m",
                  "returned_custody_12m", "settled_on_release")
