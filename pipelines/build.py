@@ -90,8 +90,11 @@ def _stage_all(landed: dict[str, list[LandedFile]], cutoff: date | None,
     for name, files in landed.items():
         contract = CONTRACT_BY_NAME[name]
         done = progress.step("validate", f"validating {name}")
-        frame = pl.concat([f.frame for f in files], how="vertical")
+        frame = pl.concat([f.frame for f in files], how="vertical", rechunk=False)
+        for file in files:
+            file.frame = file.frame.clear()  # the text is no longer needed: free it
         staged[name] = stage(contract, frame, cutoff)
+        del frame
         rejected = staged[name].per_file.get_column("rows_rejected").sum()
         done(f"{staged[name].good.height:,} loaded, {rejected:,} rejected")
     return staged

@@ -93,7 +93,7 @@ def memberships(cells: pl.DataFrame, groups: Sequence[Membership]) -> pl.DataFra
 
 
 def protect(cells: pl.DataFrame, count: str, hidden: str, groups: Sequence[Membership],
-            series: Sequence[str] = (), max_rounds: int = 100) -> pl.DataFrame:
+            series: Sequence[str] = (), max_rounds: int = 1000) -> pl.DataFrame:
     """Add hidden cells until no group lets a hidden cell be recovered by subtraction.
 
     `cells` has an integer `_cell` id, the `count` column and a boolean `hidden` column (primary
@@ -102,56 +102,50 @@ def protect(cells: pl.DataFrame, count: str, hidden: str, groups: Sequence[Membe
     the extra cell to hide, so the same few areas are hidden year after year rather than a
     different one each year.
     """
-    members = memberships(cells, groups)
-    series = list(series)
-    state = cells.select(CELL, *series, pl.col(count).alias("_count"),
-                         pl.col(hidden).alias("_hidden"))
+    positions = cells.select(CELL).with_row_index("_position")
+    members = memberships(cells, groups).join(positions, on=CELL, how="inner")
+    member_cell = members.get_column("_position").to_numpy().astype(np.int64)
+    member_group = members.get_column(GROUP).rank("dense").to_numpy().astype(np.int64) - 1
+    member_is_total = (members.get_column(ROLE) == TOTAL).to_numpy()
+    n_groups = int(member_group.max()) + 1 if len(member_group) else 0
+    counts = cells.get_column(count).fill_null(0).to_numpy().astype(np.float64)
+    is_hidden = cells.get_column(hidden).fill_null(False).to_numpy().copy()
+    if series:
+        series_of = cells.select(pl.struct(list(series)).rank("dense")).to_series() \
+            .to_numpy().astype(np.int64) - 1
+    else:
+        series_of = np.zeros(cells.height, dtype=np.int64)
+
+    def per_group(weights: np.ndarray) -> np.ndarray:
+        return np.bincount(member_group, weights=weights, minlength=n_groups)
+
     for _ in range(max_rounds):
-        joined = members.join(state, on=CELL, how="inner")
-        summary = joined.group_by(GROUP).agg(
-            pl.col("_hidden").sum().alias("_n_hidden"),
-            (pl.col("_hidden") & (pl.col(ROLE) == PART)).sum().alias("_n_hidden_parts"),
-            ((pl.col(ROLE) == TOTAL) & ~pl.col("_hidden")).any().alias("_total_shown"),
-            pl.col("_count").filter(pl.col("_hidden") & (pl.col(ROLE) == PART)).sum()
-            .alias("_hidden_sum"),
-        )
-        unsafe = summary.filter(
-            (pl.col("_n_hidden") == 1)
-            | (pl.col("_total_shown") & (pl.col("_n_hidden_parts") > 0)
-               & is_small(pl.col("_hidden_sum")))
-        ).select(GROUP)
-        if unsafe.is_empty():
+        hidden_member = is_hidden[member_cell]
+        hidden_part = hidden_member & ~member_is_total
+        n_hidden = per_group(hidden_member.astype(np.float64))
+        total_shown = per_group((member_is_total & ~hidden_member).astype(np.float64)) > 0
+        hidden_parts = per_group(hidden_part.astype(np.float64))
+        hidden_sum = per_group(np.where(hidden_part, counts[member_cell], 0.0))
+        unsafe = (n_hidden == 1) | (
+            total_shown & (hidden_parts > 0) & (hidden_sum >= SMALL_MIN)
+            & (hidden_sum <= SMALL_MAX))
+        candidate = unsafe[member_group] & ~hidden_member
+        if not candidate.any():
             break
-        candidates = joined.join(unsafe, on=GROUP, how="semi").filter(~pl.col("_hidden"))
-        if series:
-            hidden_in_series = state.group_by(series).agg(
-                pl.col("_hidden").sum().alias("_series_hidden"))
-            candidates = candidates.join(hidden_in_series, on=series, how="left",
-                                         nulls_equal=True)
-        else:
-            candidates = candidates.with_columns(pl.lit(0).alias("_series_hidden"))
+        series_hidden = np.bincount(series_of, weights=is_hidden.astype(np.float64),
+                                    minlength=int(series_of.max()) + 1)
+        cell = member_cell[candidate]
         # Prefer a part whose series is already hidden somewhere, then the smallest part; fall
         # back to the total when no part is left.
-        chosen = (
-            candidates.with_columns((pl.col(ROLE) == TOTAL).alias("_is_total"))
-            .sort([GROUP, "_is_total", "_series_hidden", "_count", CELL],
-                  descending=[False, False, True, False, False])
-            .group_by(GROUP, maintain_order=True)
-            .first()
-            .select(CELL)
-            .unique()
-        )
-        if chosen.is_empty():
-            break
-        state = state.with_columns(
-            (pl.col("_hidden") | pl.col(CELL).is_in(chosen.get_column(CELL).implode()))
-            .alias("_hidden")
-        )
+        order = np.lexsort((cell, counts[cell], -series_hidden[series_of[cell]],
+                            member_is_total[candidate], member_group[candidate]))
+        group_sorted = member_group[candidate][order]
+        first = np.ones(len(order), dtype=bool)
+        first[1:] = group_sorted[1:] != group_sorted[:-1]
+        is_hidden[cell[order][first]] = True
     else:
         raise RuntimeError("secondary suppression did not settle")
-    return cells.drop(hidden).join(
-        state.select(CELL, pl.col("_hidden").alias(hidden)), on=CELL, how="left"
-    ).select(cells.columns)
+    return cells.with_columns(pl.Series(hidden, is_hidden))
 
 
 def _solvable(windows: Sequence[frozenset[int]], unknowns: Sequence[int]) -> bool:

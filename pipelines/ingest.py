@@ -128,9 +128,9 @@ def land(path: Path, contract: Contract) -> LandedFile:
     frame = raw.select(
         *(pl.col(by_heading[heading]).cast(pl.String).alias(name)
           for heading, name in wanted.items()),
-        pl.lit(str(path)).alias(FILE_COLUMN),
+        pl.lit(str(path)).cast(pl.Categorical).alias(FILE_COLUMN),
         (pl.int_range(pl.len(), dtype=pl.Int64) + FIRST_DATA_ROW).alias(ROW_COLUMN),
-        pl.lit(path.suffix.lower().lstrip(".")).alias(FORMAT_COLUMN),
+        pl.lit(path.suffix.lower().lstrip(".")).cast(pl.Categorical).alias(FORMAT_COLUMN),
         blank.alias("_blank"),
     ).filter(~pl.col("_blank")).drop("_blank")
     return LandedFile(contract.name, path, frame, ignored)

@@ -142,23 +142,24 @@ def _denominator_column(kpi: Kpi) -> str:
 
 
 def aggregate(facts: pl.DataFrame) -> pl.DataFrame:
-    """Sum numerators and denominators for every period, area and breakdown (wide by KPI)."""
-    sums = [pl.col(f"{k.id}__num").sum() for k in KPIS] + [
-        pl.col("_releases").sum(), pl.col("_known_accommodation").sum()
-    ]
+    """Sum numerators and denominators for every period, area and breakdown (wide by KPI).
+
+    Each breakdown is first summed over release rows once, by quarter, year, LA of residence
+    and prison; every period and area level is then rolled up from that small frame.
+    """
+    value_columns = [f"{k.id}__num" for k in KPIS] + ["_releases", "_known_accommodation"]
+    place = ["quarter", "year", "la", "subregion", "london", "prison"]
     frames = []
-    for period_type, period_column in (("year", "year"), ("quarter", "quarter")):
-        for area_type in AREA_TYPES:
-            area_column = "london" if area_type == "london" else area_type
-            in_area = facts.filter(pl.col(area_column).is_not_null())
-            for breakdown in BREAKDOWNS:
+    for breakdown in BREAKDOWNS:
+        base = facts.group_by(*place, pl.col(breakdown).cast(pl.String).alias("category")).agg(
+            pl.col(c).sum() for c in value_columns)
+        for period_type in ("year", "quarter"):
+            for area_type in AREA_TYPES:
                 frames.append(
-                    in_area.group_by(
-                        pl.col(period_column).alias("period"),
-                        pl.col(area_column).alias("area_code"),
-                        pl.col(breakdown).cast(pl.String).alias("category"),
-                    )
-                    .agg(sums)
+                    base.filter(pl.col(area_type).is_not_null())
+                    .group_by(pl.col(period_type).alias("period"),
+                              pl.col(area_type).alias("area_code"), "category")
+                    .agg(pl.col(c).sum() for c in value_columns)
                     .with_columns(
                         pl.lit(period_type).alias("period_type"),
                         pl.lit(area_type).alias("area_type"),

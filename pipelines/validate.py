@@ -9,7 +9,7 @@ as text) are kept once and counted; different rows sharing one id are all reject
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -31,7 +31,10 @@ FALSE_WORDS = ("false", "no", "n", "0")
 EXCEL_EPOCH = date(1899, 12, 30)
 _ERRORS = "_errors"
 _DUPLICATE = "_duplicate"
-_INVALID_RAW = "_invalid_raw_"  # prefix: the raw text of a value that did not parse, else null
+_GIVEN = "_given_"  # prefix: whether the file gave a value (valid or not) in a column
+_BAD = "_bad"
+_CONFLICT = "_conflict"
+MAPPED_KINDS = ("london_la", "english_la", "prison", "scope", "location")
 _TIME_SUFFIX = r"[ T]00:00(:00(\.0+)?)?$"
 
 
@@ -55,9 +58,10 @@ def _lookup(values: pl.Series, normalise: Callable[[str], str | None]) -> dict[s
     return {v: normalise(v) for v in values.drop_nulls().unique().to_list()}
 
 
-def _mapped(name: str, frame: pl.DataFrame, normalise: Callable[[str], str | None]) -> pl.Expr:
+def _mapped(name: str, values: Mapping[str, pl.Series],
+            normalise: Callable[[str], str | None]) -> pl.Expr:
     """Map distinct values through a Python normaliser once each (few distinct, many rows)."""
-    mapping = _lookup(frame.get_column(name), normalise)
+    mapping = _lookup(values[name], normalise)
     return pl.col(name).replace_strict(mapping, default=None, return_dtype=pl.String)
 
 
@@ -93,8 +97,9 @@ def _parse_date(name: str) -> pl.Expr:
     return pl.coalesce(iso, british, from_serial.cast(pl.Date))
 
 
-def _typed(column: Column, frame: pl.DataFrame) -> tuple[pl.Expr, str]:
-    """Typed value expression (null where invalid) and the reason given when it is invalid."""
+def _typed(column: Column, frame: Mapping[str, pl.Series]) -> tuple[pl.Expr, str]:
+    """Typed value expression (null where invalid) and the reason given when it is invalid.
+    `frame` gives the column's (trimmed) values, for kinds mapped through a normaliser."""
     name = column.name
     lowered = pl.col(name).str.to_lowercase()
     match column.kind:
@@ -166,7 +171,7 @@ def _in_range(column: Column, value: pl.Expr) -> pl.Expr:
 
 def _given(name: str) -> pl.Expr:
     """The file gave a value (valid or not) in this column."""
-    return pl.col(name).is_not_null() | pl.col(f"{_INVALID_RAW}{name}").is_not_null()
+    return pl.col(f"{_GIVEN}{name}")
 
 
 def _row_rule_broken(rule: RowRule, cutoff: date | None) -> pl.Expr:
@@ -186,104 +191,162 @@ def _row_rule_broken(rule: RowRule, cutoff: date | None) -> pl.Expr:
     raise ValueError(f"unknown row rule kind {rule.kind!r}")
 
 
-def stage(contract: Contract, landed: pl.DataFrame, cutoff: date | None = None) -> Staged:
-    """Cast, validate and de-duplicate one extract (all its files together)."""
-    frame = landed.with_columns(_text(name) for name in contract.column_names)
-
-    typed_exprs: list[pl.Expr] = []
-    invalid_raw_exprs: list[pl.Expr] = []
-    error_exprs: list[pl.Expr] = []
+def _column_checks(contract: Contract, values: Mapping[str, pl.Series]) \
+        -> list[tuple[Column, pl.Expr, list[tuple[pl.Expr, str]]]]:
+    """For each column: its typed value and the (broken-when, reason) checks on the raw text."""
+    checks = []
     for column in contract.columns:
-        value, reason = _typed(column, frame)
+        value, reason = _typed(column, values)
         raw_present = pl.col(column.name).is_not_null()
-        bad_value = raw_present & value.is_null()
-        missing = ~raw_present if column.required else pl.lit(False)
-        error_exprs.append(
-            pl.when(missing).then(pl.lit(f"{column.name}\t{column.name} is empty"))
-            .when(bad_value).then(pl.lit(f"{column.name}\t{reason}"))
-            .otherwise(None)
-        )
+        broken = [(raw_present & value.is_null(), reason)]
+        if column.required:
+            broken.append((~raw_present, f"{column.name} is empty"))
         if column.minimum is not None or column.maximum is not None:
-            error_exprs.append(
-                pl.when(value.is_not_null() & ~_in_range(column, value))
-                .then(pl.lit(f"{column.name}\t{reason}"))
-                .otherwise(None)
-            )
-        typed_exprs.append(value.alias(column.name))
-        invalid_raw_exprs.append(
-            pl.when(value.is_null()).then(pl.col(column.name))
-            .alias(f"{_INVALID_RAW}{column.name}")
-        )
+            broken.append((value.is_not_null() & ~_in_range(column, value), reason))
+        checks.append((column, value, broken))
+    return checks
 
-    typed = frame.select(
-        pl.col(FILE_COLUMN),
-        pl.col(ROW_COLUMN),
-        pl.concat_list(error_exprs).list.drop_nulls().alias(_ERRORS),
-        *typed_exprs,
-        *invalid_raw_exprs,
+
+def _given_columns(contract: Contract) -> list[pl.Expr]:
+    return [pl.col(name).is_not_null().alias(f"{_GIVEN}{name}")
+            for name in _given_names(contract)]
+
+
+def stage(contract: Contract, landed: pl.DataFrame, cutoff: date | None = None) -> Staged:
+    """Cast, validate and de-duplicate one extract (all its files together).
+
+    One vectorised pass casts every column and flags each row (broken rule, exact duplicate,
+    id conflict); the plain-English reasons are then worked out for the rejected rows only.
+    """
+    names = contract.column_names
+    values = {c.name: landed.select(_text(c.name)).get_column(c.name).unique()
+              for c in contract.columns if c.kind in MAPPED_KINDS}
+    checks = _column_checks(contract, values)
+    present = {column.name: f"_present_{column.name}" for column in contract.columns}
+    typed = (
+        landed.lazy()
+        .with_columns(_text(name) for name in names)
+        .select(
+            FILE_COLUMN, ROW_COLUMN,
+            *[value.alias(column.name) for column, value, _ in checks],
+            *[pl.col(name).is_not_null().alias(flag) for name, flag in present.items()],
+        )
+        .collect()
     )
-    # Exact duplicates, within or across files: the same value in every contract column once
-    # read (so an XLSX date cell and the same date typed in a CSV match, as do 'BAI' and
-    # 'HMP Belmarsh'); a value that did not parse is compared as the text the file gave.
-    invalid_raw = [f"{_INVALID_RAW}{name}" for name in contract.column_names]
-    typed = typed.with_columns(
-        (~pl.struct(*contract.column_names, *invalid_raw).is_first_distinct()).alias(_DUPLICATE)
+    # Checks again, now on the typed columns and the presence flags (cheap boolean work).
+    broken = []
+    for column in contract.columns:
+        given, value = pl.col(present[column.name]), pl.col(column.name)
+        broken.append(given & value.is_null())
+        if column.required:
+            broken.append(~given)
+        if column.minimum is not None or column.maximum is not None:
+            broken.append(value.is_not_null() & ~_in_range(column, value))
+    frame = typed.with_columns(
+        pl.col(present[name]).alias(f"{_GIVEN}{name}") for name in _given_names(contract)
+    ).with_columns(
+        pl.any_horizontal(*broken, *[_row_rule_broken(rule, cutoff)
+                                     for rule in contract.row_rules]).alias(_BAD),
     )
+    bad = frame.get_column(_BAD)
+    duplicate = _duplicates(frame.select(names), landed, bad, contract)
+    frame = frame.with_columns(duplicate.alias(_DUPLICATE))
+    if contract.key:
+        # Among rows that are not exact duplicates, an id on more than one row is a conflict.
+        frame = frame.with_columns(
+            (pl.col(contract.key).is_duplicated().over(_DUPLICATE) & ~pl.col(_DUPLICATE)
+             & pl.col(contract.key).is_not_null()).alias(_CONFLICT))
+    else:
+        frame = frame.with_columns(pl.lit(False).alias(_CONFLICT))
+
+    rejected = (bad | frame.get_column(_CONFLICT)) & ~duplicate
+    loaded = ~bad & ~frame.get_column(_CONFLICT) & ~duplicate
+    per_file = (
+        frame.select(FILE_COLUMN, _DUPLICATE, rejected.alias("_rejected"),
+                     loaded.alias("_loaded"))
+        .group_by(pl.col(FILE_COLUMN).cast(pl.String).alias("path"))
+        .agg(
+            pl.len().cast(pl.Int64).alias("rows_read"),
+            pl.col("_loaded").sum().cast(pl.Int64).alias("rows_loaded"),
+            pl.col("_rejected").sum().cast(pl.Int64).alias("rows_rejected"),
+            pl.col(_DUPLICATE).sum().cast(pl.Int64).alias("duplicates"),
+        )
+        .sort("path")
+    )
+    good = frame.filter(loaded).select(*names, FILE_COLUMN, ROW_COLUMN)
+    conflicts = frame.filter(rejected).get_column(_CONFLICT)
+    rejects = _reasons(contract, landed.filter(rejected), conflicts, cutoff)
+    return Staged(contract, good, rejects, per_file)
+
+
+def _given_names(contract: Contract) -> list[str]:
+    return sorted({name for rule in contract.row_rules if rule.kind == "empty_together"
+                   for name in rule.columns})
+
+
+def _duplicates(typed: pl.DataFrame, landed: pl.DataFrame, bad: pl.Series,
+                contract: Contract) -> pl.Series:
+    """Exact duplicates: a later row equal to an earlier one in every column once read (so 'BAI'
+    matches 'HMP Belmarsh' and an XLSX date cell matches the same date as text). Rows with an
+    invalid value are compared on the text the file gave, among themselves.
+
+    A 64-bit hash finds candidate rows; candidates are then compared value by value, so a hash
+    collision can never make two different rows duplicates.
+    """
+    hashes = typed.select(pl.struct(pl.all()).hash(7).alias("_hash")).get_column("_hash")
+    candidate = hashes.is_duplicated() & ~bad
+    duplicate = pl.Series(_DUPLICATE, [False] * typed.height, dtype=pl.Boolean)
+    if candidate.any():
+        exact = ~typed.filter(candidate).select(pl.struct(pl.all()).is_first_distinct()) \
+            .to_series()
+        duplicate = duplicate.scatter(candidate.arg_true(), exact)
+    if bad.any():
+        raw = landed.filter(bad).select(_text(name) for name in contract.column_names)
+        exact = ~raw.select(pl.struct(pl.all()).is_first_distinct()).to_series()
+        duplicate = duplicate.scatter(bad.arg_true(), exact)
+    return duplicate
+
+
+def _reasons(contract: Contract, rows: pl.DataFrame, conflicts: pl.Series,
+             cutoff: date | None) -> pl.DataFrame:
+    """One reject per broken rule of each rejected row: file, row, column and reason."""
+    if rows.is_empty():
+        return pl.DataFrame(schema=REJECT_SCHEMA)
+    trimmed = rows.with_columns(_text(name) for name in contract.column_names)
+    checks = _column_checks(contract, {name: trimmed.get_column(name)
+                                       for name in contract.column_names})
+    errors = [pl.when(broken).then(pl.lit(f"{column.name}\t{reason}"))
+              for column, _, rules in checks for broken, reason in rules]
+    typed = trimmed.select(
+        FILE_COLUMN, ROW_COLUMN,
+        pl.concat_list(errors).list.drop_nulls().alias(_ERRORS),
+        *[value.alias(column.name) for column, value, _ in checks],
+        *_given_columns(contract),
+    ).with_columns(conflicts.alias(_CONFLICT))
     rule_errors = [
         pl.when(_row_rule_broken(rule, cutoff)).then(pl.lit(f"{rule.column}\t{rule.reason}"))
         for rule in contract.row_rules
     ]
-    if rule_errors:
-        typed = typed.with_columns(
-            pl.concat_list(pl.col(_ERRORS), *rule_errors).list.drop_nulls().alias(_ERRORS)
+    conflict_error = pl.when(pl.col(_CONFLICT)).then(pl.lit(
+        f"{contract.key}\t{contract.key} is on more than one row with different values; "
+        "all of them are rejected"))
+    return (
+        typed.select(
+            FILE_COLUMN, ROW_COLUMN,
+            pl.concat_list(pl.col(_ERRORS), *rule_errors, conflict_error).list.drop_nulls()
+            .alias("error"),
         )
-    typed = typed.drop(invalid_raw)
-    if contract.key:
-        conflict = (
-            (pl.len().over(contract.key) > 1) & pl.col(contract.key).is_not_null()
-        )
-        message = (
-            f"{contract.key}\t{contract.key} is on more than one row with different values; "
-            "all of them are rejected"
-        )
-        unique_rows = typed.filter(~pl.col(_DUPLICATE)).with_columns(
-            pl.when(conflict)
-            .then(pl.col(_ERRORS).list.concat(pl.lit([message])))
-            .otherwise(pl.col(_ERRORS))
-            .alias(_ERRORS)
-        )
-        typed = pl.concat([unique_rows, typed.filter(pl.col(_DUPLICATE))])
-
-    is_rejected = (pl.col(_ERRORS).list.len() > 0) & ~pl.col(_DUPLICATE)
-    rejects = (
-        typed.filter(is_rejected)
-        .select(FILE_COLUMN, ROW_COLUMN, pl.col(_ERRORS).alias("error"))
         .explode("error")
         .select(
             pl.lit(contract.name).alias("extract"),
-            pl.col(FILE_COLUMN).alias("path"),
+            pl.col(FILE_COLUMN).cast(pl.String).alias("path"),
             pl.col(ROW_COLUMN).alias("row"),
             pl.col("error").str.split_exact("\t", 1).struct.field("field_0").alias("column"),
             pl.col("error").str.split_exact("\t", 1).struct.field("field_1").alias("reason"),
         )
         .sort("path", "row", "column")
+        .cast(REJECT_SCHEMA)
     )
-    per_file = (
-        typed.group_by(pl.col(FILE_COLUMN).alias("path"))
-        .agg(
-            pl.len().alias("rows_read"),
-            (~pl.col(_DUPLICATE) & (pl.col(_ERRORS).list.len() == 0)).sum().alias("rows_loaded"),
-            is_rejected.sum().alias("rows_rejected"),
-            pl.col(_DUPLICATE).sum().alias("duplicates"),
-        )
-        .with_columns(pl.col(c).cast(pl.Int64) for c in ("rows_read", "rows_loaded",
-                                                           "rows_rejected", "duplicates"))
-        .sort("path")
-    )
-    good = typed.filter(~pl.col(_DUPLICATE) & (pl.col(_ERRORS).list.len() == 0)).select(
-        *contract.column_names, FILE_COLUMN, ROW_COLUMN
-    ).sort(FILE_COLUMN, ROW_COLUMN)
-    return Staged(contract, good, rejects.cast(REJECT_SCHEMA), per_file)
 
 
 def latest_date(frames: list[tuple[pl.DataFrame, tuple[str, ...]]]) -> date | None:

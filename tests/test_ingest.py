@@ -84,7 +84,9 @@ def test_csv_lands_every_value_as_text_with_file_and_row(tmp_path):
     assert landed.extract == "prison_releases"
     assert landed.rows_read == 2
     assert all(dtype == pl.String for name, dtype in landed.frame.schema.items()
-               if name != ROW_COLUMN)
+               if not name.startswith("_"))
+    # Bookkeeping columns repeat one value per file: stored as categories, not text per row.
+    assert landed.frame.schema[FILE_COLUMN] == pl.Categorical
     assert landed.frame.get_column("age").to_list() == ["35", "040"]  # not inferred as numbers
     assert landed.frame.get_column(FILE_COLUMN).to_list() == [str(path)] * 2
     assert landed.frame.get_column(ROW_COLUMN).to_list() == [2, 3]
