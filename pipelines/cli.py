@@ -103,6 +103,8 @@ def main(argv: list[str] | None = None) -> int:
                        help="comma-separated scales (67 is about a million releases)")
     bench.add_argument("--workdir", type=Path, default=Path("var/bench"))
     bench.add_argument("--out", type=Path, help="write the results as JSON here")
+    bench.add_argument("--pages", action="store_true",
+                       help="also time each dashboard page against the largest warehouse")
     bench.set_defaults(handler=_bench)
 
     args = parser.parse_args(argv)
