@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import combinations
 
 import numpy as np
@@ -168,12 +169,18 @@ def _solvable(windows: Sequence[frozenset[int]], unknowns: Sequence[int]) -> boo
 def safe_windows(hidden_years: set[int], windows: Sequence[frozenset[int]]) -> set[int]:
     """Indexes of the largest set of windows that lets no hidden year be solved (ties: the most
     recent windows)."""
+    return set(_safe_windows(frozenset(hidden_years), tuple(windows)))
+
+
+@lru_cache(maxsize=4096)
+def _safe_windows(hidden_years: frozenset[int], windows: tuple[frozenset[int], ...]) \
+        -> frozenset[int]:
     unknowns = sorted(hidden_years)
     for size in range(len(windows), 0, -1):
         for chosen in sorted(combinations(range(len(windows)), size), reverse=True):
             if not _solvable([windows[i] for i in chosen], unknowns):
-                return set(chosen)
-    return set()
+                return frozenset(chosen)
+    return frozenset()
 
 
 def protect_rolling(cells: pl.DataFrame, hidden: str, series: Sequence[str]) -> pl.DataFrame:

@@ -399,8 +399,8 @@ def _label(token: pl.Expr, comparator_name: str) -> pl.Expr:
 
 
 def _series_markers(values: pl.DataFrame) -> pl.DataFrame:
-    """Recent trend on year rows (5 most recent published points up to each year) and SPC
-    signals on quarter rows, per KPI, area, breakdown and category."""
+    """Recent trend on year rows (5 most recent published points up to each year), per KPI,
+    area, breakdown and category, and SPC signals on the quarter rows of headline series."""
     series = ["kpi_id", "area_type", "area_code", "breakdown", "category"]
     shown_value = pl.when(pl.col("status") == "published").then(pl.col("value"))
     years = (
@@ -420,9 +420,12 @@ def _series_markers(values: pl.DataFrame) -> pl.DataFrame:
             else:
                 label = stats.TREND_CANNOT
             trend_rows.append((*key, period, label))
+    # SPC charts are for the headline quarterly series (no breakdown) with enough points.
     quarters = (
-        values.filter(pl.col("period_type") == "quarter").sort("period")
+        values.filter((pl.col("period_type") == "quarter") & (pl.col("breakdown") == "all"))
+        .sort("period")
         .group_by(series).agg("period", shown_value.alias("shown"))
+        .filter(pl.col("shown").list.drop_nulls().list.len() >= stats.SPC_MIN_POINTS)
     )
     spc_rows: list[tuple] = []
     for row in quarters.iter_rows(named=True):
