@@ -35,6 +35,11 @@ TABLE_COLUMNS: dict[str, str] = {
 }
 
 
+def unit_title(unit: str) -> str:
+    """What to add to a chart title so a bare number on it can be read: rates carry their unit."""
+    return "" if unit == "percent" else " (per 100 releases)"
+
+
 def unit_suffix(unit: str) -> str:
     return "%" if unit == "percent" else " per 100 releases"
 

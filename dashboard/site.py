@@ -35,6 +35,8 @@ PAGES: tuple[PageSpec, ...] = (
              "Recommendations"),
     PageSpec("lived_experience.py", "Lived experience", ":material/forum:", "lived-experience",
              "Recommendations"),
+    PageSpec("downloads.py", "Board pack and downloads", ":material/download:", "downloads",
+             "About the data"),
     PageSpec("data_definitions.py", "Data and definitions", ":material/dataset:", "data",
              "About the data"),
 )

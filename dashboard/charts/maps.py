@@ -36,6 +36,17 @@ def tile_map(tiles: pl.DataFrame, title: str, legend_title: str = "Compared with
     ).resolve_scale(color="independent")
 
 
+def _tile_text(value: float | None, status: str, unit: str) -> str:
+    """Short enough for a tile: '43.6%', '4.7' (per 100: the unit is in the title), '*'."""
+    if status == "no_data":
+        return "No data"
+    if status == "immature":
+        return "Not yet"
+    if status == "published" and unit != "percent" and value is not None:
+        return f"{value:.1f}"
+    return display_value(value, status, unit)
+
+
 def tile_frame(local_authorities: pl.DataFrame, las: pl.DataFrame, unit: str) -> pl.DataFrame:
     """Tiles for every London LA from the reference table and its kpi_values rows (if any)."""
     refs = local_authorities.select(pl.col("code").alias("area_code"), pl.col("name"),
@@ -45,10 +56,8 @@ def tile_frame(local_authorities: pl.DataFrame, las: pl.DataFrame, unit: str) ->
     return rows.select(
         pl.col("area_code").alias("code"), "name", "abbreviation", "tile_x", "tile_y",
         pl.struct("value", "status").map_elements(
-            lambda r: "No data" if r["status"] == "no_data"
-            else display_value(r["value"], r["status"], unit).replace("Not yet available",
-                                                                       "Not yet"),
-            return_dtype=pl.String).alias("value_text"),
+            lambda r: _tile_text(r["value"], r["status"], unit), return_dtype=pl.String)
+        .alias("value_text"),
         pl.struct("compared_to_london", "status").map_elements(
             lambda r: palette.category(r["compared_to_london"], r["status"]),
             return_dtype=pl.String).alias("category"),

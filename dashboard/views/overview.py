@@ -74,7 +74,8 @@ table = formatting.table_twin(las, kpi["unit"])
 components.chart_block(
     f"{kpi['title']}: London boroughs, {period}",
     summary,
-    tile_map(tiles, f"{kpi['title']}, {period}: compared with London"),
+    tile_map(tiles, f"{kpi['title']}{formatting.unit_title(kpi['unit'])}, {period}: "
+             "compared with London"),
     table,
     components.definition_line(kpi),
     key="tile-map",

@@ -1,0 +1,56 @@
+"""Command line for the board pack and workbook:
+`python -m dashboard.board_pack --period 2024/25 --scope london --out DIR [--warehouse PATH]`.
+
+Writes <stem>.pdf, <stem>.html and <stem>.xlsx into DIR and prints their paths and the time
+taken.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+from dashboard import data
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m dashboard.board_pack",
+                                     description=__doc__.splitlines()[0])
+    parser.add_argument("--period", help="financial year, e.g. 2024/25 (default: latest)")
+    parser.add_argument("--scope", default="london", help="'london' or a London LA code/name")
+    parser.add_argument("--out", type=Path, required=True, help="folder to write the files")
+    parser.add_argument("--warehouse", type=Path, help="warehouse (default: COC_WAREHOUSE or "
+                        "var/warehouse.duckdb)")
+    args = parser.parse_args(argv)
+    if args.warehouse:
+        os.environ[data.WAREHOUSE_ENV] = str(args.warehouse.resolve())
+
+    from dashboard.exports import content, render, workbook
+
+    started = time.perf_counter()
+    try:
+        period = args.period or data.latest_complete_year()
+        pack = content.build_pack(period, args.scope)
+    except (ValueError, data.WarehouseMissing) as problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
+    args.out.mkdir(parents=True, exist_ok=True)
+    outputs = {
+        ".pdf": render.to_pdf(pack),
+        ".html": render.to_html(pack).encode("utf-8"),
+        ".xlsx": workbook.to_xlsx(pack.scope_code, pack.period),
+    }
+    for suffix, payload in outputs.items():
+        path = args.out / f"{pack.file_stem}{suffix}"
+        path.write_bytes(payload)
+        print(path)
+    print(f"Board pack for {pack.scope_name}, {pack.period}, made in "
+          f"{time.perf_counter() - started:.1f} s", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
