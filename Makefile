@@ -13,7 +13,7 @@ PIPELINE_CODE := $(wildcard pipelines/*.py)
 SAMPLE_FILES := $(wildcard $(SAMPLES)/*)
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: install run warehouse test test-fast bench lint clean samples
+.PHONY: install run warehouse test test-fast bench lint clean samples board-pack
 
 install: $(INSTALLED)
 
@@ -53,3 +53,7 @@ lint: $(INSTALLED)
 
 clean:
 	rm -rf var .pytest_cache
+
+board-pack: $(WAREHOUSE)
+	$(BIN)/python -m dashboard.board_pack --scope london --out var/board-pack \
+		--warehouse $(WAREHOUSE)
