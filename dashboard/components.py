@@ -41,7 +41,7 @@ def chart_block(title: str, summary: str, chart: alt.TopLevelMixin | None, table
     """A titled chart with its summary sentence, table twin and a CSV of exactly what it shows."""
     key = key or _slug(title)
     st.subheader(title)
-    st.write(summary)
+    st.markdown(formatting.markdown_safe(summary))
     if chart is not None:
         st.altair_chart(chart, width="stretch", key=f"chart-{key}")
     with st.expander(f"Table: {title}"):

@@ -35,6 +35,15 @@ TABLE_COLUMNS: dict[str, str] = {
 }
 
 
+_MARKDOWN_SPECIAL = "\\`*_[]<>#~|$"
+
+
+def markdown_safe(text: str) -> str:
+    """Text for st.write/st.markdown shown exactly as written: '*' (the suppression mark) stays
+    a star, and nothing in it can become emphasis, a link, HTML or maths."""
+    return "".join(f"\\{c}" if c in _MARKDOWN_SPECIAL else c for c in text)
+
+
 def unit_title(unit: str) -> str:
     """What to add to a chart title so a bare number on it can be read: rates carry their unit."""
     return "" if unit == "percent" else " (per 100 releases)"

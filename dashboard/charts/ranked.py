@@ -43,8 +43,11 @@ def ranked_chart(rows: pl.DataFrame, title: str, axis_title: str, reference: flo
         label = alt.Chart(line).mark_text(align="left", dx=4, dy=-6, baseline="bottom").encode(
             x="value:Q", y=alt.value(0), text="label:N")
         layers += [rule, label]
+    # fit-x: the width follows the page, while each row keeps its height (titles, axes and the
+    # legend are added around the plot rather than squeezed into it).
     return alt.layer(*layers).properties(
-        title=title, height=max(ROW_HEIGHT * rows.height, 80), width="container")
+        title=title, height=max(ROW_HEIGHT * rows.height, 80), width="container",
+        autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
 
 
 def ranked_frame(rows: pl.DataFrame, unit: str) -> pl.DataFrame:

@@ -1,0 +1,220 @@
+"""Borough profile: one London LA against London on every KPI (spine chart), its trends with
+London and England, the release-to-recovery funnel, the prisons its residents leave, its
+services, and a plain-English summary. Larger groupings (3-year and sub-region figures) appear
+wherever the borough's single-year figures are suppressed."""
+
+import polars as pl
+import streamlit as st
+
+from dashboard import components, data, filters, formatting
+from dashboard.charts.flows import (
+    residence_chart,
+    residence_frame,
+    residence_table,
+    residence_total,
+)
+from dashboard.charts.funnel import STAGES, funnel_chart, funnel_frame, funnel_table
+from dashboard.charts.spine import spine_chart, spine_frame, spine_table
+from dashboard.charts.trends import trend_chart, trend_frame, trend_table
+from dashboard.narrative import borough as narrative
+
+HEADLINE_KPIS = ("coc_21d", "tier4_on_release", "engaged_6m", "completed_12m",
+                 "returned_custody_12m")
+METRIC_COLUMNS = 3
+NOT_YET_METRIC = "Not yet"
+TREND_PERIODS = {"year": "Single years", "rolling_3y": "3-year rolling"}
+SPINE_DEFINITION = ("Spine chart: each indicator is scaled so that London is in the middle; the "
+                    "bars are the range of published values of the comparison areas; better is "
+                    "to the right. Definitions as on the Data and definitions page.")
+FUNNEL_DEFINITION = ("Releases of the borough's residents in the year, and how many of them "
+                     + "; ".join(label.lower() for _, label in STAGES[1:])
+                     + " (published numerators of the KPIs).")
+FLOWS_DEFINITION = "Releases by prison of release and LA of residence on release."
+SERVICES_DEFINITION = "Recovery services directory, as loaded."
+
+la_code = filters.area()
+period = filters.period()
+kpi_id = filters.kpi()
+show_intervals = filters.intervals()
+
+la = data.local_authorities().filter(pl.col("code") == la_code).row(0, named=True)
+name = la["name"]
+definitions = data.kpi_definitions()
+kpi = data.kpi_definition(kpi_id)
+
+yearly = data.kpi_values(area_type=["la", "london", "england"], period_type="year",
+                         breakdown="all")
+rolling = data.kpi_values(area_type=["la", "london"], period_type="rolling_3y", breakdown="all")
+year_rows = yearly.filter(pl.col("period") == period)
+area_year = year_rows.filter(pl.col("area_code") == la_code)
+london_year = year_rows.filter(pl.col("area_type") == "london")
+england_year = year_rows.filter(pl.col("area_type") == "england")
+stages = funnel_frame(area_year, definitions)
+released = stages.item(0, "count")
+
+st.title(f"Borough profile: {name}")
+st.write(f"How {name} residents fare after release from prison, against London and England. "
+         f"{name} is in the {la['subregion_name']} sub-region.")
+
+columns = st.columns(METRIC_COLUMNS)
+with columns[0].container(border=True):
+    st.metric("Released from prison", narrative.released_text(released),
+              help="Releases of residents who were in drug or alcohol treatment in prison.")
+    st.caption(f"{name} residents, {period}")
+for index, headline_id in enumerate(HEADLINE_KPIS, start=1):
+    headline = data.kpi_definition(headline_id)
+    mine = area_year.filter(pl.col("kpi_id") == headline_id)
+    theirs = london_year.filter(pl.col("kpi_id") == headline_id)
+    with columns[index % METRIC_COLUMNS].container(border=True):
+        if mine.is_empty():
+            st.metric(headline["title"], "No data")
+            continue
+        row = mine.row(0, named=True)
+        shown = formatting.display_value(row["value"], row["status"], headline["unit"],
+                                         row["available_from"])
+        immature = row["status"] == "immature"
+        # "Not yet available (from <date>)" is too long for a metric: the date goes below it.
+        # A rate per 100 releases is shown as its count, with the rate below.
+        as_count = headline["unit"] == "rate_per_100" and row["status"] == "published"
+        value = NOT_YET_METRIC if immature else (
+            formatting.display_count(row["numerator"], row["status"]) if as_count else shown)
+        st.metric(headline["title"], value, help=headline["description"])
+        lines = [shown] if immature or as_count else []
+        if theirs.height:
+            london_row = theirs.row(0, named=True)
+            london_text = formatting.display_value(london_row["value"], london_row["status"],
+                                                   headline["unit"])
+            comparison = row["compared_to_london"] if row["status"] == "published" else None
+            lines.append(f"London {london_text[:1].lower()}{london_text[1:]}"
+                         + (f" · {comparison}" if comparison else ""))
+        st.caption(" · ".join(lines))
+
+st.header(f"In brief, {period}")
+st.write(narrative.as_markdown(narrative.borough_summary(
+    name, period, area_year, london_year, england_year, definitions, released)))
+all_hidden = narrative.nothing_published(area_year)
+rolling_period = next((p for p in data.periods("rolling_3y") if p.endswith(f" to {period}")),
+                      None)
+area_rolling = rolling.filter((pl.col("area_code") == la_code)
+                              & (pl.col("period") == rolling_period))
+if all_hidden:
+    st.warning(narrative.as_markdown(narrative.suppressed_notice(
+        name, period, la["subregion_name"], rolling_period, area_rolling)),
+        icon=":material/visibility_off:")
+
+st.header("Every indicator against London")
+spine = spine_frame(area_year, year_rows.filter(pl.col("area_type") == "la"), london_year,
+                    definitions)
+components.chart_block(
+    f"{name} against London boroughs, {period}",
+    narrative.as_markdown(narrative.spine_summary(spine, name, period)),
+    spine_chart(spine, f"{name}: every indicator, {period}", name),
+    spine_table(spine),
+    SPINE_DEFINITION,
+    key="spine",
+)
+
+if area_year.filter(pl.col("status") == "suppressed").height:
+    st.header("Larger groupings")
+    st.write(f"Some of {name}'s figures for {period} are suppressed because the numbers are "
+             "small. Three years together, or the whole sub-region, give larger numbers.")
+    subregions = data.kpi_values(area_type="subregion", period=period, period_type="year",
+                                 breakdown="all")
+    groupings = {"subregion": la["subregion_name"]}
+    if rolling_period:
+        groupings = {"rolling": f"3 years to {period}"} | groupings
+    grouping = st.segmented_control(
+        "Show", list(groupings), format_func=groupings.get, default=next(iter(groupings)),
+        required=True, key=f"borough_grouping_{len(groupings)}")
+    if grouping == "rolling":
+        rolling_rows = rolling.filter(pl.col("period") == rolling_period)
+        rolling_spine = spine_frame(area_rolling,
+                                    rolling_rows.filter(pl.col("area_type") == "la"),
+                                    rolling_rows.filter(pl.col("area_type") == "london"),
+                                    definitions)
+        components.chart_block(
+            f"{name} against London boroughs, {rolling_period}",
+            narrative.as_markdown(narrative.spine_summary(rolling_spine, name, rolling_period)),
+            spine_chart(rolling_spine, f"{name}: every indicator, {rolling_period}", name),
+            spine_table(rolling_spine),
+            SPINE_DEFINITION,
+            key="spine-rolling",
+        )
+    else:
+        subregion_spine = spine_frame(
+            subregions.filter(pl.col("area_code") == la["subregion"]), subregions, london_year,
+            definitions)
+        components.chart_block(
+            f"{la['subregion_name']} against London's sub-regions, {period}",
+            narrative.as_markdown(narrative.spine_summary(
+                subregion_spine, la["subregion_name"], period, "London sub-regions")),
+            spine_chart(subregion_spine, f"{la['subregion_name']}: every indicator, {period}",
+                        la["subregion_name"], "London sub-regions"),
+            spine_table(subregion_spine),
+            SPINE_DEFINITION,
+            key="spine-subregion",
+        )
+
+st.header(f"{kpi['title']} over time")
+period_type = st.segmented_control(
+    "Periods", list(TREND_PERIODS), format_func=TREND_PERIODS.get, default="year",
+    required=True, key="borough_trend_periods",
+    help="3-year rolling figures pool three years, so fewer of them are suppressed.")
+series = yearly if period_type == "year" else rolling
+trend = trend_frame(
+    series.filter((pl.col("area_code") == la_code) & (pl.col("kpi_id") == kpi_id)),
+    series.filter((pl.col("area_type") == "london") & (pl.col("kpi_id") == kpi_id)),
+    series.filter((pl.col("area_type") == "england") & (pl.col("kpi_id") == kpi_id)),
+    name, kpi["unit"])
+rolling_published = rolling.filter((pl.col("area_code") == la_code)
+                                   & (pl.col("kpi_id") == kpi_id)
+                                   & (pl.col("status") == "published"))
+components.chart_block(
+    f"{kpi['title']}: {name}, London and England, {TREND_PERIODS[period_type].lower()}",
+    narrative.as_markdown(narrative.trend_summary(
+        trend, name, kpi["title"], kpi["unit"],
+        suggest_rolling=period_type == "year" and not rolling_published.is_empty())),
+    trend_chart(trend, f"{kpi['title']}: {name}",
+                "Per cent" if kpi["unit"] == "percent" else "Per 100 releases", name,
+                show_intervals=show_intervals, target=kpi["target"]),
+    trend_table(trend, name),
+    components.definition_line(kpi),
+    key="trend",
+)
+
+st.header("From release to recovery")
+components.chart_block(
+    f"Release to recovery: {name} residents released in {period}",
+    narrative.as_markdown(narrative.funnel_summary(stages, name, period)),
+    funnel_chart(stages, f"{name} residents released in {period}"),
+    funnel_table(stages),
+    FUNNEL_DEFINITION,
+    key="funnel",
+)
+
+st.header("Where its residents are released from")
+flows = data.release_flows(period)
+leaving = residence_frame(flows, la_code, data.prisons())
+total, total_status = residence_total(flows, la_code)
+components.chart_block(
+    f"Prisons releasing {name} residents, {period}",
+    narrative.as_markdown(narrative.residence_summary(leaving, name, period, total, total_status)),
+    residence_chart(leaving, f"Releases of {name} residents by prison, {period}"),
+    residence_table(leaving),
+    FLOWS_DEFINITION,
+    key="residence",
+)
+
+st.header("Services")
+services = data.services(la_code)
+services_shown = narrative.services_table(services)
+st.write(narrative.as_markdown(narrative.services_summary(services, name)))
+st.dataframe(services_shown, hide_index=True, width="stretch", key="table-services")
+info = data.build_info()
+st.download_button(
+    f"Download CSV: Recovery services in {name}",
+    formatting.csv_bytes(services_shown, f"Recovery services in {name}", SERVICES_DEFINITION,
+                         info.get("data_cutoff"), bool(info.get("synthetic"))),
+    file_name=f"services-{la_code}.csv", mime="text/csv", key="download-services",
+    icon=":material/download:", on_click="ignore",
+)
