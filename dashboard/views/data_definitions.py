@@ -1,65 +1,135 @@
-"""Data and definitions: the data contracts, the latest load and the load history."""
+"""Data and definitions: every KPI's definition from the registry, the journey definitions, the
+disclosure rules, the data cut-off, the latest load with its rejected rows, the load history and
+the data contracts."""
 
 import streamlit as st
 
-from dashboard import data
+from dashboard import components, data, formatting
+from dashboard.narrative import data_definitions as narrative
 from pipelines.contracts import CONTRACTS
 
+info = data.build_info()
+definitions = data.kpi_definitions()
+recommendations = data.recommendations()
+recommendation_titles = dict(zip(recommendations.get_column("id"),
+                                 recommendations.get_column("short_title"), strict=True))
+
 st.title("Data and definitions")
+st.write(
+    "How every figure in this product is defined, how people are protected from being "
+    "identified, how recent the data is, and what happened when it was last loaded."
+)
+st.markdown(
+    "- [Data cut-off](#data-cut-off)\n- [Indicator definitions](#indicator-definitions)\n"
+    "- [Journeys: what happened after each release](#journeys)\n"
+    "- [Disclosure control](#disclosure-control)\n- [Latest load](#latest-load)\n"
+    "- [Load history](#load-history)\n- [Data contracts](#data-contracts)"
+)
+
+st.header("Data cut-off", anchor="data-cut-off")
+st.markdown(narrative.cutoff_text(info.get("data_cutoff"), info.get("built_at"),
+                                  info.get("source"), bool(info.get("synthetic"))))
+
+st.header("Indicator definitions", anchor="indicator-definitions")
+st.write(
+    f"The {definitions.height} indicators below come from one registry, the single source of "
+    "truth for the pipeline, every page and every download. Every indicator is counted per "
+    "release of an adult who was in drug or alcohol treatment in prison at release, by "
+    "financial year (April to March), quarter and 3-year rolling period."
+)
+for kpi in definitions.iter_rows(named=True):
+    with st.expander(kpi["title"]):
+        st.markdown(narrative.kpi_markdown(kpi, recommendation_titles))
+components.chart_block(
+    "All indicator definitions",
+    "The whole registry as one table.",
+    None,
+    narrative.definitions_table(definitions),
+    key="kpi-definitions",
+)
+
+st.header("Journeys: what happened after each release", anchor="journeys")
+st.markdown("\n".join(f"- **{name}.** {text}" for name, text in narrative.JOURNEY_RULES))
+
+st.header("Disclosure control", anchor="disclosure-control")
+st.write("Nothing published can identify a person. These rules are applied once, in the "
+         "pipeline, before anything is published; every page and download shows only what "
+         "they allow.")
+st.markdown("\n".join(f"{number}. {rule}"
+                      for number, rule in enumerate(narrative.disclosure_rules(), start=1)))
 
 runs = data.load_runs()
-latest = runs.row(0, named=True)
-
-st.header("Latest load")
-cols = st.columns(4)
-cols[0].metric("Rows read", f"{latest['rows_read']:,}")
-cols[1].metric("Rows loaded", f"{latest['rows_loaded']:,}")
-cols[2].metric("Rows rejected", f"{latest['rows_rejected']:,}")
-cols[3].metric("Exact duplicates (loaded once)", f"{latest['duplicates']:,}")
-st.write(
-    f"{latest['files']} files loaded on {latest['finished_at']:%d %B %Y at %H:%M} UTC. "
-    "Every row read is either loaded, rejected with a reason, or an exact duplicate of a row "
-    "that was loaded."
-)
-st.dataframe(
-    data.load_files(latest["run_id"]),
-    hide_index=True,
-    column_config={
-        "extract": "Extract", "path": "File", "rows_read": "Rows read",
-        "rows_loaded": "Loaded", "rows_rejected": "Rejected", "duplicates": "Duplicates",
-        "ignored_columns": "Unknown columns (ignored)",
-    },
-)
-
-st.subheader("Rejected rows")
-reasons = data.reject_reasons(latest["run_id"])
-if reasons.is_empty():
-    st.success("No rows were rejected in the latest load.")
+st.header("Latest load", anchor="latest-load")
+if runs.is_empty():
+    st.info("There is no load history in this warehouse.")
 else:
+    latest = runs.row(0, named=True)
+    cols = st.columns(4)
+    cols[0].metric("Rows read", f"{latest['rows_read']:,}")
+    cols[1].metric("Rows loaded", f"{latest['rows_loaded']:,}")
+    cols[2].metric("Rows rejected", f"{latest['rows_rejected']:,}")
+    cols[3].metric("Exact duplicates (loaded once)", f"{latest['duplicates']:,}")
     st.write(
-        "Rows that broke a data contract were not loaded. They are listed by file, row (as a "
-        "spreadsheet shows it: the header is row 1) and column, with the reason. Values are "
-        "never shown here."
+        f"{latest['files']} files loaded on {latest['finished_at']:%-d %B %Y at %H:%M} UTC. "
+        "Every row read is either loaded, rejected with a reason, or an exact duplicate of a "
+        "row that was loaded."
     )
-    st.dataframe(reasons, hide_index=True, column_config={
-        "extract": "Extract", "path": "File", "column": "Column", "reason": "Reason",
-        "rows": "Rows", "first_row": "First row",
+    st.dataframe(
+        data.load_files(latest["run_id"]),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "extract": "Extract", "path": "File", "rows_read": "Rows read",
+            "rows_loaded": "Loaded", "rows_rejected": "Rejected", "duplicates": "Duplicates",
+            "ignored_columns": "Unknown columns (ignored)",
+        },
+    )
+
+    st.subheader("Rejected rows")
+    reasons = data.reject_reasons(latest["run_id"])
+    if reasons.is_empty():
+        st.success("No rows were rejected in the latest load.")
+    else:
+        st.write(
+            f"{reasons.get_column('rows').sum():,} rows broke a data contract and were not "
+            "loaded. They are counted below by file, column and reason; the first row is "
+            "numbered as a spreadsheet shows it (the header is row 1). Values are never shown."
+        )
+        reasons_table = reasons.rename({
+            "extract": "Extract", "path": "File", "column": "Column", "reason": "Reason",
+            "rows": "Rows", "first_row": "First row",
+        })
+        st.dataframe(reasons_table, hide_index=True, width="stretch", key="reject-reasons")
+        rejected = data.rejected_rows(latest["run_id"]).rename({
+            "extract": "Extract", "path": "File", "row": "Row", "column": "Column",
+            "reason": "Reason"})
+        with st.expander(f"Every rejected row (first {rejected.height:,})"):
+            st.dataframe(rejected, hide_index=True, width="stretch", key="rejected-rows")
+        st.download_button(
+            "Download CSV: rejected rows",
+            formatting.csv_bytes(rejected, "Rejected rows, latest load",
+                                 "rows that broke a data contract (values never shown)",
+                                 info.get("data_cutoff"), bool(info.get("synthetic"))),
+            file_name="rejected-rows.csv", mime="text/csv", icon=":material/download:",
+            on_click="ignore", key="download-rejected-rows",
+        )
+
+    st.header("Load history", anchor="load-history")
+    st.write("Every successful load, newest first. A failed load changes nothing, so it does "
+             "not appear here.")
+    st.dataframe(runs.drop("run_id"), hide_index=True, width="stretch", column_config={
+        "started_at": "Started (UTC)", "finished_at": "Finished (UTC)",
+        "data_cutoff": "Data cut-off", "synthetic": "Synthetic", "files": "Files",
+        "rows_read": "Rows read", "rows_loaded": "Loaded", "rows_rejected": "Rejected",
+        "duplicates": "Duplicates",
     })
-    with st.expander("Every rejected row (first 1,000)"):
-        st.dataframe(data.rejected_rows(latest["run_id"]), hide_index=True)
 
-st.header("Load history")
-st.dataframe(runs.drop("run_id"), hide_index=True, column_config={
-    "started_at": "Started (UTC)", "finished_at": "Finished (UTC)", "data_cutoff": "Data cut-off",
-    "synthetic": "Synthetic", "files": "Files", "rows_read": "Rows read",
-    "rows_loaded": "Loaded", "rows_rejected": "Rejected", "duplicates": "Duplicates",
-})
-
-st.header("Data contracts")
+st.header("Data contracts", anchor="data-contracts")
 st.write(
     "Each extract is a CSV (UTF-8, with or without BOM), an XLSX sheet or a Parquet file, "
     "matched by the start of its file name. Column names are matched ignoring case and "
-    "surrounding spaces; unknown extra columns are ignored and reported."
+    "surrounding spaces; unknown extra columns are ignored and reported. A row that breaks a "
+    "rule is rejected with its file, row, column and reason, and the good rows still load."
 )
 for contract in CONTRACTS:
     with st.expander(f"{contract.title} (`{contract.name}*`)"):
@@ -69,4 +139,4 @@ for contract in CONTRACTS:
             for c in contract.columns
         ])
         for rule in contract.row_rules:
-            st.write(f"- A row is rejected when {rule.reason}.")
+            st.write(f"- Rejected: {rule.reason}.")
