@@ -6,7 +6,7 @@ the shared filters in the URL, and stops with a clear message when there is no w
 
 import streamlit as st
 
-from dashboard import components, data, filters, site
+from dashboard import auth, components, data, filters, site
 
 st.set_page_config(
     page_title="London Continuity of Care Outcomes",
@@ -29,5 +29,6 @@ except data.WarehouseMissing as missing:
     st.error(str(missing), icon=":material/database_off:")
     st.stop()
 components.data_banner(info)
+auth.sidebar()
 filters.initialise()
 page.run()

@@ -239,3 +239,21 @@ def services(la: str | None = None) -> pl.DataFrame:
     if la is None:
         return query("select * from services order by la, name")
     return query("select * from services where la = ? order by name", (la,))
+
+
+# --- Recommendation tracker and lived experience (extracts as published) -----------------------
+# Entries recorded in the app are not here: they live in the app store (dashboard.store).
+
+def tracker_updates_published() -> pl.DataFrame:
+    """Partners' recommendation updates from the extract, oldest first."""
+    return query("select * from recommendation_updates order by reported_on, update_id")
+
+
+def tracker_reviews_published() -> pl.DataFrame:
+    """The EbE group's reviews from the extract, oldest first."""
+    return query("select * from ebe_reviews order by reviewed_on, review_id")
+
+
+def consultation_feedback() -> pl.DataFrame:
+    """What people said at consultation events (anonymised), by event date."""
+    return query("select * from lived_experience_feedback order by event_date, feedback_id")

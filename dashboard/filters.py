@@ -70,11 +70,13 @@ def initialise() -> None:
 
 
 def write_url() -> None:
-    """All filters into the query string, in a fixed order."""
+    """All filters into the query string, in a fixed order; parameters that pages keep for
+    themselves (bound widgets) are left as they are."""
     wanted = {spec.name: str(st.session_state[_key(spec)]) for spec in ALL_FILTERS[:-1]}
     wanted[INTERVALS.name] = "1" if st.session_state[_key(INTERVALS)] else "0"
-    if dict(st.query_params) != wanted:
-        st.query_params.from_dict(wanted)
+    for name, wanted_value in wanted.items():
+        if st.query_params.get(name) != wanted_value:
+            st.query_params[name] = wanted_value
 
 
 def value(spec: FilterSpec) -> str | bool:

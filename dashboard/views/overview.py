@@ -3,10 +3,12 @@
 import polars as pl
 import streamlit as st
 
-from dashboard import components, data, filters, formatting
+from dashboard import components, data, filters, formatting, tracker
+from dashboard.charts import recommendations as recommendation_charts
 from dashboard.charts.maps import tile_frame, tile_map
 from dashboard.charts.ranked import ranked_chart, ranked_frame
 from dashboard.narrative import overview as narrative
+from dashboard.narrative import recommendations as recommendation_narrative
 
 HEADLINE_KPIS = ("coc_21d", "tier4_on_release", "engaged_6m", "completed_12m",
                  "returned_custody_12m", "settled_on_release")
@@ -95,3 +97,14 @@ else:
         components.definition_line(kpi),
         key="ranked",
     )
+
+st.header("Recommendations at a glance")
+glance = tracker.glance()
+components.chart_block(
+    "Recommendations at a glance",
+    recommendation_narrative.glance_summary(glance),
+    recommendation_charts.glance_chart(glance),
+    recommendation_charts.glance_table(glance),
+    recommendation_charts.GLANCE_DEFINITION,
+    key="glance",
+)

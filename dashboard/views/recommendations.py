@@ -1,0 +1,434 @@
+"""Recommendations: the two foundations and nine recommendations (§1) for London, a borough or
+a prison; their history, milestones and the KPIs that evidence them; the EbE group's ratings
+beside the partners' own; and forms to record an update or a review.
+
+Text people typed (milestones, comments) is shown with st.dataframe and st.text, never as
+Markdown or HTML.
+"""
+
+from datetime import date
+
+import polars as pl
+import streamlit as st
+
+from dashboard import auth, components, data, filters, formatting, store, tracker
+from dashboard.charts import recommendations as charts
+from dashboard.narrative import recommendations as narrative
+
+SCOPE_KINDS = {"london": "London as a whole", "la": "A local authority", "prison": "A prison"}
+RATING_WORDS = {1: "1 - no difference", 2: "2", 3: "3 - some difference", 4: "4",
+                5: "5 - a great deal"}
+UPDATE_TEXT_FIELDS = ("milestone", "next_step", "owner", "evidence")
+REVIEW_TEXT_FIELDS = ("panel", "comment")
+LATEST_COMMENTS = 3
+TRACKER_DEFINITION = ("Latest partner update for each item and place (status and the partners' "
+                      "own red/amber/green rating), and the latest EbE review (rating 1 = no "
+                      "difference for people leaving prison, 5 = a great deal).")
+
+
+# --- Writing (callbacks run before the page is drawn again, so it shows the new entry) --------
+
+def _values(prefix: str, fields: tuple[str, ...]) -> dict[str, object]:
+    return {name: st.session_state.get(f"{prefix}-{name}") for name in fields}
+
+
+def _result(key: str, outcome: tuple[str, str]) -> None:
+    st.session_state[f"{key}-result"] = outcome
+
+
+def _record(kind: str) -> None:
+    contract = store.CONTRACT_BY_KIND[kind]
+    fields = tuple(c for c in contract.column_names if c != contract.key)
+    try:
+        written = store.app_store().record(kind, _values(kind, fields), auth.current_actor())
+    except store.StoreError as error:
+        _result(kind, ("error", str(error)))
+        return
+    _result(kind, ("success", f"Recorded {store.KIND_TITLES[kind]} {written.entry_id}. It is "
+                              "now in the tracker above."))
+    for name in UPDATE_TEXT_FIELDS if kind == store.UPDATE else REVIEW_TEXT_FIELDS:
+        st.session_state[f"{kind}-{name}"] = ""
+
+
+def _edit(entry_id: str, kind: str, version: int) -> None:
+    contract = store.CONTRACT_BY_KIND[kind]
+    fields = tuple(c for c in contract.column_names if c != contract.key)
+    try:
+        written = store.app_store().edit(entry_id, _values(f"edit-{entry_id}", fields),
+                                         auth.current_actor(), based_on_version=version)
+    except store.StoreError as error:
+        _result("edit", ("error", str(error)))
+        return
+    _result("edit", ("success", f"Saved version {written.version} of {entry_id}."))
+
+
+def _withdraw(entry_id: str) -> None:
+    reason = st.session_state.get(f"withdraw-{entry_id}-reason") or ""
+    try:
+        store.app_store().withdraw(entry_id, auth.current_actor(), reason)
+    except store.StoreError as error:
+        _result("edit", ("error", str(error)))
+        return
+    _result("edit", ("success", f"Withdrew {entry_id}. It stays in the audit log."))
+
+
+def _import() -> None:
+    entries_file = st.session_state.get("import-entries")
+    audit_file = st.session_state.get("import-audit")
+    if entries_file is None:
+        _result("import", ("error", "Choose the entries CSV to import."))
+        return
+    try:
+        result = store.app_store().import_csv(
+            entries_file.getvalue(), auth.current_actor(),
+            audit_file.getvalue() if audit_file is not None else None,
+            source=entries_file.name)
+    except store.StoreError as error:
+        _result("import", ("error", str(error)))
+        return
+    outcome = "warning" if result.rejected else "success"
+    _result("import", (outcome, " ".join([result.summary(), *result.rejected[:20]])))
+
+
+def _show_result(key: str) -> None:
+    outcome = st.session_state.pop(f"{key}-result", None)
+    if outcome is None:
+        return
+    level, message = outcome
+    {"error": st.error, "warning": st.warning, "success": st.success}[level](message)
+
+
+# --- The choice of place ----------------------------------------------------------------------
+
+period = filters.period()
+show_intervals = filters.intervals()
+scope_kind = st.sidebar.radio("Show the tracker for", list(SCOPE_KINDS),
+                              format_func=SCOPE_KINDS.get, key="scope", bind="query-params")
+prison_table = data.prisons()
+if scope_kind == "la":
+    scope = filters.area()
+elif scope_kind == "prison":
+    prison_names = dict(zip(prison_table.get_column("code"), prison_table.get_column("name"),
+                            strict=True))
+    scope = st.sidebar.selectbox("Prison", list(prison_names),
+                                 format_func=lambda code: f"HMP {prison_names[code]}",
+                                 key="prison", bind="query-params")
+else:
+    scope = charts.LONDON
+place = charts.place_name(scope)
+
+recommendation_table = data.recommendations()
+item_table = charts.items(recommendation_table)
+item_labels = dict(zip(item_table.get_column("recommendation_id"), item_table.get_column("item"),
+                       strict=True))
+store_problem = None
+try:
+    entries = store.app_store().entries()
+except store.StoreUnavailable as unavailable:
+    entries, store_problem = store.empty_entries(), str(unavailable)
+updates = tracker.updates(entries)
+reviews = tracker.reviews(entries)
+scope_table = charts.scopes(data.local_authorities(), prison_table)
+info = data.build_info()
+cutoff = info.get("data_cutoff") or date.today()
+
+st.title("Recommendations")
+st.write("The two foundations and nine recommendations made by people with lived experience "
+         "of prison and recovery: how far each has got, what partners say and what the "
+         "expert-by-experience (EbE) group thinks. Partners and the EbE group can record their "
+         "own updates and reviews at the bottom of this page.")
+if store_problem:
+    st.warning(f"Entries recorded in this app cannot be shown or added just now: {store_problem}",
+               icon=":material/database_off:")
+
+# --- The 11 items in the chosen place ---------------------------------------------------------
+
+tracker = charts.tracker_frame(updates, reviews, recommendation_table, scope)
+tracker_title = f"The 11 items: {place}"
+st.header(tracker_title)
+st.write(narrative.tracker_summary(tracker, place))
+tracker_shown = charts.tracker_table(tracker, scope)
+st.dataframe(tracker_shown, hide_index=True, width="stretch", key="tracker-table",
+             column_config={"Reported on": st.column_config.DateColumn(format="D MMM YYYY"),
+                            "EbE reviewed on": st.column_config.DateColumn(format="D MMM YYYY"),
+                            "Evidence": st.column_config.TextColumn()})
+st.download_button(
+    f"Download CSV: {tracker_title}",
+    formatting.csv_bytes(tracker_shown, tracker_title, TRACKER_DEFINITION, info.get("data_cutoff"),
+                         bool(info.get("synthetic"))),
+    file_name=f"recommendations-{scope}.csv", mime="text/csv", key="download-tracker",
+    icon=":material/download:", on_click="ignore")
+
+components.chart_block(
+    f"Partners' rating and the EbE group's rating: {place}",
+    narrative.agreement_summary(tracker, place),
+    charts.agreement_chart(tracker, f"EbE rating beside the partners' RAG, {place}"),
+    charts.tracker_table(tracker, scope).select(
+        "Item", "Partners' RAG", "EbE rating (1-5)", "EbE review for", "Partners and EbE group"),
+    TRACKER_DEFINITION, key="agreement")
+
+# --- Every place ------------------------------------------------------------------------------
+
+matrix = charts.status_matrix_frame(updates, recommendation_table, scope_table)
+components.chart_block(
+    "Where every item stands: London, boroughs and prisons",
+    narrative.matrix_summary(matrix),
+    charts.status_matrix_chart(matrix, "Latest status of each item in each place"),
+    charts.status_matrix_table(matrix),
+    "Latest partner update for each item and place; 'No update recorded' where there is none.",
+    key="matrix")
+
+# --- History in the chosen place --------------------------------------------------------------
+
+history = charts.history_frame(updates, recommendation_table, scope)
+if history.is_empty():
+    st.subheader(f"Updates over time: {place}")
+    st.info(narrative.history_summary(history, place))
+else:
+    components.chart_block(
+        f"Updates over time: {place}",
+        narrative.history_summary(history, place),
+        charts.history_chart(history, f"Partners' updates and their RAG over time, {place}"),
+        charts.history_table(history),
+        "Every partner update: date reported, status, RAG, milestone and next step.",
+        key="history")
+
+# --- One item ---------------------------------------------------------------------------------
+
+st.header("Look closer at one item")
+item_id = st.selectbox("Item", list(item_labels), format_func=item_labels.get, key="item",
+                       bind="query-params")
+item = item_labels[item_id]
+st.write(f"**{item}.** " + item_table.filter(pl.col("recommendation_id") == item_id)
+         .get_column("asks").item())
+
+item_history = history.filter(pl.col("recommendation_id") == item_id)
+if item_history.is_empty():
+    st.info(narrative.status_steps_summary(item_history, item, place))
+else:
+    components.chart_block(
+        f"{item}: status, milestones and next steps, {place}",
+        narrative.status_steps_summary(item_history, item, place),
+        charts.status_steps_chart(item_history, f"{item}: status over time, {place}"),
+        charts.history_table(item_history),
+        "Every partner update on this item: status, RAG, milestone, next step and owner.",
+        key="item-history")
+
+item_reviews = charts.reviews_frame(reviews, item_id, scope)
+if item_reviews.is_empty():
+    st.info(narrative.ratings_summary(item_reviews, item))
+else:
+    components.chart_block(
+        f"{item}: the EbE group's ratings",
+        narrative.ratings_summary(item_reviews, item),
+        charts.ratings_chart(item_reviews, f"{item}: EbE ratings over time"),
+        charts.reviews_table(item_reviews),
+        "EbE group reviews of this item: rating 1 (no difference) to 5 (a great deal).",
+        key="item-ratings")
+    commented = item_reviews.filter(pl.col("comment").is_not_null()).tail(LATEST_COMMENTS)
+    if commented.height:
+        st.markdown("**What the EbE group said most recently**")
+        for review in reversed(commented.to_dicts()):
+            with st.container(border=True):
+                st.text(review["comment"])
+                st.text(f"{review['panel']}, {review['reviewed_on']:%-d %B %Y}, rated "
+                        f"{review['rating']} of 5 ({review['scope_name']})")
+
+evidence_ids = charts.evidence_kpis(data.kpi_definitions(), item_id)
+if evidence_ids:
+    evidence = charts.evidence_frame(
+        data.kpi_values(kpi_id=evidence_ids, area_code=scope, breakdown="all",
+                        period_type="year"), data.kpi_definitions())
+    components.chart_block(
+        f"KPIs that evidence {item}: {place}",
+        narrative.evidence_summary(evidence, item, place),
+        charts.evidence_chart(evidence, f"{item}: evidence by year, {place}", show_intervals)
+        if evidence.filter(pl.col("status") == "published").height else None,
+        charts.evidence_table(evidence),
+        "KPIs the registry links to this item, by financial year, with 95% confidence "
+        "intervals; * suppressed for disclosure control.",
+        key="evidence")
+if item_id == "R2":
+    completers = charts.completers_frame(
+        data.kpi_values(area_code=scope, breakdown="completed_programme", period=period),
+        data.kpi_definitions())
+    components.chart_block(
+        f"Outcomes of programme completers and others: {place}, {period}",
+        narrative.completers_summary(completers, period, place),
+        charts.completers_chart(completers, f"Completed a programme in prison or not, {period}",
+                                show_intervals)
+        if completers.filter(pl.col("status") == "published").height else None,
+        charts.completers_table(completers),
+        "Each KPI split by whether the person completed an accredited programme in prison.",
+        key="completers")
+if item_id in charts.SERVICE_KINDS:
+    _, kind_title = charts.SERVICE_KINDS[item_id]
+    services = charts.services_frame(data.services(), data.local_authorities(), item_id, cutoff)
+    chosen_la = scope if scope_kind == "la" else None
+    components.chart_block(
+        f"{kind_title} open in each borough",
+        narrative.services_summary(services, kind_title, chosen_la, cutoff),
+        charts.services_chart(services, kind_title, f"{kind_title} open on {cutoff:%-d %b %Y}",
+                              chosen_la),
+        charts.services_table(services, kind_title),
+        "Services directory: services of this kind open on the data cut-off date.",
+        key="services")
+if not evidence_ids and item_id not in ("R2", *charts.SERVICE_KINDS):
+    st.info(narrative.no_evidence_text(item))
+
+# --- Recording --------------------------------------------------------------------------------
+
+st.header("Record an update or a review")
+actor = auth.panel("page")
+scope_names = dict(zip(scope_table.get_column("scope"), scope_table.get_column("scope_name"),
+                       strict=True))
+scope_codes = list(scope_names)
+record_update, record_review, change, backup = st.tabs(
+    ["Record an update", "Record a review", "Change or withdraw", "Back up and move"])
+
+with record_update:
+    st.write("For partners: record progress on one item in one place. Fields marked * are "
+             "required.")
+    if not actor.can_record(store.UPDATE):
+        st.info("Only partner editors can record an update. Sign in with an account that has "
+                "that role, or ask an administrator for it.")
+    else:
+        with st.form("update-form"):
+            st.selectbox("Item *", list(item_labels), format_func=item_labels.get,
+                         key="update-recommendation_id")
+            st.selectbox("Place *", scope_codes, format_func=scope_names.get,
+                         index=scope_codes.index(scope), key="update-scope")
+            st.date_input("Date reported *", max_value=date.today(), format="DD/MM/YYYY",
+                          key="update-reported_on")
+            st.selectbox("Status *", list(charts.STATUS_TITLES), index=None,
+                         format_func=charts.STATUS_TITLES.get, placeholder="Choose a status",
+                         key="update-status")
+            st.radio("Your own rating (RAG) *", list(charts.RAG_TITLES), index=None,
+                     format_func=charts.RAG_TITLES.get, horizontal=True, key="update-rag")
+            st.text_area("Milestone reached or planned", key="update-milestone",
+                         max_chars=store.MAX_TEXT_CHARS)
+            st.text_area("Next step", key="update-next_step", max_chars=store.MAX_TEXT_CHARS)
+            st.text_input("Organisation responsible *", key="update-owner",
+                          max_chars=store.MAX_TEXT_CHARS)
+            st.text_input("Evidence (text or a link)", key="update-evidence",
+                          max_chars=store.MAX_TEXT_CHARS)
+            st.form_submit_button("Record update", type="primary", on_click=_record,
+                                  args=(store.UPDATE,), key="update-submit")
+    _show_result(store.UPDATE)
+
+with record_review:
+    st.write("For the expert-by-experience group: how much difference has this item made for "
+             "people leaving prison? Please leave names and details that could identify "
+             "someone out of the comment.")
+    if not actor.can_record(store.REVIEW):
+        st.info("Only EbE reviewers can record a review. Sign in with an account that has that "
+                "role, or ask an administrator for it.")
+    else:
+        with st.form("review-form"):
+            st.selectbox("Item *", list(item_labels), format_func=item_labels.get,
+                         key="review-recommendation_id")
+            st.selectbox("Place *", scope_codes, format_func=scope_names.get,
+                         index=scope_codes.index(scope), key="review-scope")
+            st.date_input("Date of the review *", max_value=date.today(), format="DD/MM/YYYY",
+                          key="review-reviewed_on")
+            st.text_input("Panel or meeting *", key="review-panel",
+                          max_chars=store.MAX_TEXT_CHARS)
+            st.radio("Rating: how much difference it makes *", list(RATING_WORDS), index=None,
+                     format_func=RATING_WORDS.get, horizontal=True, key="review-rating")
+            st.text_area("Comment", key="review-comment", max_chars=store.MAX_TEXT_CHARS)
+            st.form_submit_button("Record review", type="primary", on_click=_record,
+                                  args=(store.REVIEW,), key="review-submit")
+    _show_result(store.REVIEW)
+
+with change:
+    st.write("Entries recorded in this app can be corrected: each change is kept as a new "
+             "version, and an administrator can withdraw an entry (it stays in the audit log). "
+             "Updates and reviews from partner extracts are changed at their source.")
+    editable = entries.filter(pl.col("kind").is_in(
+        [kind for kind in store.CONTRACT_BY_KIND if actor.can_record(kind)]))
+    if store_problem or editable.is_empty():
+        st.info("There are no entries recorded in this app that you can change."
+                if not store_problem else store_problem)
+    else:
+        labels = {r["entry_id"]: f"{r['entry_id']} · {item_labels.get(r['recommendation_id'])} · "
+                                 f"{scope_names.get(r['scope'], r['scope'])} · version "
+                                 f"{r['version']}"
+                  for r in editable.iter_rows(named=True)}
+        entry_id = st.selectbox("Entry", list(labels)[::-1], format_func=labels.get,
+                                key="edit-entry")
+        current = editable.filter(pl.col("entry_id") == entry_id).row(0, named=True)
+        kind = current["kind"]
+        st.dataframe(store.app_store().versions(entry_id), hide_index=True, width="stretch",
+                     key="edit-versions")
+        prefix = f"edit-{entry_id}"
+        if actor.can_record(kind):
+            with st.form(f"{prefix}-form"):
+                st.selectbox("Item *", list(item_labels), format_func=item_labels.get,
+                             index=list(item_labels).index(current["recommendation_id"]),
+                             key=f"{prefix}-recommendation_id")
+                st.selectbox("Place *", scope_codes, format_func=scope_names.get,
+                             index=scope_codes.index(current["scope"]), key=f"{prefix}-scope")
+                if kind == store.UPDATE:
+                    st.date_input("Date reported *", value=current["reported_on"],
+                                  max_value=date.today(), format="DD/MM/YYYY",
+                                  key=f"{prefix}-reported_on")
+                    st.selectbox("Status *", list(charts.STATUS_TITLES),
+                                 index=list(charts.STATUS_TITLES).index(current["status"]),
+                                 format_func=charts.STATUS_TITLES.get, key=f"{prefix}-status")
+                    st.radio("Your own rating (RAG) *", list(charts.RAG_TITLES),
+                             index=list(charts.RAG_TITLES).index(current["rag"]),
+                             format_func=charts.RAG_TITLES.get, horizontal=True,
+                             key=f"{prefix}-rag")
+                    st.text_area("Milestone", value=current["milestone"] or "",
+                                 key=f"{prefix}-milestone")
+                    st.text_area("Next step", value=current["next_step"] or "",
+                                 key=f"{prefix}-next_step")
+                    st.text_input("Organisation responsible *", value=current["owner"] or "",
+                                  key=f"{prefix}-owner")
+                    st.text_input("Evidence", value=current["evidence"] or "",
+                                  key=f"{prefix}-evidence")
+                else:
+                    st.date_input("Date of the review *", value=current["reviewed_on"],
+                                  max_value=date.today(), format="DD/MM/YYYY",
+                                  key=f"{prefix}-reviewed_on")
+                    st.text_input("Panel or meeting *", value=current["panel"] or "",
+                                  key=f"{prefix}-panel")
+                    st.radio("Rating *", list(RATING_WORDS),
+                             index=list(RATING_WORDS).index(current["rating"]),
+                             format_func=RATING_WORDS.get, horizontal=True,
+                             key=f"{prefix}-rating")
+                    st.text_area("Comment", value=current["comment"] or "",
+                                 key=f"{prefix}-comment")
+                st.form_submit_button("Save as a new version", on_click=_edit,
+                                      args=(entry_id, kind, current["version"]),
+                                      key=f"{prefix}-submit")
+        if actor.can_withdraw:
+            st.text_input("Reason for withdrawing (kept in the audit log)",
+                          key=f"withdraw-{entry_id}-reason")
+            st.button("Withdraw this entry", on_click=_withdraw, args=(entry_id,),
+                      key=f"withdraw-{entry_id}", icon=":material/delete:")
+    _show_result("edit")
+
+with backup:
+    if not actor.can_import:
+        st.info("Only an administrator can export or import the entries recorded in this app.")
+    elif store_problem:
+        st.info(store_problem)
+    else:
+        counts = store.app_store().counts()
+        st.write(f"This app's store holds {counts[store.UPDATE]} updates and "
+                 f"{counts[store.REVIEW]} reviews, with {counts['audit']} audit log rows.")
+        entries_csv, audit_csv = store.app_store().export_csv()
+        left, right = st.columns(2)
+        left.download_button("Download entries (CSV)", entries_csv, file_name=store.ENTRIES_FILE,
+                             mime="text/csv", key="export-entries", on_click="ignore",
+                             icon=":material/download:")
+        right.download_button("Download audit log (CSV)", audit_csv, file_name=store.AUDIT_FILE,
+                              mime="text/csv", key="export-audit", on_click="ignore",
+                              icon=":material/download:")
+        st.file_uploader("Entries CSV to import", type="csv", key="import-entries")
+        st.file_uploader("Audit log CSV to import (optional)", type="csv", key="import-audit")
+        st.button("Import", on_click=_import, key="import-submit", icon=":material/upload:")
+        st.dataframe(store.app_store().audit_log(), hide_index=True, width="stretch",
+                     key="audit-log")
+    _show_result("import")
