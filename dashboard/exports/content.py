@@ -14,10 +14,16 @@ from datetime import date
 import altair as alt
 import polars as pl
 
-from dashboard import data, formatting
+from dashboard import data, formatting, tracker
+from dashboard.charts import recommendations as recommendation_charts
+from dashboard.charts import recovery as recovery_charts
+from dashboard.charts import tier4 as tier4_charts
 from dashboard.charts.maps import tile_frame, tile_map
 from dashboard.charts.ranked import ranked_chart, ranked_frame
 from dashboard.narrative import overview as overview_narrative
+from dashboard.narrative import recommendations as recommendation_narrative
+from dashboard.narrative import recovery as recovery_narrative
+from dashboard.narrative import tier4 as tier4_narrative
 from pipelines import reference
 
 LONDON = "london"
@@ -197,6 +203,13 @@ def map_sections(period: str) -> list[Section]:
         london = data.kpi_values(kpi_id=kpi_id, period=period, area_type="london",
                                  breakdown="all")
         london_value = london.row(0, named=True)["value"] if london.height else None
+        if not las.is_empty() and (las.get_column("status") == "immature").all():
+            available = las.get_column("available_from").max()
+            sections.append(Section(
+                f"{kpi['title']}: boroughs, {period}",
+                text=[f"Not yet available: the follow-up period for {period} ends after the data "
+                      f"cut-off. These figures will be available from {available:%-d %B %Y}."]))
+            continue
         summary = overview_narrative.benchmark_summary(las, kpi["title"], kpi["unit"], period,
                                                        london_value)
         sections.append(Section(
@@ -218,6 +231,53 @@ def map_sections(period: str) -> list[Section]:
                 chart_alt=f"Boroughs ranked by {kpi['title'].lower()} with 95% intervals.",
             ))
     return sections
+
+
+def tier4_section(scope_code: str, scope_name: str, period: str) -> Section:
+    rows = data.kpi_values(kpi_id="tier4_on_release", area_code=scope_code, breakdown="all",
+                           period_type="year")
+    ambition = tier4_charts.AMBITION_PER_100
+    return Section(
+        f"Tier 4 rehab entries on release (R1), {scope_name}",
+        text=[tier4_narrative.london_summary(rows, period, ambition, scope_name),
+              tier4_charts.ambition_note(ambition)],
+        chart=tier4_charts.trend_chart(
+            rows, f"{scope_name}: Tier 4 entries within 12 weeks per 100 releases",
+            ambition).properties(width=520),
+        table=tier4_charts.rates_table(rows),
+        chart_alt=f"Tier 4 entries per 100 releases in {scope_name} by year, with 95% "
+                  "intervals and the 2 per 100 ambition.",
+    )
+
+
+def recovery_section(scope_code: str, scope_name: str, period: str) -> Section:
+    kpi_ids = list(recovery_charts.RECOVERY_KPIS)
+    rows = data.kpi_values(kpi_id=kpi_ids, area_code=scope_code, breakdown="all",
+                           period_type="year")
+    titles = dict(data.kpi_definitions().select("id", "title").iter_rows())
+    return Section(
+        f"Long-term recovery (R1), {scope_name}",
+        text=[recovery_narrative.cohort_summary(rows, period, titles),
+              recovery_narrative.maturity_summary(rows, titles)],
+        chart=recovery_charts.cohort_chart(
+            rows, f"{scope_name}: outcome at each milestone, by year").properties(width=520),
+        table=recovery_charts.values_table(rows.filter(pl.col("period") == period), titles),
+        chart_alt=f"Continuity of care, treatment at 6 months, completion at 12 months and "
+                  f"return to custody for {scope_name}, by year.",
+    )
+
+
+def recommendations_section() -> Section:
+    glance = tracker.glance()
+    return Section(
+        "Recommendations: status, partners' RAG and the EbE group's rating",
+        text=[recommendation_narrative.glance_summary(glance),
+              recommendation_charts.GLANCE_DEFINITION],
+        chart=recommendation_charts.glance_chart(glance).properties(width=520),
+        table=recommendation_charts.glance_table(glance),
+        chart_alt="The two foundations and nine recommendations with their London-wide status, "
+                  "partners' RAG rating and the expert-by-experience group's rating.",
+    )
 
 
 def definitions_section() -> Section:
@@ -243,6 +303,9 @@ def build_pack(period: str, scope: str) -> BoardPack:
                       "continuity of care."],
                 table=headline_table(scope_code, period)),
         *map_sections(period),
+        tier4_section(scope_code, scope_name, period),
+        recovery_section(scope_code, scope_name, period),
+        recommendations_section(),
         definitions_section(),
     ]
     return BoardPack(

@@ -30,17 +30,20 @@ def ambition_comparison(value: float | None, ambition: float) -> str:
     return f"{position} the ambition of {ambition:g} {PER_100} (shown for context, not a target)"
 
 
-def london_summary(london: pl.DataFrame, period: str, ambition: float) -> str:
-    """London's figure for `period` and its range over the years, against the ambition."""
+def london_summary(london: pl.DataFrame, period: str, ambition: float,
+                   area: str = "London") -> str:
+    """An area's (by default London's) figure for `period` and its range over the years,
+    against the ambition."""
     published = london.filter(pl.col("status") == "published")
     now = london.filter(pl.col("period") == period)
     if now.is_empty():
-        return f"There is no London figure for Tier 4 entries in {period}."
+        return f"There is no {area} figure for Tier 4 entries in {period}."
     row = now.row(0, named=True)
     if row["status"] != "published":
-        parts = [f"London's figure for {period} is not published: {row['note'] or 'suppressed'}."]
+        parts = [f"{area}'s figure for {period} is not published: "
+                 f"{row['note'] or 'suppressed'}."]
     else:
-        parts = [f"In {period}, {row['numerator']:,} of {row['denominator']:,} releases of London "
+        parts = [f"In {period}, {row['numerator']:,} of {row['denominator']:,} releases of {area} "
                  f"residents were followed by a Tier 4 entry within 12 weeks: "
                  f"{rate_text(row['value'])} (95% confidence interval {row['lower_95']:.1f} to "
                  f"{row['upper_95']:.1f}), {ambition_comparison(row['value'], ambition)}."]
