@@ -20,6 +20,7 @@ The store (dashboard.store) checks the role again on every write.
 from __future__ import annotations
 
 import getpass
+import ipaddress
 import os
 from collections.abc import Mapping
 
@@ -35,7 +36,6 @@ ROLE_TITLES: dict[str, str] = {
 }
 ANYONE = "*"
 LOCAL_WRITES_ENV = "COC_LOCAL_WRITES"  # "off": local mode is read-only
-LOOPBACK = ("127.0.0.1", "::1")
 LOCAL_PREFIX = "local:"
 REMOTE_PREFIX = "remote:"
 READ_ONLY_TEXT = ("This copy of the app is read-only: no sign-in is set up and recording on this "
@@ -115,6 +115,17 @@ def describe(actor: Actor) -> str:
 
 # --- Streamlit --------------------------------------------------------------------------------
 
+def is_loopback(address: str) -> bool:
+    """Whether a client address is this machine, including IPv4 seen through IPv6
+    ('::ffff:127.0.0.1', as a server listening on all addresses reports it)."""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    mapped = getattr(parsed, "ipv4_mapped", None)
+    return (mapped or parsed).is_loopback
+
+
 def _section(name: str) -> dict:
     try:
         if not st.secrets.load_if_toml_exists():
@@ -153,7 +164,7 @@ def current_actor() -> Actor:
         if os.environ.get(LOCAL_WRITES_ENV, "on").strip().lower() in ("off", "0", "false", "no"):
             return Actor(identity, frozenset({VIEWER}), "Local mode, read only")
         address = st.context.ip_address  # None (or not a string) for this machine
-        if isinstance(address, str) and address not in LOOPBACK:
+        if isinstance(address, str) and not is_loopback(address):
             return Actor(f"{REMOTE_PREFIX}{address}", frozenset({VIEWER}),
                          "Someone on another computer")
         return Actor(identity, frozenset(ROLES), f"Local mode ({identity})")

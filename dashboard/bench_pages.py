@@ -44,7 +44,7 @@ def main() -> None:
     parser.add_argument("--warehouse", type=Path, required=True)
     args = parser.parse_args()
     os.environ["COC_WAREHOUSE"] = str(args.warehouse.resolve())
-    print(json.dumps([time_page(spec) for spec in site.available_pages()]))
+    print(json.dumps([time_page(spec) for spec in site.PAGES]))
 
 
 if __name__ == "__main__":

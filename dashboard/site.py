@@ -17,7 +17,6 @@ class PageSpec:
     title: str
     icon: str
     url_path: str
-    section: str
 
     @property
     def path(self) -> Path:
@@ -25,24 +24,15 @@ class PageSpec:
 
 
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("overview.py", "London overview", ":material/map:", "overview", "Outcomes"),
-    PageSpec("borough.py", "Borough profile", ":material/location_city:", "borough", "Outcomes"),
-    PageSpec("prisons.py", "Prisons", ":material/domain:", "prisons", "Outcomes"),
-    PageSpec("tier4.py", "Tier 4 rehab (R1)", ":material/home_health:", "tier4", "Outcomes"),
-    PageSpec("recovery.py", "Long-term recovery (R1)", ":material/trending_up:", "recovery",
-             "Outcomes"),
-    PageSpec("recommendations.py", "Recommendations", ":material/checklist:", "recommendations",
-             "Recommendations"),
-    PageSpec("lived_experience.py", "Lived experience", ":material/forum:", "lived-experience",
-             "Recommendations"),
-    PageSpec("downloads.py", "Board pack and downloads", ":material/download:", "downloads",
-             "About the data"),
-    PageSpec("data_definitions.py", "Data and definitions", ":material/dataset:", "data",
-             "About the data"),
+    PageSpec("overview.py", "London overview", ":material/map:", "overview"),
+    PageSpec("borough.py", "Borough profile", ":material/location_city:", "borough"),
+    PageSpec("prisons.py", "Prisons", ":material/domain:", "prisons"),
+    PageSpec("tier4.py", "Tier 4 rehab (R1)", ":material/home_health:", "tier4"),
+    PageSpec("recovery.py", "Long-term recovery (R1)", ":material/trending_up:", "recovery"),
+    PageSpec("recommendations.py", "Recommendations", ":material/checklist:", "recommendations"),
+    PageSpec("lived_experience.py", "Lived experience", ":material/forum:", "lived-experience"),
+    PageSpec("downloads.py", "Board pack and downloads", ":material/download:", "downloads"),
+    PageSpec("data_definitions.py", "Data and definitions", ":material/dataset:", "data"),
 )
 DEFAULT_PAGE = PAGES[0]
 
-
-def available_pages() -> tuple[PageSpec, ...]:
-    """Pages whose view file exists (all of them in a complete build of the app)."""
-    return tuple(page for page in PAGES if page.path.exists())

@@ -23,7 +23,7 @@ def tile_map(tiles: pl.DataFrame, title: str, legend_title: str = "Compared with
                  alt.Tooltip("value_text:N", title="Value"),
                  alt.Tooltip("tooltip:N", title="Compared with London")],
     )
-    squares = base.mark_rect(stroke="white", strokeWidth=3, cornerRadius=4).encode(
+    squares = base.mark_rect(stroke="#757575", strokeWidth=1, cornerRadius=4).encode(
         color=alt.Color("category:N", scale=palette.fill_scale(categories),
                         legend=alt.Legend(title=legend_title, orient="bottom", columns=3)),
     )

@@ -25,7 +25,7 @@ COLOURS: dict[str, tuple[str, str]] = {
     HIGHER: ("#CC79A7", "#000000"),
     LOWER: ("#56B4E9", "#000000"),
     NOT_COMPARED: ("#E0E0E0", "#000000"),
-    SUPPRESSED: ("#FFFFFF", "#000000"),
+    SUPPRESSED: ("#F5F5F5", "#000000"),
     NOT_YET: ("#FFFFFF", "#000000"),
 }
 ORDER = list(COLOURS)

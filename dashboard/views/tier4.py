@@ -18,7 +18,7 @@ kpi = data.kpi_definition(KPI_ID)
 definition = components.definition_line(kpi)
 ambition = charts.AMBITION_PER_100
 
-st.title("Tier 4 rehab entries on release (R1)")
+st.title("Tier 4 rehab (R1): entries on release")
 st.write(
     "Recommendation 1 asks every local authority to count, each year, the people who enter "
     "Tier 4 treatment (residential rehab or inpatient detox) when they leave prison. This page "

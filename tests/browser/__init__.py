@@ -1,0 +1,2 @@
+"""Real-browser tests: Playwright driving Debian's Chromium against the app as `make run` serves
+it."""
