@@ -72,22 +72,37 @@ def display_count(count: int | None, status: str) -> str:
     return SUPPRESSED_MARK if count is None else f"{count:,}"
 
 
+def value_text_expr(unit: str) -> pl.Expr:
+    """The figure as shown: '2.1 per 100 releases', '*', or 'Not yet available (from <date>)'."""
+    return (
+        pl.when(pl.col("status") == "suppressed").then(pl.lit(SUPPRESSED_MARK))
+        .when(pl.col("status") == "immature").then(
+            pl.when(pl.col("available_from").is_not_null())
+            .then(pl.format(NOT_YET_TEXT + " (from {})",
+                            pl.col("available_from").dt.strftime("%-d %b %Y")))
+            .otherwise(pl.lit(NOT_YET_TEXT)))
+        .when(pl.col("value").is_null()).then(pl.lit("No data"))
+        .otherwise(pl.col("value").round(1).cast(pl.String) + unit_suffix(unit))
+    )
+
+
+def count_text_expr(column: str = "numerator") -> pl.Expr:
+    """A count as shown: '1,234' style digits, '*' when hidden, '' when not yet available."""
+    return (
+        pl.when(pl.col("status") == "immature").then(pl.lit(""))
+        .when(pl.col(column).is_null()).then(pl.lit(SUPPRESSED_MARK))
+        .otherwise(pl.col(column).cast(pl.String))
+    )
+
+
 def table_twin(values: pl.DataFrame, unit: str = "percent",
                columns: dict[str, str] | None = None) -> pl.DataFrame:
     """kpi_values rows as a readable table: suppressed figures marked, intervals rounded."""
     columns = columns or TABLE_COLUMNS
-    suffix = unit_suffix(unit)
     shown = values.with_columns(
-        pl.when(pl.col("status") == "suppressed").then(pl.lit(SUPPRESSED_MARK))
-        .when(pl.col("status") == "immature").then(pl.lit(NOT_YET_TEXT))
-        .otherwise(pl.col("value").round(1).cast(pl.String) + suffix)
-        .alias("value_text"),
-        pl.col("numerator").cast(pl.String).fill_null(
-            pl.when(pl.col("status") == "immature").then(pl.lit("")).otherwise(
-                pl.lit(SUPPRESSED_MARK))),
-        pl.col("denominator").cast(pl.String).fill_null(
-            pl.when(pl.col("status") == "immature").then(pl.lit("")).otherwise(
-                pl.lit(SUPPRESSED_MARK))),
+        value_text_expr(unit).alias("value_text"),
+        count_text_expr("numerator").alias("numerator"),
+        count_text_expr("denominator").alias("denominator"),
         pl.col("lower_95").round(1),
         pl.col("upper_95").round(1),
     )

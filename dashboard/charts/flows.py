@@ -12,8 +12,9 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
+from dashboard.charts.palette import FIT_WIDTH
 from dashboard.charts.ranked import ranked_chart
-from dashboard.charts.spine import FIT_WIDTH, SUPPRESSED_TEXT, with_category, with_value_text
+from dashboard.charts.spine import SUPPRESSED_TEXT, with_category, with_value_text
 from dashboard.formatting import SUPPRESSED_MARK
 
 ALL = "all"

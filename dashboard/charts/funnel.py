@@ -12,7 +12,7 @@ import altair as alt
 import polars as pl
 
 from dashboard.charts import palette
-from dashboard.charts.spine import FIT_WIDTH
+from dashboard.charts.palette import FIT_WIDTH
 from dashboard.formatting import SUPPRESSED_MARK, display_value
 
 RELEASED = "released"

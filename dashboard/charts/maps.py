@@ -58,8 +58,7 @@ def tile_frame(local_authorities: pl.DataFrame, las: pl.DataFrame, unit: str) ->
         pl.struct("value", "status").map_elements(
             lambda r: _tile_text(r["value"], r["status"], unit), return_dtype=pl.String)
         .alias("value_text"),
-        pl.struct("compared_to_london", "status").map_elements(
-            lambda r: palette.category(r["compared_to_london"], r["status"]),
-            return_dtype=pl.String).alias("category"),
+        pl.when(pl.col("status") == "no_data").then(pl.lit(palette.NOT_COMPARED))
+        .otherwise(palette.category_expr()).alias("category"),
         pl.coalesce("compared_to_london", "note", pl.lit("")).alias("tooltip"),
     )

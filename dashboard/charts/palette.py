@@ -7,6 +7,7 @@ Colours follow the Okabe-Ito colour-blind-safe palette and are always shown with
 from __future__ import annotations
 
 import altair as alt
+import polars as pl
 
 BETTER = "Better"
 SIMILAR = "Similar"
@@ -29,6 +30,9 @@ COLOURS: dict[str, tuple[str, str]] = {
     NOT_YET: ("#FFFFFF", "#000000"),
 }
 ORDER = list(COLOURS)
+# Fit a chart's width to the page and keep its height for the plot itself: Streamlit's default
+# ('fit' both ways) squeezes titles, axes and legends into the height and crushes the rows.
+FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
 LONDON_COLOUR = "#333333"
 ENGLAND_COLOUR = "#7F3C8D"
 TARGET_COLOUR = "#009E73"
@@ -55,3 +59,16 @@ def fill_scale(categories: list[str] | None = None) -> alt.Scale:
 def text_scale(categories: list[str] | None = None) -> alt.Scale:
     names = categories or ORDER
     return alt.Scale(domain=names, range=[COLOURS[n][1] for n in names])
+
+
+def category_expr(comparison: str = "compared_to_london") -> pl.Expr:
+    """`category` for every row at once, from a comparison label such as 'Better than London'
+    and the row's status (the vectorised form of `category`)."""
+    first_word = pl.col(comparison).str.split(" ").list.first()
+    known = [c for c in ORDER if c not in (SUPPRESSED, NOT_YET)]
+    return (
+        pl.when(pl.col("status") == "suppressed").then(pl.lit(SUPPRESSED))
+        .when(pl.col("status") == "immature").then(pl.lit(NOT_YET))
+        .when(first_word.is_in(known)).then(first_word)
+        .otherwise(pl.lit(NOT_COMPARED))
+    )

@@ -47,14 +47,13 @@ def ranked_chart(rows: pl.DataFrame, title: str, axis_title: str, reference: flo
     # legend are added around the plot rather than squeezed into it).
     return alt.layer(*layers).properties(
         title=title, height=max(ROW_HEIGHT * rows.height, 80), width="container",
-        autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
+        autosize=palette.FIT_WIDTH)
 
 
 def ranked_frame(rows: pl.DataFrame, unit: str) -> pl.DataFrame:
     """Published kpi_values rows shaped for `ranked_chart`."""
     return rows.filter(pl.col("status") == "published").with_columns(
         pl.col("area_name").alias("name"),
-        pl.col("compared_to_london").map_elements(palette.category, return_dtype=pl.String)
-        .alias("category"),
+        palette.category_expr().alias("category"),
         (pl.col("value").round(1).cast(pl.String) + unit_suffix(unit)).alias("value_text"),
     )

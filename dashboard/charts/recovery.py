@@ -12,8 +12,8 @@ import altair as alt
 import polars as pl
 
 from dashboard.charts import palette
-from dashboard.charts.tier4 import FIT_WIDTH, count_text_expr, value_text_expr
-from dashboard.formatting import NOT_YET_TEXT, SUPPRESSED_MARK
+from dashboard.charts.palette import FIT_WIDTH
+from dashboard.formatting import NOT_YET_TEXT, SUPPRESSED_MARK, count_text_expr, value_text_expr
 
 RECOVERY_KPIS: tuple[str, ...] = ("coc_21d", "engaged_6m", "completed_12m",
                                   "returned_custody_12m")

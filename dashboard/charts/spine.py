@@ -27,23 +27,12 @@ LONDON_TEXT_X = 141
 X_DOMAIN = (0, 178)
 SUPPRESSED_TEXT = "* suppressed"
 ROW_HEIGHT = 34
-# Fit the width to the page and keep the height as given: Streamlit's default ('fit') would
-# squeeze the rows to make room for the title, axes and legend.
-FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
 
 
 def with_category(rows: pl.DataFrame, comparison: str = "compared_to_london") -> pl.DataFrame:
     """Add `category`: Better/Similar/Worse/Higher/Lower/Not compared/Suppressed/Not yet
     available, from a comparison label such as 'Better than London' and the row's status."""
-    first_word = pl.col(comparison).str.split(" ").list.first()
-    known = [c for c in palette.ORDER if c not in (palette.SUPPRESSED, palette.NOT_YET)]
-    return rows.with_columns(
-        pl.when(pl.col("status") == "suppressed").then(pl.lit(palette.SUPPRESSED))
-        .when(pl.col("status") == "immature").then(pl.lit(palette.NOT_YET))
-        .when(first_word.is_in(known)).then(first_word)
-        .otherwise(pl.lit(palette.NOT_COMPARED))
-        .alias("category")
-    )
+    return rows.with_columns(palette.category_expr(comparison).alias("category"))
 
 
 def with_value_text(rows: pl.DataFrame, unit: str | None = None,
@@ -211,7 +200,7 @@ def spine_chart(rows: pl.DataFrame, title: str, area_label: str,
                                 legend=None))
     return alt.layer(bars, spine, markers, words).properties(
         title=title, height=ROW_HEIGHT * max(rows.height, 1), width="container",
-        autosize=FIT_WIDTH).resolve_scale(color="independent")
+        autosize=palette.FIT_WIDTH).resolve_scale(color="independent")
 
 
 SPINE_TABLE_COLUMNS: dict[str, str] = {

@@ -11,7 +11,7 @@ import altair as alt
 import polars as pl
 
 from dashboard.charts import palette
-from dashboard.formatting import NOT_YET_TEXT, SUPPRESSED_MARK, unit_suffix
+from dashboard.formatting import count_text_expr, unit_suffix, value_text_expr
 
 AMBITION_PER_100 = 2.0
 AMBITION_LABEL = "Ambition used for context (not a formal target)"
@@ -26,43 +26,6 @@ PERIOD_LABEL_EXPR = ("indexof(datum.label, ' to ') > 0 ? [substring(datum.label,
 LABEL_LINE_HEIGHT = 12
 GRID_NOT_YET = "Not yet"  # a grid cell whose follow-up is not complete (the tooltip has the date)
 TREND_HEIGHT = 280
-# Fit the width to the page but keep the height for the plot itself: Streamlit's default
-# ("fit" both ways) squeezes titles, legends and axes into the height and crushes the rows.
-FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
-
-
-def value_text_expr(unit: str) -> pl.Expr:
-    """The figure as shown: '2.1 per 100 releases', '*', or 'Not yet available (from <date>)'."""
-    return (
-        pl.when(pl.col("status") == "suppressed").then(pl.lit(SUPPRESSED_MARK))
-        .when(pl.col("status") == "immature").then(
-            pl.when(pl.col("available_from").is_not_null())
-            .then(pl.format(NOT_YET_TEXT + " (from {})",
-                            pl.col("available_from").dt.strftime("%-d %b %Y")))
-            .otherwise(pl.lit(NOT_YET_TEXT)))
-        .when(pl.col("value").is_null()).then(pl.lit("No data"))
-        .otherwise(pl.col("value").round(1).cast(pl.String) + unit_suffix(unit))
-    )
-
-
-def count_text_expr(column: str = "numerator") -> pl.Expr:
-    """A count as shown: '1,234' style digits, '*' when hidden, '' when not yet available."""
-    return (
-        pl.when(pl.col("status") == "immature").then(pl.lit(""))
-        .when(pl.col(column).is_null()).then(pl.lit(SUPPRESSED_MARK))
-        .otherwise(pl.col(column).cast(pl.String))
-    )
-
-
-def category_expr() -> pl.Expr:
-    """Benchmark category (palette wording) from compared_to_london and status, vectorised."""
-    first_word = pl.col("compared_to_london").str.split(" ").list.first()
-    return (
-        pl.when(pl.col("status") == "suppressed").then(pl.lit(palette.SUPPRESSED))
-        .when(pl.col("status") == "immature").then(pl.lit(palette.NOT_YET))
-        .when(first_word.is_in(list(palette.COLOURS))).then(first_word)
-        .otherwise(pl.lit(palette.NOT_COMPARED))
-    )
 
 
 def _period_order(rows: pl.DataFrame) -> list[str]:
@@ -124,7 +87,7 @@ def trend_chart(rows: pl.DataFrame, title: str, ambition: float | None = AMBITIO
         notes.append("Grey bars: 95% confidence intervals")
     return alt.layer(*layers).properties(
         title=alt.TitleParams(title, subtitle=notes),
-        height=TREND_HEIGHT, width="container", autosize=FIT_WIDTH)
+        height=TREND_HEIGHT, width="container", autosize=palette.FIT_WIDTH)
 
 
 def grid_frame(rows: pl.DataFrame, unit: str = "rate_per_100") -> pl.DataFrame:
@@ -136,7 +99,7 @@ def grid_frame(rows: pl.DataFrame, unit: str = "rate_per_100") -> pl.DataFrame:
         .otherwise(count_text_expr()).alias("count_text"),
         count_text_expr("denominator").alias("releases_text"),
         value_text_expr(unit).alias("value_text"),
-        category_expr().alias("category"),
+        palette.category_expr().alias("category"),
         pl.coalesce("compared_to_london", "note", pl.lit("")).alias("detail"),
     )
 
@@ -173,7 +136,7 @@ def grid_chart(grid: pl.DataFrame, title: str, row_title: str,
         color=alt.Color("category:N", scale=palette.text_scale(categories), legend=None))
     return alt.layer(cells, labels).properties(
         title=title, width=max(GRID_CELL_WIDTH * len(periods), 120),
-        height=alt.Step(GRID_CELL_HEIGHT), autosize=FIT_WIDTH,
+        height=alt.Step(GRID_CELL_HEIGHT), autosize=palette.FIT_WIDTH,
     ).resolve_scale(color="independent")
 
 
@@ -203,7 +166,7 @@ def area_rates_chart(rows: pl.DataFrame, title: str, reference: float | None,
     the London value and the ambition as reference lines. Suppressed rows are not plotted."""
     published = rows.filter(pl.col("status") == "published").select(
         pl.col("area_name").alias("name"), "numerator", "denominator", "value", "lower_95",
-        "upper_95", category_expr().alias("category"),
+        "upper_95", palette.category_expr().alias("category"),
         value_text_expr("rate_per_100").alias("value_text"),
     )
     categories = [c for c in palette.ORDER if c in set(published.get_column("category"))]
@@ -239,7 +202,7 @@ def area_rates_chart(rows: pl.DataFrame, title: str, reference: float | None,
         notes.append(ambition_note(ambition))
     return alt.layer(*layers).properties(
         title=alt.TitleParams(title, subtitle=notes),
-        height=alt.Step(ROW_HEIGHT), width="container", autosize=FIT_WIDTH)
+        height=alt.Step(ROW_HEIGHT), width="container", autosize=palette.FIT_WIDTH)
 
 
 def rates_table(rows: pl.DataFrame, area_title: str = "Area") -> pl.DataFrame:

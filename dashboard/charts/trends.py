@@ -11,7 +11,8 @@ import altair as alt
 import polars as pl
 
 from dashboard.charts import palette
-from dashboard.charts.spine import FIT_WIDTH, with_value_text
+from dashboard.charts.palette import FIT_WIDTH
+from dashboard.charts.spine import with_value_text
 
 LONDON = "London"
 ENGLAND = "England"
