@@ -9,6 +9,7 @@ read or written) and a temporary app store.
 
 from __future__ import annotations
 
+import importlib
 import os
 import signal
 import socket
@@ -42,7 +43,7 @@ MAIN = '[data-testid="stMain"]'
 def _needs(module: str):
     """Import a test dependency; skipped where it is not installed, except under CI."""
     if os.environ.get("CI") == "true":
-        return __import__(module)
+        return importlib.import_module(module)
     return pytest.importorskip(module)
 
 
