@@ -84,17 +84,22 @@ def _land_all(source: Path, progress: Progress) -> tuple[dict[str, list[LandedFi
     return landed, unmatched
 
 
+def _combined(files: list[LandedFile]) -> pl.DataFrame:
+    """All files of one extract as one frame, handed over: the landed files let go of their
+    text, so staging can free it as soon as it has been cast."""
+    frame = pl.concat([f.frame for f in files], how="vertical", rechunk=False)
+    for file in files:
+        file.frame = file.frame.clear()
+    return frame
+
+
 def _stage_all(landed: dict[str, list[LandedFile]], cutoff: date | None,
                progress: Progress) -> dict[str, Staged]:
     staged: dict[str, Staged] = {}
     for name, files in landed.items():
         contract = CONTRACT_BY_NAME[name]
         done = progress.step("validate", f"validating {name}")
-        frame = pl.concat([f.frame for f in files], how="vertical", rechunk=False)
-        for file in files:
-            file.frame = file.frame.clear()  # the text is no longer needed: free it
-        staged[name] = stage(contract, frame, cutoff)
-        del frame
+        staged[name] = stage(contract, [_combined(files)], cutoff)
         rejected = staged[name].per_file.get_column("rows_rejected").sum()
         done(f"{staged[name].good.height:,} loaded, {rejected:,} rejected")
     return staged

@@ -23,6 +23,7 @@ FILE_COLUMN = "_file"
 ROW_COLUMN = "_row"
 FORMAT_COLUMN = "_format"
 FIRST_DATA_ROW = 2  # the header is row 1, as a spreadsheet shows it
+SHORT_CELL_BYTES = 4  # a blank row's cells are empty or a few spaces at most
 
 
 class ExtractError(Exception):
@@ -97,6 +98,25 @@ def _plain_reader_error(exc: Exception) -> str:
     return first_line
 
 
+def _blank_rows(raw: pl.DataFrame) -> pl.Series:
+    """Wholly blank lines (a trailing newline in a CSV, an empty row in a sheet): not rows.
+    They are skipped after numbering, so every other row keeps the number a spreadsheet shows.
+
+    Only rows whose every cell is short can be blank, so the exact check (trimming each cell)
+    runs on those few rows rather than on every cell of a large file.
+    """
+    text = [pl.col(name).cast(pl.String) for name in raw.columns]
+    short = raw.select(pl.all_horizontal(
+        cell.is_null() | (cell.str.len_bytes() <= SHORT_CELL_BYTES) for cell in text
+    )).to_series()
+    blank = pl.Series("_blank", [False] * raw.height, dtype=pl.Boolean)
+    if short.any():
+        exact = raw.filter(short).select(pl.all_horizontal(
+            cell.str.strip_chars().fill_null("") == "" for cell in text)).to_series()
+        blank = blank.scatter(short.arg_true(), exact)
+    return blank
+
+
 def land(path: Path, contract: Contract) -> LandedFile:
     """Read one file as text and map its headings onto the contract's columns."""
     try:
@@ -119,18 +139,14 @@ def land(path: Path, contract: Contract) -> LandedFile:
         )
     known = set(wanted) | {heading.lower() for heading in contract.other_headings}
     ignored = [str(by_heading[h]).strip() for h in by_heading if h not in known]
-    # A wholly blank line (a trailing newline in a CSV, an empty row in a sheet) is not a row:
-    # it is skipped, after numbering, so every other row keeps the number a spreadsheet shows.
-    blank = pl.all_horizontal(
-        pl.col(name).cast(pl.String).str.strip_chars().fill_null("") == ""
-        for name in raw.columns
-    )
     frame = raw.select(
         *(pl.col(by_heading[heading]).cast(pl.String).alias(name)
           for heading, name in wanted.items()),
         pl.lit(str(path)).cast(pl.Categorical).alias(FILE_COLUMN),
         (pl.int_range(pl.len(), dtype=pl.Int64) + FIRST_DATA_ROW).alias(ROW_COLUMN),
         pl.lit(path.suffix.lower().lstrip(".")).cast(pl.Categorical).alias(FORMAT_COLUMN),
-        blank.alias("_blank"),
-    ).filter(~pl.col("_blank")).drop("_blank")
+    )
+    blank = _blank_rows(raw)
+    if blank.any():
+        frame = frame.filter(~blank)
     return LandedFile(contract.name, path, frame, ignored)

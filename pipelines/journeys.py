@@ -16,6 +16,8 @@ joins in DuckDB (no per-row Python). Days count from the release date, which is 
 
 from __future__ import annotations
 
+import tempfile
+
 import duckdb
 import polars as pl
 
@@ -26,6 +28,7 @@ TIER4_DAYS = 84
 SIX_MONTHS_DAYS = 182
 YEAR_DAYS = 365
 REPRESENTATION_DAYS = 182
+DUCKDB_MEMORY_LIMIT = "1500MB"
 
 JOURNEY_SQL = f"""
 with episodes as (
@@ -88,7 +91,10 @@ JOURNEY_FLAGS = ("engaged_21d", "tier4_12w", "engaged_6m", "completed_12m", "ret
 def link_journeys(releases: pl.DataFrame, episodes: pl.DataFrame,
                   threads: int | None = None) -> pl.DataFrame:
     """Releases with one column per journey outcome, joined on release_id."""
-    con = duckdb.connect()
+    spill = tempfile.TemporaryDirectory(prefix="coc-journeys-")
+    # Bounded memory: the staged frames are already in memory; DuckDB spills beyond this.
+    con = duckdb.connect(config={"memory_limit": DUCKDB_MEMORY_LIMIT,
+                                 "temp_directory": spill.name})
     try:
         if threads:
             con.execute(f"set threads = {int(threads)}")
@@ -100,4 +106,5 @@ def link_journeys(releases: pl.DataFrame, episodes: pl.DataFrame,
         outcomes = con.sql(JOURNEY_SQL).pl()
     finally:
         con.close()
+        spill.cleanup()
     return releases.join(outcomes, on="release_id", how="left")

@@ -151,7 +151,8 @@ def published_tables(staged: dict[str, Staged], cutoff: date | None,
     tables = reference_tables()
     for name in NON_PERSONAL_EXTRACTS:
         if name in staged:
-            tables[name] = staged[name].good.drop(FILE_COLUMN, ROW_COLUMN)
+            tables[name] = staged[name].good.drop(FILE_COLUMN, ROW_COLUMN).with_columns(
+                pl.col(pl.Categorical).cast(pl.String))
     releases = staged["prison_releases"].good
     episodes = staged["community_episodes"].good
     if cutoff is None or releases.is_empty():
@@ -159,7 +160,9 @@ def published_tables(staged: dict[str, Staged], cutoff: date | None,
         return tables
 
     done = progress.step("journeys", "linking journeys")
-    journeys = link_journeys(releases, episodes)
+    # Staged code columns are categories; the aggregates below work on plain text.
+    journeys = link_journeys(releases, episodes).with_columns(
+        pl.col(pl.Categorical).cast(pl.String))
     done(f"{journeys.height:,} releases linked")
 
     done = progress.step("kpis", "computing KPIs, statistics and disclosure control")

@@ -35,6 +35,9 @@ _GIVEN = "_given_"  # prefix: whether the file gave a value (valid or not) in a 
 _BAD = "_bad"
 _CONFLICT = "_conflict"
 MAPPED_KINDS = ("london_la", "english_la", "prison", "scope", "location")
+CHUNK_ROWS = 1_000_000
+# Kinds with a few distinct values: kept as categories (4 bytes a row instead of a string).
+CATEGORY_KINDS = ("code", "recommendation", *MAPPED_KINDS)
 _TIME_SUFFIX = r"[ T]00:00(:00(\.0+)?)?$"
 
 
@@ -212,27 +215,33 @@ def _given_columns(contract: Contract) -> list[pl.Expr]:
             for name in _given_names(contract)]
 
 
-def stage(contract: Contract, landed: pl.DataFrame, cutoff: date | None = None) -> Staged:
+def stage(contract: Contract, landed: pl.DataFrame | list[pl.DataFrame],
+          cutoff: date | None = None) -> Staged:
     """Cast, validate and de-duplicate one extract (all its files together).
 
     One vectorised pass casts every column and flags each row (broken rule, exact duplicate,
     id conflict); the plain-English reasons are then worked out for the rejected rows only.
+    `landed` may be handed over in a one-item list, which is emptied: then nothing else holds
+    the landed text and it is freed as soon as it has been cast.
     """
+    if isinstance(landed, list):
+        landed = landed.pop()
     names = contract.column_names
     values = {c.name: landed.select(_text(c.name)).get_column(c.name).unique()
               for c in contract.columns if c.kind in MAPPED_KINDS}
     checks = _column_checks(contract, values)
     present = {column.name: f"_present_{column.name}" for column in contract.columns}
-    typed = (
-        landed.lazy()
-        .with_columns(_text(name) for name in names)
-        .select(
-            FILE_COLUMN, ROW_COLUMN,
-            *[value.alias(column.name) for column, value, _ in checks],
-            *[pl.col(name).is_not_null().alias(flag) for name, flag in present.items()],
-        )
-        .collect()
-    )
+    casts = [
+        FILE_COLUMN, ROW_COLUMN,
+        *[_stored(column, value).alias(column.name) for column, value, _ in checks],
+        *[pl.col(name).is_not_null().alias(flag) for name, flag in present.items()],
+    ]
+    # Cast a slice of rows at a time, so the working memory of the cast stays small.
+    typed = pl.concat([
+        landed.slice(offset, CHUNK_ROWS).lazy()
+        .with_columns(_text(name) for name in names).select(casts).collect()
+        for offset in range(0, max(landed.height, 1), CHUNK_ROWS)
+    ], rechunk=False)
     # Checks again, now on the typed columns and the presence flags (cheap boolean work).
     broken = []
     for column in contract.columns:
@@ -249,7 +258,11 @@ def stage(contract: Contract, landed: pl.DataFrame, cutoff: date | None = None) 
                                      for rule in contract.row_rules]).alias(_BAD),
     )
     bad = frame.get_column(_BAD)
-    duplicate = _duplicates(frame.select(names), landed, bad, contract)
+    # Only rejected rows need their text again (for reasons and duplicates among them): keep
+    # those and let the rest of the landed text go.
+    raw_bad = landed.filter(bad)
+    del landed
+    duplicate = _duplicates(frame.select(names), raw_bad, bad)
     frame = frame.with_columns(duplicate.alias(_DUPLICATE))
     if contract.key:
         # Among rows that are not exact duplicates, an id on more than one row is a conflict.
@@ -258,9 +271,10 @@ def stage(contract: Contract, landed: pl.DataFrame, cutoff: date | None = None) 
              & pl.col(contract.key).is_not_null()).alias(_CONFLICT))
     else:
         frame = frame.with_columns(pl.lit(False).alias(_CONFLICT))
+    conflict = frame.get_column(_CONFLICT)
 
-    rejected = (bad | frame.get_column(_CONFLICT)) & ~duplicate
-    loaded = ~bad & ~frame.get_column(_CONFLICT) & ~duplicate
+    rejected = (bad | conflict) & ~duplicate
+    loaded = ~bad & ~conflict & ~duplicate
     per_file = (
         frame.select(FILE_COLUMN, _DUPLICATE, rejected.alias("_rejected"),
                      loaded.alias("_loaded"))
@@ -273,10 +287,36 @@ def stage(contract: Contract, landed: pl.DataFrame, cutoff: date | None = None) 
         )
         .sort("path")
     )
-    good = frame.filter(loaded).select(*names, FILE_COLUMN, ROW_COLUMN)
-    conflicts = frame.filter(rejected).get_column(_CONFLICT)
-    rejects = _reasons(contract, landed.filter(rejected), conflicts, cutoff)
+    columns = [*names, FILE_COLUMN, ROW_COLUMN]
+    good = frame.select(columns) if loaded.all() else frame.filter(loaded).select(columns)
+    # Reasons: every broken rule of the rejected rows that broke rules, worked out from their
+    # text; rows rejected only for sharing an id with another row need just that reason.
+    bad_kept = ~duplicate.filter(bad)
+    rejects = pl.concat([
+        _reasons(contract, raw_bad.filter(bad_kept),
+                 conflict.filter(bad).filter(bad_kept), cutoff),
+        _conflict_rejects(contract, frame.filter(conflict & ~bad & ~duplicate)),
+    ]).sort("path", "row", "column")
     return Staged(contract, good, rejects, per_file)
+
+
+def _conflict_rejects(contract: Contract, rows: pl.DataFrame) -> pl.DataFrame:
+    return rows.select(
+        pl.lit(contract.name).alias("extract"),
+        pl.col(FILE_COLUMN).cast(pl.String).alias("path"),
+        pl.col(ROW_COLUMN).alias("row"),
+        pl.lit(contract.key).alias("column"),
+        pl.lit(_conflict_reason(contract)).alias("reason"),
+    ).cast(REJECT_SCHEMA)
+
+
+def _conflict_reason(contract: Contract) -> str:
+    return (f"{contract.key} is on more than one row with different values; all of them are "
+            "rejected")
+
+
+def _stored(column: Column, value: pl.Expr) -> pl.Expr:
+    return value.cast(pl.Categorical) if column.kind in CATEGORY_KINDS else value
 
 
 def _given_names(contract: Contract) -> list[str]:
@@ -284,11 +324,11 @@ def _given_names(contract: Contract) -> list[str]:
                    for name in rule.columns})
 
 
-def _duplicates(typed: pl.DataFrame, landed: pl.DataFrame, bad: pl.Series,
-                contract: Contract) -> pl.Series:
+def _duplicates(typed: pl.DataFrame, raw_bad: pl.DataFrame, bad: pl.Series) -> pl.Series:
     """Exact duplicates: a later row equal to an earlier one in every column once read (so 'BAI'
     matches 'HMP Belmarsh' and an XLSX date cell matches the same date as text). Rows with an
-    invalid value are compared on the text the file gave, among themselves.
+    invalid value (`raw_bad`, the text of the `bad` rows) are compared on the text the file
+    gave, among themselves.
 
     A 64-bit hash finds candidate rows; candidates are then compared value by value, so a hash
     collision can never make two different rows duplicates.
@@ -301,8 +341,8 @@ def _duplicates(typed: pl.DataFrame, landed: pl.DataFrame, bad: pl.Series,
             .to_series()
         duplicate = duplicate.scatter(candidate.arg_true(), exact)
     if bad.any():
-        raw = landed.filter(bad).select(_text(name) for name in contract.column_names)
-        exact = ~raw.select(pl.struct(pl.all()).is_first_distinct()).to_series()
+        text = raw_bad.select(_text(name) for name in typed.columns)
+        exact = ~text.select(pl.struct(pl.all()).is_first_distinct()).to_series()
         duplicate = duplicate.scatter(bad.arg_true(), exact)
     return duplicate
 
@@ -328,8 +368,7 @@ def _reasons(contract: Contract, rows: pl.DataFrame, conflicts: pl.Series,
         for rule in contract.row_rules
     ]
     conflict_error = pl.when(pl.col(_CONFLICT)).then(pl.lit(
-        f"{contract.key}\t{contract.key} is on more than one row with different values; "
-        "all of them are rejected"))
+        f"{contract.key}\t{_conflict_reason(contract)}"))
     return (
         typed.select(
             FILE_COLUMN, ROW_COLUMN,
