@@ -66,6 +66,16 @@ def display_value(value: float | None, status: str, unit: str = "percent",
     return f"{value:.1f}{unit_suffix(unit)}"
 
 
+def display_metric(value: float | None, status: str, unit: str = "percent") -> str:
+    """A figure short enough for a metric card: '47.9%', '2.7 per 100', '*' or 'Not yet' (the
+    card's caption gives the date and the full unit)."""
+    if status == "immature":
+        return "Not yet"
+    if status == "published" and value is not None and unit != "percent":
+        return f"{value:.1f} per 100"
+    return display_value(value, status, unit)
+
+
 def display_count(count: int | None, status: str) -> str:
     if status == "immature":
         return NOT_YET_TEXT

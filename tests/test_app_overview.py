@@ -21,8 +21,9 @@ def test_default_view_shows_london_headlines_equal_to_kpi_values(app_on_sample,
     period = at.query_params["period"]
     metrics = {m.label: m.value for m in at.metric}
     row = _london(sample_warehouse, "coc_21d", period)
-    assert metrics["Continuity of care (21 days)"] == formatting.display_value(
-        row["value"], row["status"], "percent", row["available_from"])
+    assert metrics["Continuity of care (21 days)"] == formatting.display_metric(
+        row["value"], row["status"], "percent")
+    assert metrics["Continuity of care (21 days)"] == f"{row['value']:.1f}%"
     assert any("Synthetic sample data" in w.value for w in at.warning)
     assert at.query_params["kpi"] == "coc_21d"
 

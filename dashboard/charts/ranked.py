@@ -9,7 +9,7 @@ import polars as pl
 from dashboard.charts import palette
 from dashboard.formatting import unit_suffix
 
-ROW_HEIGHT = 16
+ROW_HEIGHT = 20
 
 
 def ranked_chart(rows: pl.DataFrame, title: str, axis_title: str, reference: float | None,
@@ -45,8 +45,9 @@ def ranked_chart(rows: pl.DataFrame, title: str, axis_title: str, reference: flo
         layers += [rule, label]
     # fit-x: the width follows the page, while each row keeps its height (titles, axes and the
     # legend are added around the plot rather than squeezed into it).
+    # One step of height per area, so every area keeps its label however many there are.
     return alt.layer(*layers).properties(
-        title=title, height=max(ROW_HEIGHT * rows.height, 80), width="container",
+        title=title, height=alt.Step(ROW_HEIGHT), width="container",
         autosize=palette.FIT_WIDTH)
 
 

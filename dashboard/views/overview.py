@@ -42,8 +42,7 @@ for index, headline_id in enumerate(HEADLINE_KPIS):
         previous_value = before.row(0, named=True)["value"] if before.height else None
         st.metric(
             headline["title"],
-            formatting.display_value(row["value"], row["status"], headline["unit"],
-                                     row["available_from"]),
+            formatting.display_metric(row["value"], row["status"], headline["unit"]),
             delta=narrative.change_text(row["value"], previous_value, headline["unit"]),
             delta_color="inverse" if headline["polarity"] == "low_good" else "normal",
             help=headline["description"],
