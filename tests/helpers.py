@@ -292,3 +292,24 @@ def run_cli(args: list[str], extra: str = "", timeout: float = 120
     """`python -m pipelines ARGS` in a subprocess, from the project folder."""
     return subprocess.run(cli_command(args, extra), cwd=PROJECT, env=cli_env(),
                           capture_output=True, text=True, timeout=timeout, check=False)
+
+
+KPI_ROW_SCHEMA = {
+    "kpi_id": pl.String, "period": pl.String, "period_type": pl.String,
+    "period_start": pl.Date, "area_type": pl.String, "area_code": pl.String,
+    "area_name": pl.String, "breakdown": pl.String, "category": pl.String,
+    "numerator": pl.Int64, "denominator": pl.Int64, "value": pl.Float64,
+    "lower_95": pl.Float64, "upper_95": pl.Float64, "status": pl.String, "note": pl.String,
+    "compared_to_london": pl.String, "compared_to_england": pl.String, "trend": pl.String,
+    "available_from": pl.Date,
+}
+
+
+def kpi_rows(defaults: dict, *overrides: dict) -> pl.DataFrame:
+    """kpi_values-shaped London rows for summary functions: defaults with each row's changes."""
+    base = {"period_type": "year", "area_type": "london", "area_code": "E12000007",
+            "area_name": "London", "breakdown": "all", "category": "all",
+            "denominator": 1000, "lower_95": None, "upper_95": None, "status": "published",
+            "note": None, "compared_to_london": None, "compared_to_england": None,
+            "trend": None, "available_from": None}
+    return pl.DataFrame([base | defaults | row for row in overrides], schema=KPI_ROW_SCHEMA)

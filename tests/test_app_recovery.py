@@ -13,6 +13,7 @@ import polars as pl
 from dashboard import formatting
 from dashboard.charts.recovery import RECOVERY_KPIS
 from dashboard.narrative import recovery as narrative
+from tests.helpers import kpi_rows
 
 PAGE = "recovery.py"
 TITLES = {"coc_21d": "Continuity of care (21 days)",
@@ -111,28 +112,12 @@ def test_another_year_shows_that_years_cohort(app_on_sample, sample_warehouse: P
     assert "By age band, 2022/23" in [h.value for h in at.header]
 
 
-ROW_SCHEMA = {
-    "kpi_id": pl.String, "period": pl.String, "period_type": pl.String,
-    "period_start": pl.Date, "area_type": pl.String, "area_code": pl.String,
-    "area_name": pl.String, "breakdown": pl.String, "category": pl.String,
-    "numerator": pl.Int64, "denominator": pl.Int64, "value": pl.Float64,
-    "lower_95": pl.Float64, "upper_95": pl.Float64, "status": pl.String, "note": pl.String,
-    "compared_to_london": pl.String, "compared_to_england": pl.String, "trend": pl.String,
-    "available_from": pl.Date,
-}
-ROW_DEFAULTS = {
-    "kpi_id": "coc_21d", "period": "2024/25", "period_type": "year",
-    "period_start": date(2024, 4, 1), "area_type": "london", "area_code": "E12000007",
-    "area_name": "London", "breakdown": "all", "category": "all", "numerator": 480,
-    "denominator": 1000, "value": 48.0, "lower_95": None, "upper_95": None,
-    "status": "published", "note": None, "compared_to_london": None,
-    "compared_to_england": None, "trend": None, "available_from": None,
-}
+ROW_DEFAULTS = {"kpi_id": "coc_21d", "period": "2024/25", "period_start": date(2024, 4, 1),
+                "numerator": 480, "value": 48.0, "lower_95": None, "upper_95": None}
 
 
 def _rows(*overrides: dict) -> pl.DataFrame:
-    """kpi_values-shaped rows for the summary functions: defaults with each row's changes."""
-    return pl.DataFrame([ROW_DEFAULTS | row for row in overrides], schema=ROW_SCHEMA)
+    return kpi_rows(ROW_DEFAULTS, *overrides)
 
 
 def test_cohort_summary_never_gives_an_immature_figure_a_number() -> None:

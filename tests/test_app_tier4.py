@@ -12,6 +12,7 @@ import polars as pl
 
 from dashboard import formatting
 from dashboard.narrative import tier4 as narrative
+from tests.helpers import kpi_rows
 
 PAGE = "tier4.py"
 KPI = "tier4_on_release"
@@ -116,28 +117,12 @@ def test_another_year_shows_that_years_figures(app_on_sample, sample_warehouse: 
                                              if area["status"] == "published" else "*")
 
 
-ROW_SCHEMA = {
-    "kpi_id": pl.String, "period": pl.String, "period_type": pl.String,
-    "period_start": pl.Date, "area_type": pl.String, "area_code": pl.String,
-    "area_name": pl.String, "breakdown": pl.String, "category": pl.String,
-    "numerator": pl.Int64, "denominator": pl.Int64, "value": pl.Float64,
-    "lower_95": pl.Float64, "upper_95": pl.Float64, "status": pl.String, "note": pl.String,
-    "compared_to_london": pl.String, "compared_to_england": pl.String, "trend": pl.String,
-    "available_from": pl.Date,
-}
-ROW_DEFAULTS = {
-    "kpi_id": "tier4_on_release", "period": "2023/24", "period_type": "year",
-    "period_start": date(2023, 4, 1), "area_type": "london", "area_code": "E12000007",
-    "area_name": "London", "breakdown": "all", "category": "all", "numerator": 20,
-    "denominator": 1000, "value": 2.0, "lower_95": 1.0, "upper_95": 4.0,
-    "status": "published", "note": None, "compared_to_london": None,
-    "compared_to_england": None, "trend": None, "available_from": None,
-}
+ROW_DEFAULTS = {"kpi_id": "tier4_on_release", "period": "2023/24", "period_start": date(2023, 4, 1),
+                "numerator": 20, "value": 2.0, "lower_95": 1.0, "upper_95": 4.0}
 
 
 def _rows(*overrides: dict) -> pl.DataFrame:
-    """kpi_values-shaped rows for the summary functions: defaults with each row's changes."""
-    return pl.DataFrame([ROW_DEFAULTS | row for row in overrides], schema=ROW_SCHEMA)
+    return kpi_rows(ROW_DEFAULTS, *overrides)
 
 
 def test_london_summary_states_count_rate_and_ambition_as_context() -> None:

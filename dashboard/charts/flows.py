@@ -254,10 +254,10 @@ def _category_scale(rows: pl.DataFrame, categories: Categories) -> alt.Scale:
                      range=[categories[c][1] for c in shown])
 
 
-def split_chart(rows: pl.DataFrame, title: str, axis_title: str,
-                categories: Categories, legend_title: str,
-                show_intervals: bool = True) -> alt.LayerChart:
-    """Dots with 95% intervals: a row per area, a dot per category (colour and shape)."""
+def _split_encodings(rows: pl.DataFrame, categories: Categories, legend_title: str
+                     ) -> tuple[list[str], alt.Y, alt.YOffset, alt.Color]:
+    """What both split charts share: a row per area (in area order), an offset and a colour per
+    category."""
     area_order = rows.sort("area_order").get_column("area_name").unique(
         maintain_order=True).to_list()
     category_order = [style[0] for style in categories.values()]
@@ -266,6 +266,14 @@ def split_chart(rows: pl.DataFrame, title: str, axis_title: str,
     colour = alt.Color("category_label:N", scale=_category_scale(rows, categories),
                        sort=category_order,
                        legend=alt.Legend(title=legend_title, orient="bottom", labelLimit=320))
+    return category_order, y, offset, colour
+
+
+def split_chart(rows: pl.DataFrame, title: str, axis_title: str,
+                categories: Categories, legend_title: str,
+                show_intervals: bool = True) -> alt.LayerChart:
+    """Dots with 95% intervals: a row per area, a dot per category (colour and shape)."""
+    category_order, y, offset, colour = _split_encodings(rows, categories, legend_title)
     tooltip = [alt.Tooltip("area_name:N", title="Area"),
                alt.Tooltip("category_label:N", title=legend_title),
                alt.Tooltip("value_text:N", title="Value"),
@@ -297,14 +305,7 @@ def split_counts_chart(rows: pl.DataFrame, title: str, categories: Categories,
                        legend_title: str) -> alt.LayerChart:
     """Grouped bars of the number released (a KPI's published denominators) per area and
     category; '*' where the count is suppressed."""
-    area_order = rows.sort("area_order").get_column("area_name").unique(
-        maintain_order=True).to_list()
-    category_order = [style[0] for style in categories.values()]
-    y = alt.Y("area_name:N", sort=area_order, title=None, axis=alt.Axis(labelLimit=220))
-    offset = alt.YOffset("category_label:N", sort=category_order)
-    colour = alt.Color("category_label:N", scale=_category_scale(rows, categories),
-                       sort=category_order,
-                       legend=alt.Legend(title=legend_title, orient="bottom", labelLimit=320))
+    category_order, y, offset, colour = _split_encodings(rows, categories, legend_title)
     tooltip = [alt.Tooltip("area_name:N", title="Area"),
                alt.Tooltip("category_label:N", title=legend_title),
                alt.Tooltip("count_text:N", title="Releases")]

@@ -13,6 +13,7 @@ import polars as pl
 from dashboard.charts import palette
 from dashboard.charts.palette import FIT_WIDTH
 from dashboard.charts.spine import with_value_text
+from dashboard.formatting import TABLE_COLUMNS
 
 LONDON = "London"
 ENGLAND = "England"
@@ -117,16 +118,7 @@ def trend_chart(rows: pl.DataFrame, title: str, axis_title: str, area_label: str
 
 TREND_TABLE_COLUMNS: dict[str, str] = {
     "series": "Area",
-    "period": "Period",
-    "numerator": "Numerator",
-    "denominator": "Denominator",
-    "value_text": "Value",
-    "lower_95": "Lower 95% CI",
-    "upper_95": "Upper 95% CI",
-    "compared_to_london": "Compared with London",
-    "compared_to_england": "Compared with England",
-    "trend": "Recent trend",
-    "note": "Note",
+    **{k: v for k, v in TABLE_COLUMNS.items() if k not in ("area_name", "breakdown", "category")},
 }
 
 
