@@ -9,6 +9,7 @@ import altair as alt
 import polars as pl
 import pytest
 
+from dashboard import formatting
 from dashboard.charts import flows, funnel, spine, trends
 from dashboard.narrative import borough as borough_text
 from dashboard.narrative import prisons as prisons_text
@@ -495,8 +496,7 @@ def test_residence_and_services_summaries() -> None:
 
 
 def test_markdown_escape_keeps_the_suppression_mark() -> None:
-    assert borough_text.as_markdown("suppressed (*) and (*)") == "suppressed (\\*) and (\\*)"
-    assert prisons_text.as_markdown is borough_text.as_markdown
+    assert formatting.markdown_safe("suppressed (*) and (*)") == "suppressed (\\*) and (\\*)"
 
 
 def test_prisons_summaries() -> None:

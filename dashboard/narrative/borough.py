@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from dashboard.formatting import display_value, markdown_safe
+from dashboard.formatting import display_value
 
 COC = "coc_21d"
 TIER4 = "tier4_on_release"
@@ -22,11 +22,6 @@ SERVICE_KINDS: dict[str, str] = {
     "residential_rehab": "Residential rehab",
     "community_treatment": "Community treatment",
 }
-
-
-def as_markdown(text: str) -> str:
-    """Plain text for st.write/st.markdown: '*' (the suppression mark) shown as itself."""
-    return markdown_safe(text)
 
 
 def _join(items: list[str]) -> str:

@@ -9,9 +9,6 @@ from __future__ import annotations
 import polars as pl
 
 from dashboard.charts.flows import LONDON_LABEL
-from dashboard.narrative.borough import as_markdown
-
-__all__ = ["as_markdown"]  # re-exported for the prisons page
 from dashboard.formatting import display_value
 
 

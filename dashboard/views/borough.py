@@ -90,7 +90,7 @@ for index, headline_id in enumerate(HEADLINE_KPIS, start=1):
         st.caption(" · ".join(lines))
 
 st.header(f"In brief, {period}")
-st.write(narrative.as_markdown(narrative.borough_summary(
+st.write(formatting.markdown_safe(narrative.borough_summary(
     name, period, area_year, london_year, england_year, definitions, released)))
 all_hidden = narrative.nothing_published(area_year)
 rolling_period = next((p for p in data.periods("rolling_3y") if p.endswith(f" to {period}")),
@@ -98,7 +98,7 @@ rolling_period = next((p for p in data.periods("rolling_3y") if p.endswith(f" to
 area_rolling = rolling.filter((pl.col("area_code") == la_code)
                               & (pl.col("period") == rolling_period))
 if all_hidden:
-    st.warning(narrative.as_markdown(narrative.suppressed_notice(
+    st.warning(formatting.markdown_safe(narrative.suppressed_notice(
         name, period, la["subregion_name"], rolling_period, area_rolling)),
         icon=":material/visibility_off:")
 
@@ -107,7 +107,7 @@ spine = spine_frame(area_year, year_rows.filter(pl.col("area_type") == "la"), lo
                     definitions)
 components.chart_block(
     f"{name} against London boroughs, {period}",
-    narrative.as_markdown(narrative.spine_summary(spine, name, period)),
+    narrative.spine_summary(spine, name, period),
     spine_chart(spine, f"{name}: every indicator, {period}", name),
     spine_table(spine),
     SPINE_DEFINITION,
@@ -134,7 +134,7 @@ if area_year.filter(pl.col("status") == "suppressed").height:
                                     definitions)
         components.chart_block(
             f"{name} against London boroughs, {rolling_period}",
-            narrative.as_markdown(narrative.spine_summary(rolling_spine, name, rolling_period)),
+            narrative.spine_summary(rolling_spine, name, rolling_period),
             spine_chart(rolling_spine, f"{name}: every indicator, {rolling_period}", name),
             spine_table(rolling_spine),
             SPINE_DEFINITION,
@@ -146,8 +146,8 @@ if area_year.filter(pl.col("status") == "suppressed").height:
             definitions)
         components.chart_block(
             f"{la['subregion_name']} against London's sub-regions, {period}",
-            narrative.as_markdown(narrative.spine_summary(
-                subregion_spine, la["subregion_name"], period, "London sub-regions")),
+            narrative.spine_summary(
+                subregion_spine, la["subregion_name"], period, "London sub-regions"),
             spine_chart(subregion_spine, f"{la['subregion_name']}: every indicator, {period}",
                         la["subregion_name"], "London sub-regions"),
             spine_table(subregion_spine),
@@ -171,9 +171,9 @@ rolling_published = rolling.filter((pl.col("area_code") == la_code)
                                    & (pl.col("status") == "published"))
 components.chart_block(
     f"{kpi['title']}: {name}, London and England, {TREND_PERIODS[period_type].lower()}",
-    narrative.as_markdown(narrative.trend_summary(
+    narrative.trend_summary(
         trend, name, kpi["title"], kpi["unit"],
-        suggest_rolling=period_type == "year" and not rolling_published.is_empty())),
+        suggest_rolling=period_type == "year" and not rolling_published.is_empty()),
     trend_chart(trend, f"{kpi['title']}: {name}",
                 "Per cent" if kpi["unit"] == "percent" else "Per 100 releases", name,
                 show_intervals=show_intervals, target=kpi["target"]),
@@ -185,7 +185,7 @@ components.chart_block(
 st.header("From release to recovery")
 components.chart_block(
     f"Release to recovery: {name} residents released in {period}",
-    narrative.as_markdown(narrative.funnel_summary(stages, name, period)),
+    narrative.funnel_summary(stages, name, period),
     funnel_chart(stages, f"{name} residents released in {period}"),
     funnel_table(stages),
     FUNNEL_DEFINITION,
@@ -198,7 +198,7 @@ leaving = residence_frame(flows, la_code, data.prisons())
 total, total_status = residence_total(flows, la_code)
 components.chart_block(
     f"Prisons releasing {name} residents, {period}",
-    narrative.as_markdown(narrative.residence_summary(leaving, name, period, total, total_status)),
+    narrative.residence_summary(leaving, name, period, total, total_status),
     residence_chart(leaving, f"Releases of {name} residents by prison, {period}"),
     residence_table(leaving),
     FLOWS_DEFINITION,
@@ -208,7 +208,7 @@ components.chart_block(
 st.header("Services")
 services = data.services(la_code)
 services_shown = narrative.services_table(services)
-st.write(narrative.as_markdown(narrative.services_summary(services, name)))
+st.write(formatting.markdown_safe(narrative.services_summary(services, name)))
 st.dataframe(services_shown, hide_index=True, width="stretch", key="table-services")
 info = data.build_info()
 st.download_button(

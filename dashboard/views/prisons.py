@@ -56,7 +56,7 @@ st.write("Releases from the prisons serving London, and what happened next, by p
          "alcohol treatment there; the London figures cover London residents from any prison.")
 
 st.header(f"In brief, {period}")
-st.write(narrative.as_markdown(narrative.prisons_summary(
+st.write(formatting.markdown_safe(narrative.prisons_summary(
     prisons_all, releases.filter((pl.col("area_type") == "prison")
                                  & (pl.col("breakdown") == "all")),
     london_all, kpi["title"], unit, period)))
@@ -65,8 +65,8 @@ counts = split_frame(releases.filter(pl.col("area_type") == "prison"), None, "pe
                      RELEASE_TYPES)
 components.chart_block(
     f"Releases by prison and release type, {period}",
-    narrative.as_markdown(narrative.counts_summary(
-        counts, releases.filter(pl.col("area_type") == "london"), period)),
+    narrative.counts_summary(
+        counts, releases.filter(pl.col("area_type") == "london"), period),
     split_counts_chart(counts, f"Releases by prison and release type, {period}", RELEASE_TYPES,
                        "Release type"),
     counts_table(counts, "Release type"),
@@ -79,12 +79,12 @@ london_value = london_all.filter(pl.col("status") == "published").get_column("va
     if london_all.height else None
 if published.is_empty():
     st.subheader(f"{kpi['title']} by prison, {period}")
-    st.info(narrative.as_markdown(narrative.nothing_published_text(
+    st.info(formatting.markdown_safe(narrative.nothing_published_text(
         prisons_all, kpi["title"], unit, period)))
 else:
     components.chart_block(
         f"{kpi['title']} by prison, {period}",
-        narrative.as_markdown(narrative.ranked_summary(published, london_value, unit)),
+        narrative.ranked_summary(published, london_value, unit),
         prison_ranked_chart(published, f"{kpi['title']} by prison of release, {period}",
                             axis_title, london_value, show_intervals=show_intervals),
         formatting.table_twin(prisons_all, unit),
@@ -101,7 +101,7 @@ for breakdown, split_name, legend in (("release_type", "release type", "Release 
         unit, categories)
     components.chart_block(
         f"{kpi['title']} by prison and {split_name}, {period}",
-        narrative.as_markdown(narrative.split_summary(split, kpi["title"], unit, split_name)),
+        narrative.split_summary(split, kpi["title"], unit, split_name),
         split_chart(split, f"{kpi['title']} by prison and {split_name}, {period}", axis_title,
                     categories, legend, show_intervals=show_intervals),
         split_table(split),
@@ -113,7 +113,7 @@ st.header("Where each prison's leavers live")
 cells = flow_cells(data.release_flows(period), data.local_authorities(), data.prisons())
 components.chart_block(
     f"Releases by prison and borough of residence, {period}",
-    narrative.as_markdown(narrative.flows_summary(cells, period)),
+    narrative.flows_summary(cells, period),
     flow_heatmap(cells, f"Releases by prison (across) and residence on release (down), "
                         f"{period}"),
     flow_table(cells),
