@@ -46,7 +46,8 @@ st.header("Data workbook")
 st.write(f"Every indicator for {scopes[scope]}: numerator, denominator, value, 95% and 99.8% "
          "intervals, benchmarks and trend, with definitions and notes.")
 st.download_button(
-    "Download the workbook (Excel)", workbook.to_xlsx(scope, period),
+    # Built when the button is pressed, not on every run of the page.
+    "Download the workbook (Excel)", lambda: workbook.to_xlsx(scope, period),
     file_name=f"london-coc-{scope.lower()}-{period.replace('/', '-')}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     icon=":material/table_view:", on_click="ignore",
