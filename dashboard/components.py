@@ -27,9 +27,11 @@ def data_banner(info: dict) -> None:
         st.warning(SYNTHETIC_LABEL, icon=":material/science:")
     cutoff = info.get("data_cutoff")
     built = info.get("built_at")
+    run_id = info.get("run_id")
     if cutoff:
         built_text = f", warehouse built {built:%d %b %Y %H:%M} UTC" if built else ""
-        st.caption(f"Data cut-off {cutoff:%d %B %Y}{built_text}.")
+        run_text = f" (build {run_id})" if run_id else ""
+        st.caption(f"Data cut-off {cutoff:%d %B %Y}{built_text}{run_text}.")
 
 
 def _slug(text: str) -> str:
