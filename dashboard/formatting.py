@@ -7,6 +7,7 @@ source) is testable and shared by pages and exports.
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 
 import polars as pl
@@ -36,12 +37,41 @@ TABLE_COLUMNS: dict[str, str] = {
 
 
 _MARKDOWN_SPECIAL = "\\`*_[]<>#~|$"
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV injection"):
+# such text is written with a leading apostrophe, as is text that already starts with one, so
+# that taking one leading apostrophe off (from_spreadsheet_text) gives back what was written.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
+# A plain number ("-3.1", "+2", "1,234", "12.5%", "1e-3") is read as a number, never a formula.
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d{1,3}(,\d{3})+|\d+)?(\.\d+)?([eE][+-]?\d+)?%?")
 
 
 def markdown_safe(text: str) -> str:
     """Text for st.write/st.markdown shown exactly as written: '*' (the suppression mark) stays
     a star, and nothing in it can become emphasis, a link, HTML or maths."""
     return "".join(f"\\{c}" if c in _MARKDOWN_SPECIAL else c for c in text)
+
+
+def spreadsheet_text(text: str | None) -> str | None:
+    """Text as a CSV or XLSX cell may hold it: a formula-like start is neutralised with a leading
+    apostrophe; plain numbers and other text are left as they are. The one rule for every file
+    the product writes."""
+    if not text or not text.startswith(FORMULA_STARTS):
+        return text
+    if _PLAIN_NUMBER.fullmatch(text) and any(c.isdigit() for c in text):
+        return text
+    return "'" + text
+
+
+def from_spreadsheet_text(text: str | None) -> str | None:
+    """What spreadsheet_text was given (for reading back the app store's own export)."""
+    return text[1:] if text and text.startswith("'") else text
+
+
+def spreadsheet_safe(frame: pl.DataFrame) -> pl.DataFrame:
+    """Every text column through spreadsheet_text; number, date and other columns unchanged."""
+    return frame.with_columns(
+        pl.col(name).map_elements(spreadsheet_text, return_dtype=pl.String)
+        for name, dtype in frame.schema.items() if dtype == pl.String)
 
 
 def unit_title(unit: str) -> str:
@@ -132,7 +162,7 @@ def csv_bytes(table: pl.DataFrame, title: str, definition: str, cutoff: date | N
         lines.append(f"Definition: {definition}")
     lines.append(SUPPRESSION_NOTE)
     for line in lines:
-        pl.DataFrame({"": [line]}).write_csv(buffer, include_header=False)
+        pl.DataFrame({"": [spreadsheet_text(line)]}).write_csv(buffer, include_header=False)
     buffer.write("\n")
-    table.write_csv(buffer)
+    spreadsheet_safe(table).write_csv(buffer)
     return buffer.getvalue().encode("utf-8-sig")

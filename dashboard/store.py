@@ -36,6 +36,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from dashboard import formatting
 from pipelines.contracts import EBE_REVIEWS, RECOMMENDATION_UPDATES, Contract
 from pipelines.ingest import FILE_COLUMN, FORMAT_COLUMN, ROW_COLUMN
 from pipelines.reference import LONDON_CODE
@@ -76,10 +77,6 @@ AUDIT_COLUMNS: tuple[str, ...] = ("audit_id", "action", "entry_id", "version", "
                                   "happened_at", "details")
 ENTRIES_FILE = "app_entries.csv"
 AUDIT_FILE = "app_audit_log.csv"
-# Spreadsheet programs run a cell that starts with one of these as a formula: exported text that
-# does is prefixed with an apostrophe (as is text that already starts with one), and import
-# takes exactly one apostrophe off again, so a round trip gives back what was entered.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
 
 SCHEMA = """
 create table if not exists entries (
@@ -620,31 +617,19 @@ def _close_in_time(first: object, second: object) -> bool:
     return first == second
 
 
-def _protect(text: str | None) -> str | None:
-    if text and text.startswith(FORMULA_STARTS):
-        return "'" + text
-    return text
-
-
-def _unprotect(text: str | None) -> str | None:
-    if text and text.startswith("'"):
-        return text[1:]
-    return text
-
-
 def _csv(frame: pl.DataFrame) -> bytes:
-    text_columns = [name for name, dtype in frame.schema.items() if dtype == pl.String]
-    protected = frame.with_columns(
-        pl.col(name).map_elements(_protect, return_dtype=pl.String) for name in text_columns)
+    """A CSV whose formula-like text is neutralised (formatting.spreadsheet_text); import takes
+    the neutralising apostrophe off again, so a round trip gives back what was entered."""
     buffer = io.BytesIO()
-    protected.write_csv(buffer)
+    formatting.spreadsheet_safe(frame).write_csv(buffer)
     return buffer.getvalue()
 
 
 def _read_csv(data: bytes) -> pl.DataFrame:
     frame = pl.read_csv(io.BytesIO(data), infer_schema=False)
-    return frame.with_columns(pl.col(name).map_elements(_unprotect, return_dtype=pl.String)
-                              for name in frame.columns)
+    return frame.with_columns(
+        pl.col(name).map_elements(formatting.from_spreadsheet_text, return_dtype=pl.String)
+        for name in frame.columns)
 
 
 def _parse_time(text: str | None) -> datetime | None:

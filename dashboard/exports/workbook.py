@@ -72,12 +72,12 @@ def _sheet_name(title: str, used: set[str]) -> str:
 def _write_kpi_sheet(book: xlsxwriter.Workbook, sheet_name: str, kpi: dict,
                      rows: pl.DataFrame, formats: dict) -> None:
     sheet = book.add_worksheet(sheet_name)
-    sheet.write(0, 0, kpi["title"], formats["title"])
-    sheet.write(1, 0, f"{kpi['numerator']} / {kpi['denominator']}. Unit: "
+    _write_text(sheet, 0, 0, kpi["title"], formats["title"])
+    _write_text(sheet, 1, 0, f"{kpi['numerator']} / {kpi['denominator']}. Unit: "
                 f"{'per cent' if kpi['unit'] == 'percent' else 'rate per 100 releases'}.")
     header_row = 3
     for col, (_, heading, width) in enumerate(COLUMNS):
-        sheet.write(header_row, col, heading, formats["header"])
+        _write_text(sheet, header_row, col, heading, formats["header"])
         sheet.set_column(col, col, width)
     for offset, row in enumerate(rows.iter_rows(named=True), start=header_row + 1):
         shown = row["status"] == "published"
@@ -94,9 +94,25 @@ def _write_kpi_sheet(book: xlsxwriter.Workbook, sheet_name: str, kpi: dict,
                 else:
                     sheet.write_string(offset, col, _marker(row["status"]))
             else:
-                sheet.write_string(offset, col, "" if value is None else str(value))
+                _write_text(sheet, offset, col, value)
     sheet.freeze_panes(header_row + 1, 2)
     sheet.autofilter(header_row, 0, header_row + max(rows.height, 1), len(COLUMNS) - 1)
+
+
+def _write_text(sheet: xlsxwriter.worksheet.Worksheet, row: int, col: int, value: object,
+                cell_format: xlsxwriter.format.Format | None = None) -> None:
+    """Text as text (never a formula, however it starts), neutralised by the product's one
+    spreadsheet rule."""
+    text = "" if value is None else str(value)
+    sheet.write_string(row, col, formatting.spreadsheet_text(text), cell_format)
+
+
+def _write_cell(sheet: xlsxwriter.worksheet.Worksheet, row: int, col: int,
+                value: object) -> None:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        sheet.write_number(row, col, value)
+    else:
+        _write_text(sheet, row, col, value)
 
 
 def _marker(status: str) -> str:
@@ -141,12 +157,11 @@ def _write_definitions(sheet: xlsxwriter.worksheet.Worksheet, definitions: pl.Da
                ("recommendations", "Evidences", 12), ("follow_up_days", "Follow-up (days)", 10),
                ("source", "Source", 30)]
     for col, (_, heading, width) in enumerate(columns):
-        sheet.write(0, col, heading, formats["header"])
+        _write_text(sheet, 0, col, heading, formats["header"])
         sheet.set_column(col, col, width, formats["wrap"])
     for offset, row in enumerate(definitions.iter_rows(named=True), start=1):
         for col, (name, _, _) in enumerate(columns):
-            value = row[name]
-            sheet.write(offset, col, "" if value is None else value)
+            _write_cell(sheet, offset, col, row[name])
     sheet.freeze_panes(1, 1)
 
 
@@ -173,4 +188,4 @@ def _write_notes(sheet: xlsxwriter.worksheet.Worksheet, scope_name: str, period:
     ]
     sheet.set_column(0, 0, 120, formats["wrap"])
     for row, (text, fmt) in enumerate(lines):
-        sheet.write(row, 0, text, fmt)
+        _write_text(sheet, row, 0, text, fmt)
