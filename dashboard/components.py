@@ -19,6 +19,12 @@ SYNTHETIC_LABEL = (
     "Synthetic sample data: every figure here is computed from made-up records, "
     "not from real people."
 )
+NO_FIGURES_TEXT = (
+    "This warehouse holds no published figures: its latest build loaded no prison releases, "
+    "so there is nothing to show on this page. The Data and definitions page shows what the "
+    "build loaded and rejected. Rebuild the warehouse from complete extracts; the figures "
+    "appear on the next page run."
+)
 
 
 def data_banner(info: dict) -> None:

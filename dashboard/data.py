@@ -154,6 +154,18 @@ def table_exists(name: str) -> bool:
     return bool(found.item())
 
 
+FIGURE_TABLES = ("kpi_values", "release_flows", "engagement_curve")
+
+
+def has_published_figures() -> bool:
+    """Whether this build published any London figure (a build that loaded no prison releases
+    has none, and the pages that draw figures have nothing to draw)."""
+    if not all(table_exists(name) for name in FIGURE_TABLES):
+        return False
+    found = query("select count(*) as n from kpi_values where area_type <> 'england'")
+    return bool(found.item())
+
+
 # --- Build and load history -------------------------------------------------------------------
 
 def build_info() -> dict:
