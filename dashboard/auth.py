@@ -9,10 +9,10 @@ Two modes:
 - **Local mode** (no `[auth]` section: `make run` on a laptop): nobody signs in; the person at
   the machine may record, edit and withdraw entries, recorded as `local:<user name>`. It is
   labelled on every page that writes. A browser may write only when its connection is plainly
-  from this machine: the peer address is loopback, the Host header is `localhost`, `127.0.0.1`
-  or `[::1]` with the app's port (a page on another name resolving to 127.0.0.1, i.e. DNS
-  rebinding, fails this), and no proxy or forwarding header is present (a same-machine reverse
-  proxy adds one). Any other browser, or a session whose connection cannot be read, is a viewer.
+  from this machine: the peer address is loopback, the Host header (and the Origin, when sent)
+  is `localhost`, `127.0.0.1` or `[::1]` with the app's port (a page on another name resolving
+  to 127.0.0.1, i.e. DNS rebinding, fails this), and no proxy or forwarding header is present
+  (a same-machine reverse proxy adds one, or passes on the page's own origin). Any other browser, or a session whose connection cannot be read, is a viewer.
   Any copy others can reach should still configure sign-in (or set COC_LOCAL_WRITES=off).
 
 Roles: viewer (reads), partner_editor (records recommendation updates), ebe_reviewer (records
@@ -28,6 +28,7 @@ import logging
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import streamlit as st
 from streamlit.runtime.context import _get_client_context
@@ -149,6 +150,7 @@ class BrowserRequest:
     host: str
     header_names: frozenset[str]
     peer: str | None
+    origin: str | None = None  # the page's origin, which a browser always sends here
 
 
 def local_request_problem(request: BrowserRequest | None, port: int) -> str | None:
@@ -166,6 +168,11 @@ def local_request_problem(request: BrowserRequest | None, port: int) -> str | No
         allowed |= set(LOCAL_HOST_NAMES)
     if request.host.strip().lower() not in allowed:
         return f"the Host header {request.host!r} is not this machine on port {port}"
+    # A proxy that leaves Host as its upstream (127.0.0.1:port) still passes on the page's
+    # own origin.
+    if request.origin is not None and urlsplit(request.origin.strip().lower()).netloc \
+            not in allowed:
+        return f"the page's origin {request.origin!r} is not this machine on port {port}"
     return None
 
 
@@ -178,9 +185,10 @@ def _request_from(headers: object, peer: object) -> BrowserRequest | None:
         return None
     names = [name.lower() for name, _ in pairs]
     hosts = [value for name, value in pairs if name.lower() == "host"]
-    if len(hosts) != 1:
+    origins = [value for name, value in pairs if name.lower() == "origin"]
+    if len(hosts) != 1 or len(origins) > 1:
         return None
-    return BrowserRequest(hosts[0], frozenset(names), peer)
+    return BrowserRequest(hosts[0], frozenset(names), peer, origins[0] if origins else None)
 
 
 def browser_request() -> BrowserRequest | None:

@@ -125,6 +125,10 @@ LOCAL = auth.BrowserRequest("localhost:8501", frozenset({"host", "origin"}), "12
     (auth.BrowserRequest("localhost:8501", frozenset({"host", "x-real-ip"}), "127.0.0.1"),
      "x-real-ip"),
     (auth.BrowserRequest("localhost:8501", frozenset({"host", "via"}), "127.0.0.1"), "via"),
+    (auth.BrowserRequest("127.0.0.1:8501", frozenset({"host", "origin"}), "127.0.0.1",
+                         "https://dash.example"), "origin"),
+    (auth.BrowserRequest("127.0.0.1:8501", frozenset({"host", "origin"}), "127.0.0.1",
+                         "http://localhost:8501"), None),
 ])
 def test_local_mode_writes_only_for_a_direct_request_from_this_machine(request_, problem) -> None:
     found = auth.local_request_problem(request_, 8501)

@@ -99,12 +99,13 @@ def _strings(message: object) -> Iterator[str]:
                 yield from _strings(item)
 
 
-def _page_texts(peer: str, port: int, host: str, headers: dict[str, str]) -> list[str]:
-    """Open the app's websocket from `peer` with this Host, a matching Origin and `headers`, run
-    the default page and return every text it sent."""
+def _page_texts(peer: str, port: int, host: str, headers: dict[str, str],
+                origin: str | None = None) -> list[str]:
+    """Open the app's websocket from `peer` with this Host, an Origin (matching the Host unless
+    given) and `headers`, run the default page and return every text it sent."""
     sock = socket.create_connection((peer, port), timeout=RUN_DEADLINE_S)
     texts: list[str] = []
-    with connect(f"ws://{host}/_stcore/stream", sock=sock, origin=f"http://{host}",
+    with connect(f"ws://{host}/_stcore/stream", sock=sock, origin=origin or f"http://{host}",
                  additional_headers=headers, subprotocols=["streamlit"],
                  open_timeout=RUN_DEADLINE_S, max_size=None) as websocket:
         rerun = BackMsg()
@@ -146,6 +147,16 @@ def test_dns_rebinding_host_with_matching_origin_is_a_viewer(server: int) -> Non
 def test_a_loopback_peer_with_a_forwarding_header_is_a_viewer(server: int,
                                                               header: dict[str, str]) -> None:
     texts = _page_texts("127.0.0.1", server, f"localhost:{server}", header)
+    assert _role(texts) == "reads"
+
+
+def test_a_proxy_that_keeps_the_upstream_host_but_passes_the_origin_is_a_viewer(
+        server: int) -> None:
+    """nginx's default: Host is the upstream (127.0.0.1:port), no forwarding header, and the
+    browser's Origin passed on. Here the Origin is another site on this machine (another
+    port), which Streamlit's own origin check lets through."""
+    texts = _page_texts("127.0.0.1", server, f"127.0.0.1:{server}", {},
+                        origin=f"http://localhost:{server + 1}")
     assert _role(texts) == "reads"
 
 
