@@ -12,8 +12,9 @@ Two modes:
   from this machine: the peer address is loopback, the Host header (and the Origin, when sent)
   is `localhost`, `127.0.0.1` or `[::1]` with the app's port (a page on another name resolving
   to 127.0.0.1, i.e. DNS rebinding, fails this), and no proxy or forwarding header is present
-  (a same-machine reverse proxy adds one, or passes on the page's own origin). Any other browser, or a session whose connection cannot be read, is a viewer.
-  Any copy others can reach should still configure sign-in (or set COC_LOCAL_WRITES=off).
+  (a same-machine reverse proxy adds one, or passes on the page's own origin). Any other
+  browser, or a session whose connection cannot be read, is a viewer. Any copy others can
+  reach should still configure sign-in (or set COC_LOCAL_WRITES=off).
 
 Roles: viewer (reads), partner_editor (records recommendation updates), ebe_reviewer (records
 EbE reviews), admin (everything, including withdrawing entries and importing a backup).
