@@ -746,7 +746,10 @@ def _private_files() -> Iterator[None]:
 def _make_private(path: Path) -> None:
     """Tighten a store made before files were created private (owner only)."""
     for found in (path, path.with_name(path.name + ".wal")):
-        if found.exists() and found.stat().st_mode & 0o777 != PRIVATE_MODE:
+        if not found.exists():
+            continue
+        status = found.stat()
+        if status.st_mode & 0o777 != PRIVATE_MODE and status.st_uid == os.getuid():
             found.chmod(PRIVATE_MODE)
 
 
