@@ -32,6 +32,7 @@ CUTOFF_DATE_COLUMNS = {
     "community_episodes": ("start_date", "end_date"),
 }
 FILE_COUNT_COLUMNS = ("rows_read", "rows_loaded", "rows_rejected", "duplicates")
+LIST_COLUMNS = ("ignored_columns", "ignored_sheets")  # lists in the report, text in load_files
 
 
 @dataclass
@@ -111,10 +112,12 @@ def _report(staged: dict[str, Staged], landed: dict[str, list[LandedFile]],
     for name, result in staged.items():
         counts = {row["path"]: row for row in result.per_file.iter_rows(named=True)}
         for file in landed[name]:
-            # A header-only file has no rows to count but is still reported.
-            row = counts.get(str(file.path)) or {"path": str(file.path), **dict.fromkeys(
-                FILE_COUNT_COLUMNS, 0)}
-            files.append({"extract": name, **row, "ignored_columns": file.ignored_columns})
+            # One entry per part: the file, or each sheet of a workbook read from several.
+            for part in file.parts or [str(file.path)]:
+                # A header-only file has no rows to count but is still reported.
+                row = counts.get(part) or {"path": part, **dict.fromkeys(FILE_COUNT_COLUMNS, 0)}
+                files.append({"extract": name, **row, "ignored_columns": file.ignored_columns,
+                              "ignored_sheets": file.ignored_sheets})
     rejects = [row for result in staged.values() for row in result.rejects.iter_rows(named=True)]
     return {
         "files": files,
@@ -126,11 +129,10 @@ def _report(staged: dict[str, Staged], landed: dict[str, list[LandedFile]],
 def _load_history(run_id: str, started: datetime, source: Path, cutoff: date | None,
                   synthetic: bool, report: dict) -> dict[str, pl.DataFrame]:
     files = pl.DataFrame(
-        [{**{k: v for k, v in f.items() if k != "ignored_columns"},
-          "ignored_columns": ", ".join(f["ignored_columns"])} for f in report["files"]],
+        [{**f, **{k: ", ".join(f[k]) for k in LIST_COLUMNS}} for f in report["files"]],
         schema={"extract": pl.String, "path": pl.String, "rows_read": pl.Int64,
                 "rows_loaded": pl.Int64, "rows_rejected": pl.Int64, "duplicates": pl.Int64,
-                "ignored_columns": pl.String},
+                "ignored_columns": pl.String, "ignored_sheets": pl.String},
     ).with_columns(pl.lit(run_id).alias("run_id"))
     totals = {c: int(files.get_column(c).sum()) for c in FILE_COUNT_COLUMNS}
     runs = pl.DataFrame([{

@@ -16,7 +16,7 @@ EXIT_BAD_INPUT = 2
 
 def _build(args: argparse.Namespace) -> int:
     from pipelines.build import Progress, run_build
-    from pipelines.ingest import ExtractError
+    from pipelines.ingest import SHEET_OPEN, ExtractError, file_of
 
     print(f"Building {args.warehouse} from {args.source}", file=sys.stderr)
     try:
@@ -39,7 +39,19 @@ def _build(args: argparse.Namespace) -> int:
     )
     for path in result.report["unmatched_files"]:
         print(f"note: {path} matches no extract and was ignored", file=sys.stderr)
+    parts: dict[str, list[str]] = {}
     for f in files:
+        parts.setdefault(file_of(f["path"]), []).append(f["path"])
+    for f in files:
+        file = file_of(f["path"])
+        if f["path"] == parts[file][0]:  # notes about a workbook's sheets: once per file
+            if len(parts[file]) > 1:
+                sheets = ", ".join(repr(p[len(file) + len(SHEET_OPEN):-1]) for p in parts[file])
+                print(f"note: {file}: rows read from the sheets {sheets}", file=sys.stderr)
+            if f["ignored_sheets"]:
+                sheets = ", ".join(repr(s) for s in f["ignored_sheets"])
+                print(f"note: {file}: sheets without the {f['extract']} columns ignored: "
+                      f"{sheets}", file=sys.stderr)
         if f["ignored_columns"]:
             print(f"note: {f['path']}: unknown columns ignored: {', '.join(f['ignored_columns'])}",
                   file=sys.stderr)

@@ -31,15 +31,17 @@ from tests.helpers import (
     query,
     query_frame,
     release,
+    row,
     run_cli,
     table_names,
     write_csv,
     write_parquet,
     write_xlsx,
+    write_xlsx_sheets,
 )
 
 FILE_KEYS = {"extract", "path", "rows_read", "rows_loaded", "rows_rejected", "duplicates",
-             "ignored_columns"}
+             "ignored_columns", "ignored_sheets"}
 REJECT_KEYS = {"extract", "path", "row", "column", "reason"}
 CONFLICT = "release_id is on more than one row with different values; all of them are rejected"
 
@@ -95,13 +97,14 @@ def test_report_shape_counts_and_rejects(mixed_source, tmp_path):
     assert all(set(f) == FILE_KEYS for f in report["files"])
     assert files == {
         csv_path: {"extract": "prison_releases", "path": csv_path, "rows_read": 5,
-                   "rows_loaded": 2, "rows_rejected": 2, "duplicates": 1, "ignored_columns": []},
+                   "rows_loaded": 2, "rows_rejected": 2, "duplicates": 1, "ignored_columns": [],
+                   "ignored_sheets": []},
         xlsx_path: {"extract": "prison_releases", "path": xlsx_path, "rows_read": 3,
                     "rows_loaded": 1, "rows_rejected": 1, "duplicates": 1,
-                    "ignored_columns": ["Notes"]},
+                    "ignored_columns": ["Notes"], "ignored_sheets": []},
         parquet_path: {"extract": "community_episodes", "path": parquet_path, "rows_read": 2,
                        "rows_loaded": 2, "rows_rejected": 0, "duplicates": 0,
-                       "ignored_columns": []},
+                       "ignored_columns": [], "ignored_sheets": []},
     }
     for f in report["files"]:
         assert f["rows_read"] == f["rows_loaded"] + f["rows_rejected"] + f["duplicates"]
@@ -232,6 +235,31 @@ def test_thousands_of_rows_every_tenth_bad(tmp_path):
     assert sorted({r["row"] for r in report["rejects"]}) == bad_rows
     assert len(report["rejects"]) == 500  # one broken rule each
     assert query(tmp_path / "w.duckdb", "select count(*) from load_rejects") == [(500,)]
+
+
+def test_a_workbook_read_from_several_sheets_is_reported_sheet_by_sheet(tmp_path):
+    source = make_source(tmp_path / "src")
+    book = write_xlsx_sheets(source / "services.xlsx", {
+        "Cover": [["London recovery services"]],
+        "Part 1": [row("services", service_id=f"S{i}") for i in range(1, 59)],
+        "Part 2": [row("services", service_id=f"S{i}") for i in range(59, 117)],
+    })
+    warehouse, report_path = tmp_path / "w.duckdb", tmp_path / "report.json"
+    done = run_cli(["build", "--source", str(source), "--warehouse", str(warehouse),
+                    "--report", str(report_path), "--quiet"])
+    assert done.returncode == 0, done.stderr
+    assert query(warehouse, "select count(*) from services") == [(116,)]
+    report = json.loads(report_path.read_text())
+    parts = [(f["path"], f["rows_read"], f["ignored_sheets"]) for f in report["files"]
+             if f["extract"] == "services"]
+    assert parts == [(f"{book} [sheet Part 1]", 58, ["Cover"]),
+                     (f"{book} [sheet Part 2]", 58, ["Cover"])]
+    assert query(warehouse, "select path, ignored_sheets from load_files "
+                            "where extract = 'services' order by path") == [
+        (f"{book} [sheet Part 1]", "Cover"), (f"{book} [sheet Part 2]", "Cover")]
+    notes = [line for line in done.stderr.splitlines() if line.startswith(f"note: {book}")]
+    assert notes == [f"note: {book}: rows read from the sheets 'Part 1', 'Part 2'",
+                     f"note: {book}: sheets without the services columns ignored: 'Cover'"]
 
 
 # --- the command line --------------------------------------------------------------------------
