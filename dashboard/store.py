@@ -36,7 +36,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipelines.contracts import EBE_REVIEWS, RECOMMENDATION_UPDATES, Contract
+from pipelines.contracts import EBE_REVIEWS, RECOMMENDATION_UPDATES, TEXT_MAX_CHARS, Contract
 from pipelines.ingest import FILE_COLUMN, FORMAT_COLUMN, ROW_COLUMN
 from pipelines.reference import LONDON_CODE
 from pipelines.validate import stage
@@ -62,7 +62,7 @@ ROLE_FOR_KIND = {UPDATE: PARTNER_EDITOR, REVIEW: EBE_REVIEWER}
 CREATE, EDIT, WITHDRAW, IMPORT = "create", "edit", "withdraw", "import"
 AUDIT_ACTIONS = (CREATE, EDIT, WITHDRAW, IMPORT)
 
-MAX_TEXT_CHARS = 2000
+MAX_TEXT_CHARS = TEXT_MAX_CHARS  # the contracts' bound on text, used by the forms too
 # The contract fields of both kinds, in one table (the contract's own id column is entry_id).
 FIELD_COLUMNS: tuple[str, ...] = (
     "recommendation_id", "scope",
@@ -244,14 +244,9 @@ def _landed(contract: Contract, rows: list[Mapping[str, object]], rows_numbers: 
 
 
 def _extra_problems(kind: str, row: Mapping[str, object], today: date) -> list[Problem]:
-    """Rules the app adds for typed-in entries: text length, and no dates in the future."""
-    contract = CONTRACT_BY_KIND[kind]
+    """Rules the app adds for typed-in entries: no dates in the future. (The length of text is
+    a contract rule, checked with the rest of the contract.)"""
     problems = []
-    for column in contract.columns:
-        text = _as_text(row.get(column.name))
-        if column.kind == "text" and text is not None and len(text) > MAX_TEXT_CHARS:
-            problems.append(Problem(column.name, f"{column.name} is longer than "
-                                                 f"{MAX_TEXT_CHARS:,} characters"))
     on = row.get(DATE_FIELD[kind])
     if isinstance(on, date) and on > today + timedelta(days=1):
         problems.append(Problem(DATE_FIELD[kind], f"{DATE_FIELD[kind]} is in the future"))
