@@ -38,7 +38,7 @@ KIND_DESCRIPTIONS: dict[str, str] = {
     "date": "date: YYYY-MM-DD or DD/MM/YYYY",
     "bool": "true/false, yes/no, y/n or 1/0 (any case)",
     "int": "whole number",
-    "decimal": "number",
+    "decimal": "number: a point for decimals, a comma only between thousands (1,500.5)",
     "london_la": "London local authority: ONS code or name",
     "english_la": "local authority: a London LA by ONS code or name, or any English LA ONS code",
     "prison": "prison code or name (with or without HMP, HMP/YOI)",
