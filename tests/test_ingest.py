@@ -291,6 +291,17 @@ def test_a_contract_heading_twice_is_refused_naming_both_columns(tmp_path, write
         f"and {second!r} (column 8); remove or rename one of them")
 
 
+def test_a_parquet_column_twice_in_another_case_is_refused(tmp_path):
+    frame = pl.DataFrame({k: [v] for k, v in row_of("ebe_reviews", rating="2").items()}) \
+        .with_columns(pl.lit("5").alias("Rating "))
+    path = write_parquet(tmp_path / "ebe_reviews.parquet", frame)
+    with pytest.raises(ExtractError) as raised:
+        land(path, CONTRACT_BY_NAME["ebe_reviews"])
+    assert str(raised.value) == (
+        f"{path}: the same column heading appears more than once: 'rating' (column 6) and "
+        "'Rating ' (column 8); remove or rename one of them")
+
+
 def test_an_unknown_heading_twice_is_only_ignored(tmp_path):
     path = write_csv(tmp_path / "ebe_reviews.csv", [row_of("ebe_reviews") | {"a": "1", "b": "2"}],
                      headings={"a": "Notes", "b": "notes "})
