@@ -158,6 +158,9 @@ def run_build(source: Path, warehouse_path: Path, report_path: Path | None = Non
     warehouse.check_output_path(warehouse_path, "warehouse")
     if report_path is not None:
         warehouse.check_output_path(report_path, "report")
+        if report_path.resolve() == warehouse_path.resolve():
+            raise warehouse.PublishError(
+                f"the report and the warehouse are the same file ({report_path})")
     with warehouse.build_lock(warehouse_path):
         return _build_locked(source, warehouse_path, report_path, cutoff, progress)
 

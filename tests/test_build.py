@@ -524,6 +524,10 @@ def _paths(tmp_path: Path, case: str, warehouse: Path, report: Path) -> tuple[Pa
         folder = tmp_path / "wh.duckdb"
         folder.mkdir()
         return folder, report, f"error: the warehouse {folder} is a folder, not a file"
+    if case == "report_is_the_warehouse":
+        return warehouse, warehouse.parent / ".." / warehouse.parent.name / warehouse.name, (
+            f"error: the report and the warehouse are the same file "
+            f"({warehouse.parent / '..' / warehouse.parent.name / warehouse.name})")
     blocker = tmp_path / "blocker.txt"
     blocker.write_text("x")
     return blocker / "w.duckdb", report, (
@@ -531,7 +535,8 @@ def _paths(tmp_path: Path, case: str, warehouse: Path, report: Path) -> tuple[Pa
 
 
 @pytest.mark.parametrize("case", ["report_is_a_folder", "report_under_a_file",
-                                  "warehouse_is_a_folder", "warehouse_under_a_file"])
+                                  "warehouse_is_a_folder", "warehouse_under_a_file",
+                                  "report_is_the_warehouse"])
 def test_cli_bad_output_paths_are_refused_before_building(tmp_path, existing, case):
     warehouse, report = existing
     before, report_before = file_hash(warehouse), report.read_text()
