@@ -5,8 +5,14 @@ explicitly. Each landed row keeps the file it came from and its row number as a 
 shows it (header row 1, first data row 2), so a rejected row can be found and fixed. Wholly
 blank lines and sheet rows are skipped (they are not rows), without renumbering the others.
 
-A file that cannot be read, or lacks a required column, raises `ExtractError` with one clear
-message naming the file: the build stops before touching the warehouse.
+In a workbook every sheet with the extract's columns is read; sheets with none of them (a
+cover, notes) are ignored and named. A Parquet time stamp with a time zone lands as its date in
+London.
+
+A file that cannot be read, lacks a required column, repeats a contract column's heading (even
+in another case or with spaces), or has a sheet with only some of the columns, raises
+`ExtractError` with one clear message naming the file: the build stops before touching the
+warehouse.
 """
 
 from __future__ import annotations
