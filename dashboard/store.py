@@ -47,7 +47,7 @@ import duckdb
 import polars as pl
 
 from dashboard import formatting
-from pipelines.contracts import EBE_REVIEWS, RECOMMENDATION_UPDATES, Contract
+from pipelines.contracts import EBE_REVIEWS, RECOMMENDATION_UPDATES, TEXT_MAX_CHARS, Contract
 from pipelines.ingest import FILE_COLUMN, FORMAT_COLUMN, ROW_COLUMN
 from pipelines.reference import LONDON_CODE
 from pipelines.validate import stage
@@ -78,7 +78,7 @@ SAME_TIME = timedelta(milliseconds=1)  # an entry version and its audit row shar
 PRIVATE_UMASK = 0o077  # files the store creates: owner only
 PRIVATE_MODE = 0o600
 
-MAX_TEXT_CHARS = 2000
+MAX_TEXT_CHARS = TEXT_MAX_CHARS  # the contracts' bound on text, used by the forms too
 # The contract fields of both kinds, in one table (the contract's own id column is entry_id).
 FIELD_COLUMNS: tuple[str, ...] = (
     "recommendation_id", "scope",
@@ -256,14 +256,9 @@ def _landed(contract: Contract, rows: list[Mapping[str, object]], rows_numbers: 
 
 
 def _extra_problems(kind: str, row: Mapping[str, object], today: date) -> list[Problem]:
-    """Rules the app adds for typed-in entries: text length, and no dates in the future."""
-    contract = CONTRACT_BY_KIND[kind]
+    """Rules the app adds for typed-in entries: no dates in the future. (The length of text is
+    a contract rule, checked with the rest of the contract.)"""
     problems = []
-    for column in contract.columns:
-        text = _as_text(row.get(column.name))
-        if column.kind == "text" and text is not None and len(text) > MAX_TEXT_CHARS:
-            problems.append(Problem(column.name, f"{column.name} is longer than "
-                                                 f"{MAX_TEXT_CHARS:,} characters"))
     on = row.get(DATE_FIELD[kind])
     if isinstance(on, date) and on > today + timedelta(days=1):
         problems.append(Problem(DATE_FIELD[kind], f"{DATE_FIELD[kind]} is in the future"))

@@ -1,7 +1,9 @@
 """Command line of the pipeline: `python -m pipelines {build,synth,bench}`.
 
 Exit status: 0 on success, 2 when an extract cannot be loaded (the message names the file and
-what is wrong; the existing warehouse is left untouched).
+what is wrong), when a required extract has no row to load, when the warehouse or the report
+cannot be written, or when another build of the same warehouse is running. On exit status 2 the
+existing warehouse (and report) are left untouched.
 """
 
 from __future__ import annotations
@@ -16,13 +18,14 @@ EXIT_BAD_INPUT = 2
 
 def _build(args: argparse.Namespace) -> int:
     from pipelines.build import Progress, run_build
-    from pipelines.ingest import ExtractError
+    from pipelines.ingest import SHEET_OPEN, ExtractError, file_of
+    from pipelines.warehouse import PublishError
 
     print(f"Building {args.warehouse} from {args.source}", file=sys.stderr)
     try:
         result = run_build(args.source, args.warehouse, args.report, args.cutoff,
                            Progress(quiet=args.quiet))
-    except ExtractError as exc:
+    except (ExtractError, PublishError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         print("The existing warehouse was left unchanged.", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -39,7 +42,19 @@ def _build(args: argparse.Namespace) -> int:
     )
     for path in result.report["unmatched_files"]:
         print(f"note: {path} matches no extract and was ignored", file=sys.stderr)
+    parts: dict[str, list[str]] = {}
     for f in files:
+        parts.setdefault(file_of(f["path"]), []).append(f["path"])
+    for f in files:
+        file = file_of(f["path"])
+        if f["path"] == parts[file][0]:  # notes about a workbook's sheets: once per file
+            if len(parts[file]) > 1:
+                sheets = ", ".join(repr(p[len(file) + len(SHEET_OPEN):-1]) for p in parts[file])
+                print(f"note: {file}: rows read from the sheets {sheets}", file=sys.stderr)
+            if f["ignored_sheets"]:
+                sheets = ", ".join(repr(s) for s in f["ignored_sheets"])
+                print(f"note: {file}: sheets without the {f['extract']} columns ignored: "
+                      f"{sheets}", file=sys.stderr)
         if f["ignored_columns"]:
             print(f"note: {f['path']}: unknown columns ignored: {', '.join(f['ignored_columns'])}",
                   file=sys.stderr)

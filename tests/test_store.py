@@ -154,8 +154,8 @@ def test_app_rules_beyond_the_contract_and_unknown_fields(app_store) -> None:
     future = date.today() + timedelta(days=30)
     with pytest.raises(store.EntryRejected, match="reviewed_on is in the future"):
         app_store.record("review", {**REVIEW, "reviewed_on": future}, REVIEWER)
-    with pytest.raises(store.EntryRejected, match="comment is longer than 2,000 characters"):
-        app_store.record("review", {**REVIEW, "comment": "x" * 2001}, REVIEWER)
+    with pytest.raises(store.EntryRejected, match="comment is longer than 5,000 characters"):
+        app_store.record("review", {**REVIEW, "comment": "x" * 5001}, REVIEWER)
     with pytest.raises(store.EntryRejected, match="colour is not a field"):
         app_store.record("review", {**REVIEW, "colour": "red"}, REVIEWER)
 
