@@ -166,3 +166,13 @@ def test_the_workbook_writes_text_neutralised_and_numbers_as_numbers(
     assert any(isinstance(v, float) for v in values)
     odd = {v for v in values if not isinstance(v, (int, float))}
     assert odd <= {formatting.SUPPRESSED_MARK, formatting.NOT_YET_TEXT, ""}, odd
+
+
+def test_the_tables_built_in_csv_export_is_switched_off() -> None:
+    """st.dataframe's own "Download as CSV" writes cells as they are; only the product's
+    neutralised downloads may be offered."""
+    import tomllib
+
+    config = tomllib.loads((Path(__file__).resolve().parent.parent / ".streamlit" / "config.toml")
+                           .read_text())
+    assert config["client"]["disableDataExport"] is True
