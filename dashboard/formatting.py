@@ -11,6 +11,8 @@ from datetime import date
 
 import polars as pl
 
+from pipelines.registry import definition_line
+
 SUPPRESSED_MARK = "*"
 NOT_YET_TEXT = "Not yet available"
 SUPPRESSION_NOTE = "* Value suppressed for disclosure control due to small count."
@@ -130,6 +132,7 @@ def csv_bytes(table: pl.DataFrame, title: str, definition: str, cutoff: date | N
         lines.append(SYNTHETIC_NOTE)
     if definition:
         lines.append(f"Definition: {definition}")
+        lines.append(definition_line())
     lines.append(SUPPRESSION_NOTE)
     for line in lines:
         pl.DataFrame({"": [line]}).write_csv(buffer, include_header=False)

@@ -14,6 +14,16 @@ from pipelines.contracts import SETTINGS
 Polarity = Literal["high_good", "low_good", "no_judgement"]
 Unit = Literal["percent", "rate_per_100"]
 TrendMethod = Literal["chi_square_proportions", "weighted_regression"]
+# The Fingertips recent-trend methods (pipelines.stats), in words for the Data page.
+TREND_METHOD_TEXT: dict[str, str] = {
+    "chi_square_proportions": "Chi-square test for trend in proportions (Fingertips, \"SPC for "
+    "proportions\"), significant at 99.8% only when the logit slope has the same sign with "
+    "all five points and with each left out",
+    "weighted_regression": "Weighted regression of the value on time with weights 1/se\u00b2 "
+    "from the 95% interval (FingertipsNext; Fingertips for indicators benchmarked by confidence "
+    "intervals), significant at 99.8% only when the slope has the same sign with all five "
+    "points and with each left out",
+}
 
 BREAKDOWNS: tuple[str, ...] = (
     "all", "sex", "age_band", "substance_group", "release_type", "completed_programme",

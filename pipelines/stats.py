@@ -56,13 +56,7 @@ TREND_POINTS = 5
 TREND_THRESHOLD = 9.54953570608324  # chi-square, 1 d.f., 99.8% (Fingertips' constant)
 TREND_CHI_SQUARE = "chi_square_proportions"
 TREND_WEIGHTED_REGRESSION = "weighted_regression"
-TREND_METHODS: dict[str, str] = {
-    TREND_CHI_SQUARE: "Chi-square test for trend in proportions (Fingertips, SPC for "
-    "proportions), with the leave-one-out check on the logit slope",
-    TREND_WEIGHTED_REGRESSION: "Weighted regression of the value on time, weights 1/se\u00b2 "
-    "from the 95% interval (FingertipsNext; Fingertips for CI-benchmarked indicators), with the "
-    "leave-one-out check on the slope",
-}
+TREND_METHODS = (TREND_CHI_SQUARE, TREND_WEIGHTED_REGRESSION)  # described in the registry
 TREND_UP_BETTER = "Increasing and getting better"
 TREND_UP_WORSE = "Increasing and getting worse"
 TREND_DOWN_BETTER = "Decreasing and getting better"

@@ -50,6 +50,15 @@ components.chart_block(
 
 st.header("Journeys: what happened after each release", anchor="journeys")
 st.markdown("\n".join(f"- **{name}.** {text}" for name, text in narrative.JOURNEY_RULES))
+st.write("Where a definition is a choice, it is named here with its setting and why. Every "
+         "download carries the same choices in its definition line.")
+components.chart_block(
+    "Definition choices",
+    "Each choice in force, what it does and whether it matches OHID's published measure.",
+    None,
+    narrative.definition_choices_table(),
+    key="definition-choices",
+)
 
 st.header("Disclosure control", anchor="disclosure-control")
 st.write("Nothing published can identify a person. These rules are applied once, in the "
