@@ -142,3 +142,23 @@ def test_cutoff_text() -> None:
     assert "1 October 2025 at 09:05 UTC from `data_samples`" in text
     assert "synthetic" in text
     assert narrative.cutoff_text(None, None, None, False).startswith("This build has no")
+
+
+def test_definition_choices_and_trend_methods_are_shown(app_on_sample) -> None:
+    at = app_on_sample(PAGE)
+    markdown = " ".join(m.value for m in at.markdown)
+    assert "**Recent trend method:** Weighted regression of the value on time with weights " \
+        "1/se² from the 95% interval" in markdown  # continuity of care
+    assert "**Recent trend method:** Chi-square test for trend in proportions" in markdown
+    choices = next(pl.from_pandas(d.value) for d in at.dataframe
+                   if "Choice" in d.value.columns)
+    assert choices.get_column("Choice").to_list() == [
+        "Deaths within 21 days leave the continuity-of-care denominator",
+        "Returns to custody within 21 days leave the continuity-of-care denominator",
+        "What counts as engagement",
+        "An episode already open at release counts as engaged",
+        "A planned step-up into Tier 4 is not re-presenting",
+    ]
+    assert choices.get_column("Setting").to_list() == [
+        "yes", "yes", "community, residential_rehab, inpatient_detox", "yes", "14"]
+    assert "still there at the data cut-off have no release record yet" in markdown

@@ -98,3 +98,12 @@ def test_every_choice_is_documented_and_in_the_definition_line() -> None:
                     "not re-presenting.")
     changed = definition_rows(replace(DEFINITIONS, coc_exclude_deaths=False))
     assert (changed[0]["setting"], changed[0]["default"]) == ("no", "no")
+
+
+def test_every_csv_download_carries_the_definition_line() -> None:
+    from dashboard.formatting import csv_bytes
+
+    text = csv_bytes(pl.DataFrame({"a": [1]}), "Title", "Some KPI", None, True).decode("utf-8-sig")
+    lines = text.splitlines()
+    at = lines.index("Definition: Some KPI")
+    assert lines[at + 1].startswith("Definitions: deaths within 21 days excluded;")
