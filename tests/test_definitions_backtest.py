@@ -106,4 +106,4 @@ def test_every_csv_download_carries_the_definition_line() -> None:
     text = csv_bytes(pl.DataFrame({"a": [1]}), "Title", "Some KPI", None, True).decode("utf-8-sig")
     lines = text.splitlines()
     at = lines.index("Definition: Some KPI")
-    assert lines[at + 1].startswith("Definitions: deaths within 21 days excluded;")
+    assert lines[at + 1].startswith("\"Definitions: deaths within 21 days excluded;")  # quoted: ;
