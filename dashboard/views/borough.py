@@ -17,6 +17,7 @@ from dashboard.charts.funnel import STAGES, funnel_chart, funnel_frame, funnel_t
 from dashboard.charts.spine import spine_chart, spine_frame, spine_table
 from dashboard.charts.trends import trend_chart, trend_frame, trend_table
 from dashboard.narrative import borough as narrative
+from dashboard.narrative import spc as spc_narrative
 
 HEADLINE_KPIS = ("coc_21d", "tier4_on_release", "engaged_6m", "completed_12m",
                  "returned_custody_12m")
@@ -217,4 +218,18 @@ st.download_button(
                          info.get("data_cutoff"), bool(info.get("synthetic"))),
     file_name=f"services-{la_code}.csv", mime="text/csv", key="download-services",
     icon=":material/download:", on_click="ignore",
+)
+
+st.header("Variation and assurance")
+definitions = data.kpi_definitions()
+borough_spc = spc_narrative.spc_table(
+    data.spc_latest("la", la_code), dict(definitions.select("id", "title").iter_rows()),
+    dict(definitions.select("id", "unit").iter_rows()))
+components.chart_block(
+    f"{name}: variation and assurance in the latest quarter",
+    spc_narrative.spc_summary(borough_spc, name),
+    None,
+    borough_spc,
+    spc_narrative.SPC_DEFINITION,
+    key="spc-borough",
 )

@@ -6,6 +6,8 @@ import streamlit as st
 
 from dashboard import components, data, formatting
 from dashboard.narrative import data_definitions as narrative
+from dashboard.narrative import spc as spc_narrative
+from pipelines import reference
 from pipelines.contracts import CONTRACTS
 
 info = data.build_info()
@@ -22,6 +24,7 @@ st.write(
 st.markdown(
     "- [Data cut-off](#data-cut-off)\n- [Indicator definitions](#indicator-definitions)\n"
     "- [Journeys: what happened after each release](#journeys)\n"
+    "- [Statistical process control](#spc)\n"
     "- [Disclosure control](#disclosure-control)\n- [Latest load](#latest-load)\n"
     "- [Load history](#load-history)\n- [Data contracts](#data-contracts)"
 )
@@ -58,6 +61,24 @@ components.chart_block(
     None,
     narrative.definition_choices_table(),
     key="definition-choices",
+)
+
+st.header("Statistical process control", anchor="spc")
+st.write(spc_narrative.SPC_DEFINITION)
+st.markdown("\n".join(f"{number}. {rule}"
+                      for number, rule in enumerate(spc_narrative.SPC_RULES, start=1)))
+st.write(spc_narrative.SPC_PRECEDENCE)
+london_spc = spc_narrative.spc_table(
+    data.spc_latest("london", reference.LONDON_CODE),
+    dict(definitions.select("id", "title").iter_rows()),
+    dict(definitions.select("id", "unit").iter_rows()))
+components.chart_block(
+    "London: variation and assurance in the latest quarter",
+    spc_narrative.spc_summary(london_spc, "London"),
+    None,
+    london_spc,
+    spc_narrative.SPC_DEFINITION,
+    key="spc-london",
 )
 
 st.header("Disclosure control", anchor="disclosure-control")
