@@ -32,6 +32,7 @@ TABLE_COLUMNS: dict[str, str] = {
     "upper_95": "Upper 95% CI",
     "compared_to_london": "Compared with London",
     "compared_to_england": "Compared with England",
+    "compared_to_area": "Compared with the same area overall",
     "trend": "Recent trend",
     "note": "Note",
 }
@@ -119,6 +120,9 @@ def table_twin(values: pl.DataFrame, unit: str = "percent",
         pl.col("upper_95").round(1),
     )
     present = {k: v for k, v in columns.items() if k in shown.columns}
+    if "compared_to_area" in present and shown.get_column("compared_to_area").null_count() \
+            == shown.height:
+        del present["compared_to_area"]  # no breakdown rows: nothing to compare with
     return shown.select(pl.col(k).alias(v) for k, v in present.items())
 
 

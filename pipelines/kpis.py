@@ -44,6 +44,7 @@ KPI_VALUES_SCHEMA: dict[str, pl.DataType] = {
     "note": pl.String(),
     "compared_to_london": pl.String(),
     "compared_to_england": pl.String(),
+    "compared_to_area": pl.String(),
     "trend": pl.String(),
     "spc_signal": pl.String(),
     "spc_rule": pl.String(),
@@ -486,6 +487,29 @@ def _england_rows(england: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _area_comparisons(values: pl.DataFrame) -> pl.DataFrame:
+    """`compared_to_area`: a breakdown category against the same area's overall figure (women
+    in Lambeth against all of Lambeth, as FingertipsNext does), with the comparator named."""
+    keys = ["kpi_id", "period", "area_type", "area_code"]
+    overall = values.filter((pl.col("breakdown") == "all") & (pl.col("status") == "published"))
+    values = values.join(overall.select(*keys, pl.col("value").alias("_overall")), on=keys,
+                         how="left")
+    frames = []
+    for kpi in KPIS:
+        token = stats.compare_expr("lower_95", "upper_95", "_overall", kpi.polarity)
+        label = pl.lit(stats.NOT_COMPARED)
+        for t in (stats.BETTER, stats.WORSE, stats.SIMILAR, stats.HIGHER, stats.LOWER):
+            label = pl.when(token == t).then(
+                pl.format(stats.comparison_label(t, "{} overall"), pl.col("area_name"))
+            ).otherwise(label)
+        frames.append(values.filter(pl.col("kpi_id") == kpi.id).with_columns(
+            pl.when((pl.col("breakdown") != "all") & (pl.col("area_type") != "england"))
+            .then(label).alias("compared_to_area")))
+    rest = values.filter(~pl.col("kpi_id").is_in([k.id for k in KPIS]))
+    return pl.concat([*frames, rest.with_columns(pl.lit(None, pl.String)
+                                                 .alias("compared_to_area"))]).drop("_overall")
+
+
 def _area_names(values: pl.DataFrame) -> pl.DataFrame:
     codes = values.get_column("area_code").unique().to_list()
     return values.with_columns(
@@ -503,6 +527,6 @@ def kpi_values(journeys: pl.DataFrame, cutoff: date,
     england = england_values(comparators)
     values = _series_markers(_comparisons(values, england))
     values = pl.concat([values, _england_rows(england)], how="diagonal_relaxed")
-    return _area_names(values).select(
+    return _area_comparisons(_area_names(values)).select(
         pl.col(name).cast(dtype) for name, dtype in KPI_VALUES_SCHEMA.items()
     ).sort("kpi_id", "period_type", "period", "area_type", "area_code", "breakdown", "category")
