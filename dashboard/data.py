@@ -226,6 +226,17 @@ def latest_complete_year() -> str:
     return rows.item()
 
 
+def published_comparators(area_codes: Sequence[str]) -> pl.DataFrame:
+    """Rows of the comparators extract (Fingertips) for the given areas; empty without one."""
+    if not table_exists("comparators"):
+        return pl.DataFrame(schema={"indicator_name": pl.String, "area_code": pl.String,
+                                    "time_period": pl.String, "value": pl.Float64,
+                                    "value_note": pl.String})
+    return query("select indicator_name, area_code, trim(time_period) as time_period, value, "
+                 "value_note from comparators where list_contains(?, area_code) "
+                 "order by area_code, time_period", (tuple(area_codes),))
+
+
 def spc_latest(area_type: str, area_code: str) -> pl.DataFrame:
     """Each KPI's latest headline quarter with a published figure, with its SPC columns."""
     return query(

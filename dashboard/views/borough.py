@@ -17,6 +17,7 @@ from dashboard.charts.funnel import STAGES, funnel_chart, funnel_frame, funnel_t
 from dashboard.charts.spine import spine_chart, spine_frame, spine_table
 from dashboard.charts.trends import trend_chart, trend_frame, trend_table
 from dashboard.narrative import borough as narrative
+from dashboard.narrative import published as published_narrative
 from dashboard.narrative import spc as spc_narrative
 
 HEADLINE_KPIS = ("coc_21d", "tier4_on_release", "engaged_6m", "completed_12m",
@@ -232,4 +233,20 @@ components.chart_block(
     borough_spc,
     spc_narrative.SPC_DEFINITION,
     key="spc-borough",
+)
+
+st.header("Published figures beside ours")
+coc = data.kpi_definition("coc_21d")
+coc_names = tuple(n.strip() for n in (coc.get("comparator_names") or "").split(";") if n.strip())
+borough_published = published_narrative.reconciliation(
+    data.kpi_values(kpi_id="coc_21d", area_type="la", area_code=la_code, breakdown="all",
+                    period_type="year"),
+    data.published_comparators([la_code]), la_code, coc_names, data.build_info().get("data_cutoff"))
+components.chart_block(
+    f"{name}: continuity of care, published and ours",
+    published_narrative.summary(borough_published, name),
+    None,
+    borough_published,
+    "Continuity of care (21 days): OHID's published value (Fingertips) beside this product's.",
+    key="published-borough",
 )
