@@ -42,12 +42,12 @@ def test_spc_table_words_and_limits() -> None:
     table = spc.spc_table(rows, {"coc_21d": "Continuity of care (21 days)"},
                           {"coc_21d": "percent", "tier4_on_release": "rate_per_100"})
     assert table.row(0) == ("Continuity of care (21 days)", "2024/25 Q4", "49.0%",
-                            "Special cause: concern", "Shift of 7 on one side of the mean",
-                            "45.2% to 64.8%, mean 55.0%", "Consistently failing the target")
+                            "Special cause: concern", "Consistently failing the target",
+                            "Shift of 7 on one side of the mean", "45.2% to 64.8%, mean 55.0%")
     assert table.row(1) == ("tier4_on_release", "2024/25 Q4", "2.7 per 100 releases",
-                            "Not shown (trial limits)", "",
+                            "Not shown (trial limits)", "No target", "",
                             "Trial limits: 1.0 per 100 releases to 4.0 per 100 releases, mean "
-                            "2.5 per 100 releases", "No target")
+                            "2.5 per 100 releases")
     assert spc.spc_summary(table, "Lambeth") == (
         "In the latest quarter 1 of 2 indicators for Lambeth show special cause variation: "
         "Continuity of care (21 days).")

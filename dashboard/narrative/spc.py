@@ -49,12 +49,12 @@ def spc_table(rows: pl.DataFrame, titles: dict[str, str],
             "Latest quarter": row["period"],
             "Value": formatting.display_value(row["value"], row["status"], unit),
             "Variation": row["spc_signal"] or "Not shown (trial limits)",
+            "Assurance": row["spc_assurance"] or "No target",
             "Rule": row["spc_rule"] or "",
             "Process limits": limits,
-            "Assurance": row["spc_assurance"] or "No target",
         })
-    return pl.DataFrame(out, schema=["Indicator", "Latest quarter", "Value", "Variation", "Rule",
-                                     "Process limits", "Assurance"])
+    return pl.DataFrame(out, schema=["Indicator", "Latest quarter", "Value", "Variation",
+                                     "Assurance", "Rule", "Process limits"])
 
 
 def spc_summary(table: pl.DataFrame, place: str) -> str:
