@@ -59,3 +59,4 @@ def test_table_twin_shows_the_area_comparison_only_with_breakdown_rows() -> None
     assert "Compared with the same area overall" in twin.columns
     headline = formatting.table_twin(out.filter(pl.col("breakdown") == "all"))
     assert "Compared with the same area overall" not in headline.columns
+
