@@ -127,3 +127,10 @@ def test_data_page_says_when_england_has_no_figure_for_the_latest_year(app_on_sa
     assert [i.value for i in at.info if "England" in i.value] == [
         "OHID has published no England figure for 2024/25 yet, so the latest year is not "
         "compared with England."]
+
+
+def test_borough_view_says_when_england_has_no_figure_for_the_latest_year(app_on_sample) -> None:
+    # The sample's comparators stop at 2023/24; its latest complete year is 2024/25.
+    at = app_on_sample("borough.py", period="2023/24")
+    assert "OHID has published no England figure for 2024/25 yet, so the latest year is not " \
+        "compared with England." in [i.value for i in at.info]

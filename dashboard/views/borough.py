@@ -19,6 +19,7 @@ from dashboard.charts.trends import trend_chart, trend_frame, trend_table
 from dashboard.narrative import borough as narrative
 from dashboard.narrative import published as published_narrative
 from dashboard.narrative import spc as spc_narrative
+from pipelines import reference
 
 HEADLINE_KPIS = ("coc_21d", "tier4_on_release", "engaged_6m", "completed_12m",
                  "returned_custody_12m")
@@ -238,6 +239,11 @@ components.chart_block(
 st.header("Published figures beside ours")
 coc = data.kpi_definition("coc_21d")
 coc_names = tuple(n.strip() for n in (coc.get("comparator_names") or "").split(";") if n.strip())
+england_note = published_narrative.england_latest_note(
+    data.published_comparators([reference.ENGLAND_CODE]), coc_names,
+    data.latest_complete_year(), reference.ENGLAND_CODE)
+if england_note:
+    st.info(england_note)
 borough_published = published_narrative.reconciliation(
     data.kpi_values(kpi_id="coc_21d", area_type="la", area_code=la_code, breakdown="all",
                     period_type="year"),
