@@ -282,6 +282,27 @@ def latest_complete_year() -> str:
     return rows.item()
 
 
+def published_comparators(area_codes: Sequence[str]) -> pl.DataFrame:
+    """Rows of the comparators extract (Fingertips) for the given areas; empty without one."""
+    if not table_exists("comparators"):
+        return pl.DataFrame(schema={"indicator_name": pl.String, "area_code": pl.String,
+                                    "time_period": pl.String, "value": pl.Float64,
+                                    "value_note": pl.String})
+    return query("select indicator_name, area_code, trim(time_period) as time_period, value, "
+                 "value_note from comparators where list_contains(?, area_code) "
+                 "order by area_code, time_period", (tuple(area_codes),))
+
+
+def spc_latest(area_type: str, area_code: str) -> pl.DataFrame:
+    """Each KPI's latest headline quarter with a published figure, with its SPC columns."""
+    return query(
+        "select kpi_id, period, value, status, spc_signal, spc_rule, spc_limits, spc_mean, "
+        "spc_lower, spc_upper, spc_assurance from kpi_values where period_type = 'quarter' "
+        "and breakdown = 'all' and area_type = ? and area_code = ? and status = 'published' "
+        "qualify row_number() over (partition by kpi_id order by period_start desc) = 1 "
+        "order by kpi_id", (area_type, area_code))
+
+
 def release_flows(period: str) -> pl.DataFrame:
     return query("select * from release_flows where period = ? order by prison, residence",
                  (period,))

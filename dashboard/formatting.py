@@ -12,6 +12,8 @@ from datetime import date
 
 import polars as pl
 
+from pipelines.registry import definition_line
+
 SUPPRESSED_MARK = "*"
 NOT_YET_TEXT = "Not yet available"
 SUPPRESSION_NOTE = "* Value suppressed for disclosure control due to small count."
@@ -31,6 +33,7 @@ TABLE_COLUMNS: dict[str, str] = {
     "upper_95": "Upper 95% CI",
     "compared_to_london": "Compared with London",
     "compared_to_england": "Compared with England",
+    "compared_to_area": "Compared with the same area overall",
     "trend": "Recent trend",
     "note": "Note",
 }
@@ -147,6 +150,9 @@ def table_twin(values: pl.DataFrame, unit: str = "percent",
         pl.col("upper_95").round(1),
     )
     present = {k: v for k, v in columns.items() if k in shown.columns}
+    if "compared_to_area" in present and shown.get_column("compared_to_area").null_count() \
+            == shown.height:
+        del present["compared_to_area"]  # no breakdown rows: nothing to compare with
     return shown.select(pl.col(k).alias(v) for k, v in present.items())
 
 
@@ -160,6 +166,7 @@ def csv_bytes(table: pl.DataFrame, title: str, definition: str, cutoff: date | N
         lines.append(SYNTHETIC_NOTE)
     if definition:
         lines.append(f"Definition: {definition}")
+        lines.append(definition_line())
     lines.append(SUPPRESSION_NOTE)
     for line in lines:
         pl.DataFrame({"": [spreadsheet_text(line)]}).write_csv(buffer, include_header=False)

@@ -88,6 +88,20 @@ def _bench(args: argparse.Namespace) -> int:
     return run_benchmark(args)
 
 
+def _fingertips(args: argparse.Namespace) -> int:
+    from pipelines.fingertips import write_comparators
+
+    rows, found = write_comparators(args.out)
+    for iid, name in found.items():
+        print(f"  indicator {iid}: {name}", file=sys.stderr)
+    if not found:
+        print("No Fingertips indicator matched the registry's comparator names.", file=sys.stderr)
+        return 1
+    print(f"Wrote {rows:,} rows (London's boroughs, London and England, every year) to "
+          f"{args.out}", file=sys.stderr)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipelines", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -121,6 +135,12 @@ def main(argv: list[str] | None = None) -> int:
     bench.add_argument("--pages", action="store_true",
                        help="also time each dashboard page against the largest warehouse")
     bench.set_defaults(handler=_bench)
+
+    fingertips = commands.add_parser(
+        "fingertips", help="download published comparators from OHID Fingertips")
+    fingertips.add_argument("--out", type=Path, required=True,
+                            help="comparators CSV to write, e.g. DIR/comparators.csv")
+    fingertips.set_defaults(handler=_fingertips)
 
     args = parser.parse_args(argv)
     return args.handler(args)

@@ -16,6 +16,7 @@ import xlsxwriter
 from dashboard import data, formatting
 from dashboard.exports.content import DISCLOSURE_TEXT, resolve_scope
 from pipelines import reference
+from pipelines.registry import definition_line
 
 SHEET_NAME_LIMIT = 31
 COLUMNS: tuple[tuple[str, str, int], ...] = (
@@ -185,6 +186,7 @@ def _write_notes(sheet: xlsxwriter.worksheet.Worksheet, scope_name: str, period:
         ("Intervals are Wilson score intervals (95% and 99.8%). Benchmarks: similar when the "
          "comparator lies inside the 95% interval, otherwise better or worse by polarity.",
          None),
+        (definition_line(), None),
     ]
     sheet.set_column(0, 0, 120, formats["wrap"])
     for row, (text, fmt) in enumerate(lines):
