@@ -18,15 +18,16 @@ from tests.conftest import APP, APP_TIMEOUT, SAMPLES
 DATA_PAGE = "views/data_definitions.py"
 
 
-def _open_files(name: str) -> list[str]:
-    """Targets of this process's open file descriptors whose path contains `name`."""
+def _open_files(folder: Path) -> list[str]:
+    """Targets of this process's open file descriptors inside `folder` (other tests' warehouses,
+    opened in the same process, are not this test's concern)."""
     found = []
     for fd in os.listdir("/proc/self/fd"):
         try:
             target = os.readlink(f"/proc/self/fd/{fd}")
         except OSError:  # closed between listing and reading
             continue
-        if name in target:
+        if target.startswith(f"{folder}/"):
             found.append(target)
     return found
 
@@ -68,5 +69,5 @@ def test_each_rebuild_is_shown_in_open_and_new_sessions_and_old_files_are_releas
         assert not new_session.exception
         assert _shows_build(new_session, rebuilt.run_id, info["built_at"])
         # Only the current file may be open: a replaced one shows as "... (deleted)".
-        assert not [t for t in _open_files(warehouse.name) if t.endswith("(deleted)")]
-        assert set(_open_files(warehouse.name)) <= {str(warehouse)}
+        assert not [t for t in _open_files(tmp_path) if t.endswith("(deleted)")]
+        assert set(_open_files(tmp_path)) <= {str(warehouse)}
