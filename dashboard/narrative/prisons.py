@@ -72,9 +72,10 @@ def prisons_summary(prisons: pl.DataFrame, releases: pl.DataFrame, london: pl.Da
     return " ".join(parts)
 
 
-def ranked_summary(published: pl.DataFrame, london_value: float | None, unit: str) -> str:
-    text = (f"{_plural(published.height, 'prison')} with a published figure, highest first, "
-            "with 95% confidence intervals.")
+def ranked_summary(published: pl.DataFrame, london_value: float | None, unit: str,
+                   show_intervals: bool = True) -> str:
+    text = (f"{_plural(published.height, 'prison')} with a published figure, highest first"
+            + (", with 95% confidence intervals." if show_intervals else "."))
     if london_value is not None:
         text += (" The dashed line is London residents "
                  f"({display_value(london_value, 'published', unit)}).")

@@ -40,11 +40,14 @@ for index, headline_id in enumerate(HEADLINE_KPIS):
             continue
         row = now.row(0, named=True)
         previous_value = before.row(0, named=True)["value"] if before.height else None
+        badge = narrative.change_badge(row["value"], previous_value, headline["unit"],
+                                       headline["polarity"])
         st.metric(
             headline["title"],
             formatting.display_metric(row["value"], row["status"], headline["unit"]),
-            delta=narrative.change_text(row["value"], previous_value, headline["unit"]),
-            delta_color="inverse" if headline["polarity"] == "low_good" else "normal",
+            delta=badge.text if badge else None,
+            delta_color=badge.colour if badge else "normal",
+            delta_arrow=badge.arrow if badge else "auto",
             help=headline["description"],
         )
         lines = []
@@ -88,7 +91,7 @@ if published.is_empty():
 else:
     components.chart_block(
         f"{kpi['title']}: boroughs ranked, {period}",
-        narrative.ranked_summary(published, london_value, kpi["unit"]),
+        narrative.ranked_summary(published, london_value, kpi["unit"], show_intervals),
         ranked_chart(published, f"{kpi['title']}, {period}",
                      "Per cent" if kpi["unit"] == "percent" else "Per 100 releases",
                      london_value, show_intervals=show_intervals),

@@ -84,7 +84,7 @@ if published.is_empty():
 else:
     components.chart_block(
         f"{kpi['title']} by prison, {period}",
-        narrative.ranked_summary(published, london_value, unit),
+        narrative.ranked_summary(published, london_value, unit, show_intervals),
         prison_ranked_chart(published, f"{kpi['title']} by prison of release, {period}",
                             axis_title, london_value, show_intervals=show_intervals),
         formatting.table_twin(prisons_all, unit),
