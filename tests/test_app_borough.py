@@ -82,7 +82,7 @@ def test_immature_figures_say_when_they_will_be_available(app_on_sample,
     at = app_on_sample("borough.py", area=LAMBETH, period="2024/25")
     row = _year(sample_warehouse, LAMBETH, "2024/25")["completed_12m"]
     assert row["status"] == "immature"
-    assert _shown(row).startswith("Not yet available (from ")
+    assert _shown(row).startswith("Not yet available (once data to ")
     assert _metrics(at)["Completed without re-presenting"] == "Not yet"
     assert any(c.value.startswith(_shown(row)) for c in at.caption)
 

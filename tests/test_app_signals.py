@@ -91,3 +91,84 @@ def test_ranked_sentence_follows_the_interval_switch_on_the_page(app_on_sample) 
         at = app_on_sample(page, ci="1")
         assert "highest first, with 95% confidence intervals" in " ".join(
             m.value for m in at.markdown)
+
+
+KINGSTON = "E09000021"
+
+
+def _chart_rows(at, title_start: str, mark: str) -> list[dict]:
+    """The rows one chart (found by its title) sends to the browser for its marks of a type."""
+    import json
+
+    import pyarrow as pa
+    for chart in at.get("vega_lite_chart"):
+        spec = json.loads(chart.proto.spec)
+        title = spec.get("title")
+        title = title.get("text") if isinstance(title, dict) else title
+        if not str(title).startswith(title_start):
+            continue
+        tables = {d.name: pa.ipc.open_stream(d.data.data).read_all()
+                  for d in chart.proto.datasets}
+        layers = spec.get("layer", [spec])
+        return [row for layer in layers
+                if (layer["mark"]["type"] if isinstance(layer["mark"], dict)
+                    else layer["mark"]) == mark
+                for row in tables[layer["data"]["name"]].to_pylist()]
+    raise AssertionError(f"no chart titled {title_start!r}")
+
+
+def test_a_suppressed_total_is_not_called_small_when_the_prisons_chart_shows_more(
+        app_on_sample) -> None:
+    """Kingston upon Thames 2020/21: the total is hidden, but its prison counts shown on the
+    same page add up to at least 14; both summaries give that sum, neither calls it small."""
+    at = app_on_sample("borough.py", area=KINGSTON, period="2020/21")
+    bars = _chart_rows(at, "Releases of Kingston upon Thames residents by prison", "bar")
+    shown = sum(row["releases"] for row in bars)
+    assert shown >= 5
+    text = " ".join(m.value for m in at.markdown)
+    assert "because it is small" not in text
+    assert text.count(f"at least {shown:,} were released") == 2, text
+
+
+def test_services_summary_names_where_paid_peer_support_is() -> None:
+    from datetime import date
+
+    import polars as pl
+
+    from dashboard.narrative import borough as borough_text
+    services = pl.DataFrame({
+        "name": ["Hub", "Rehab"], "kind": ["one_stop_shop", "residential_rehab"],
+        "drop_in": [True, False], "women_only": [False, False],
+        "paid_peer_support_fte": [4.5, 0.0], "opened_on": [date(2020, 1, 1)] * 2,
+        "closed_on": [None, None]})
+    text = borough_text.services_summary(services, "Kingston")
+    assert "None listed" not in text
+    assert "peer support service is listed. Paid peer support workers: 4.5 full-time " \
+           "equivalent, working in Hub." in text
+    none = borough_text.services_summary(services.with_columns(
+        pl.lit(0.0).alias("paid_peer_support_fte")), "Kingston")
+    assert "No paid peer support is listed." in none
+
+
+def test_pages_say_why_england_is_missing_from_the_default_year(
+        app_on_sample, sample_warehouse: Path) -> None:
+    with duckdb.connect(str(sample_warehouse), read_only=True) as con:
+        england = {p for (p,) in con.sql("select period from kpi_values where area_type = "
+                                         "'england' and kpi_id = 'coc_21d'").fetchall()}
+    at = app_on_sample()
+    period = at.query_params["period"]
+    assert period not in england, "the sample now has England's latest year: test another"
+    said = f"England's {period} figure is not published yet"
+    assert any(said in c.value for c in at.caption)
+    at = app_on_sample("borough.py", kpi="coc_21d")
+    text = " ".join(m.value for m in at.markdown)
+    assert text.count(said) == 2, text  # in brief, and under the trend chart
+    assert f"so its line stops at {max(england)}" in text
+
+
+def test_a_figure_not_yet_available_waits_for_data_not_for_a_date() -> None:
+    from datetime import date
+
+    from dashboard import formatting
+    assert formatting.display_value(None, "immature", "percent", date(2026, 4, 1)) == \
+        "Not yet available (once data to 1 Apr 2026 is loaded)"

@@ -202,7 +202,7 @@ def test_evidence_table_marks_suppressed_and_immature_figures() -> None:
                        "available_from": date(2026, 1, 1)})
     evidence = charts.evidence_frame(values, DEFINITIONS)
     assert charts.evidence_table(evidence).get_column("Value").to_list() == [
-        "50.0%", "Not yet available (from 1 Jan 2026)"]
+        "50.0%", "Not yet available (once data to 1 Jan 2026 is loaded)"]
     assert narrative.evidence_summary(evidence, "F-B", "London").endswith(
         "Continuity of care (21 days) 50.0% in 2023/24.")
 

@@ -53,7 +53,11 @@ for index, headline_id in enumerate(HEADLINE_KPIS):
         lines = []
         if row["status"] == "published":
             lines.append(f"95% CI {row['lower_95']:.1f} to {row['upper_95']:.1f}")
-        if row["compared_to_england"] and row["compared_to_england"] != "Not compared":
+        england_periods = england.filter(pl.col("kpi_id") == headline_id).get_column("period")
+        missing = formatting.england_missing_text(period, england_periods.to_list())
+        if missing:
+            lines.append(missing)
+        elif row["compared_to_england"] and row["compared_to_england"] != "Not compared":
             england_row = england.filter((pl.col("kpi_id") == headline_id)
                                          & (pl.col("period") == period))
             england_value = england_row.row(0, named=True)["value"] if england_row.height \
