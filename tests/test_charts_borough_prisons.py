@@ -140,7 +140,8 @@ def test_spine_chart_never_places_a_suppressed_or_immature_figure(spine_rows) ->
     words = {r["title"]: r["text"] for r in layer_rows(chart, "text")
              if not r["text"].startswith("London")}
     assert words["Tier 4 rehab entries on release"] == "* suppressed"
-    assert words["Completed without re-presenting"] == "Not yet available (once data to 30 Sep 2026 is loaded)"
+    assert words["Completed without re-presenting"] == \
+        "Not yet available (once data to 30 Sep 2026 is loaded)"
     assert words["Continuity of care (21 days)"] == "60.0%"
     # No peer bar or London spine for the KPI whose London value is not yet available.
     assert "Completed without re-presenting" not in {r["title"] for r in layer_rows(chart, "bar")}
@@ -268,12 +269,14 @@ def test_funnel_uses_published_numerators_and_says_what_is_missing() -> None:
     stages = funnel.funnel_frame(funnel_rows(), DEFINITIONS)
     assert stages.get_column("count").to_list() == [169, 76, None, 44, None]
     assert stages.get_column("label").to_list() == [
-        "169", "76 (45.0%)", "*", "44 (26.0%)", "Not yet available (once data to 30 Sep 2026 is loaded)"]
+        "169", "76 (45.0%)", "*", "44 (26.0%)",
+        "Not yet available (once data to 30 Sep 2026 is loaded)"]
     chart = funnel.funnel_chart(stages, "t")
     assert [r["count"] for r in layer_rows(chart, "bar")] == [169, 76, 44]
     words = {r["stage"]: r["label"] for r in layer_rows(chart, "text") if r["count"] is None}
     assert words["Entered Tier 4 rehab within 12 weeks"] == funnel.SUPPRESSED_TEXT
-    assert words["Completed without re-presenting"] == "Not yet available (once data to 30 Sep 2026 is loaded)"
+    assert words["Completed without re-presenting"] == \
+        "Not yet available (once data to 30 Sep 2026 is loaded)"
 
 
 def test_funnel_takes_the_number_released_from_a_mature_kpi() -> None:

@@ -141,7 +141,8 @@ def test_grid_says_not_yet_for_a_cell_whose_follow_up_is_open() -> None:
     grid = tier4_charts.grid_frame(rows({**immature(available_from=date(2025, 6, 24))}))
     assert grid.row(0, named=True)["count_text"] == "Not yet"
     assert grid.row(0, named=True)["category"] == palette.NOT_YET
-    assert grid.row(0, named=True)["value_text"] == "Not yet available (once data to 24 Jun 2025 is loaded)"
+    assert grid.row(0, named=True)["value_text"] == \
+        "Not yet available (once data to 24 Jun 2025 is loaded)"
 
 
 def test_grid_table_is_one_row_per_area_with_counts_and_rates() -> None:
