@@ -172,3 +172,39 @@ def test_a_figure_not_yet_available_waits_for_data_not_for_a_date() -> None:
     from dashboard import formatting
     assert formatting.display_value(None, "immature", "percent", date(2026, 4, 1)) == \
         "Not yet available (once data to 1 Apr 2026 is loaded)"
+
+
+def test_summaries_name_every_area_rather_than_and_n_more() -> None:
+    import polars as pl
+
+    from dashboard.narrative import recommendations as recommendation_text
+    names = [f"Borough {letter}" for letter in "ABCDEFG"]
+    las = pl.DataFrame({"area_name": names, "status": ["published"] * 7,
+                        "value": [50.0 - i for i in range(7)],
+                        "compared_to_london": ["Better than London"] * 7})
+    text = overview_text.benchmark_summary(las, "Continuity of care", "percent", "2024/25",
+                                           40.0)
+    assert "more" not in text and "Borough A, Borough B" in text and "and Borough G." in text
+    glance = pl.DataFrame({"item": names, "status": ["in_progress"] * 7, "rag": ["red"] * 7,
+                           "agreement": ["Agree"] * 7})
+    text = recommendation_text.glance_summary(glance)
+    assert "more" not in text and "and Borough G." in text
+
+
+def test_the_11_item_table_shows_every_item_and_whole_milestones(
+        app_on_sample, sample_warehouse: Path) -> None:
+    """A table (not a fixed-height grid) so R9 and every word of each milestone are on the
+    page."""
+    with duckdb.connect(str(sample_warehouse), read_only=True) as con:
+        latest = dict(con.sql(
+            "select recommendation_id, milestone from recommendation_updates where scope = "
+            "'E12000007' qualify row_number() over (partition by recommendation_id order by "
+            "reported_on desc, update_id desc) = 1").fetchall())
+    at = app_on_sample("recommendations.py")
+    tables = [t.value for t in at.table if "Milestone" in t.value.columns]
+    assert len(tables) == 1
+    shown = tables[0]
+    assert len(shown) == 11
+    assert shown["Item"].str.startswith("R9").any()
+    milestones = set(shown["Milestone"])
+    assert {m for m in latest.values() if m} <= milestones

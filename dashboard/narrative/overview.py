@@ -13,12 +13,10 @@ from dashboard.charts import palette
 from dashboard.formatting import display_value
 
 
-def _names(frame: pl.DataFrame, limit: int = 3) -> str:
+def _names(frame: pl.DataFrame) -> str:
+    """Every name, joined ('A, B and C'): a reader wants the names, not 'and 1 more'."""
     names = frame.get_column("area_name").to_list()
-    if len(names) <= limit:
-        return " and ".join(", ".join(names[:-1]).split(", ") + [names[-1]]) if len(names) > 1 \
-            else (names[0] if names else "")
-    return f"{', '.join(names[:limit])} and {len(names) - limit} more"
+    return f"{', '.join(names[:-1])} and {names[-1]}" if len(names) > 1 else "".join(names)
 
 
 def benchmark_summary(las: pl.DataFrame, kpi_title: str, unit: str, period: str,

@@ -21,6 +21,8 @@ RATING_WORDS = {1: "1 - no difference", 2: "2", 3: "3 - some difference", 4: "4"
 UPDATE_TEXT_FIELDS = ("milestone", "next_step", "owner", "evidence")
 REVIEW_TEXT_FIELDS = ("panel", "comment")
 LATEST_COMMENTS = 3
+TABLE_ROW_PX = 35  # st.dataframe's row height: the grid is sized to show every item
+TABLE_BORDER_PX = 3
 TRACKER_DEFINITION = ("Latest partner update for each item and place (status and the partners' "
                       "own red/amber/green rating), and the latest EbE review (rating 1 = no "
                       "difference for people leaving prison, 5 = a great deal).")
@@ -148,10 +150,15 @@ tracker_title = f"The 11 items: {place}"
 st.header(tracker_title)
 st.write(narrative.tracker_summary(tracker, place))
 tracker_shown = charts.tracker_table(tracker, scope)
-st.dataframe(tracker_shown, hide_index=True, width="stretch", key="tracker-table",
-             column_config={"Reported on": st.column_config.DateColumn(format="D MMM YYYY"),
-                            "EbE reviewed on": st.column_config.DateColumn(format="D MMM YYYY"),
-                            "Evidence": st.column_config.TextColumn()})
+# Every item and every milestone in full (a table wraps its text; a grid would cut it off).
+st.table(charts.tracker_brief(tracker_shown), hide_index=True)
+with st.expander(f"Every column: {tracker_title}"):
+    st.dataframe(tracker_shown, hide_index=True, width="stretch", key="tracker-table",
+                 height=TABLE_ROW_PX * (tracker_shown.height + 1) + TABLE_BORDER_PX,
+                 column_config={
+                     "Reported on": st.column_config.DateColumn(format="D MMM YYYY"),
+                     "EbE reviewed on": st.column_config.DateColumn(format="D MMM YYYY"),
+                     "Evidence": st.column_config.TextColumn()})
 st.download_button(
     f"Download CSV: {tracker_title}",
     formatting.csv_bytes(tracker_shown, tracker_title, TRACKER_DEFINITION, info.get("data_cutoff"),
