@@ -12,6 +12,7 @@ from streamlit.proto.Metric_pb2 import Metric as MetricProto
 
 from dashboard.narrative import overview as overview_text
 from dashboard.narrative import prisons as prisons_text
+from tests.helpers import chart_title
 
 HEADLINES = ("coc_21d", "tier4_on_release", "engaged_6m", "completed_12m",
              "returned_custody_12m", "settled_on_release")
@@ -103,9 +104,7 @@ def _chart_rows(at, title_start: str, mark: str) -> list[dict]:
     import pyarrow as pa
     for chart in at.get("vega_lite_chart"):
         spec = json.loads(chart.proto.spec)
-        title = spec.get("title")
-        title = title.get("text") if isinstance(title, dict) else title
-        if not str(title).startswith(title_start):
+        if not chart_title(spec).startswith(title_start):
             continue
         tables = {d.name: pa.ipc.open_stream(d.data.data).read_all()
                   for d in chart.proto.datasets}

@@ -12,6 +12,7 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
+from dashboard.charts import palette
 from dashboard.charts.palette import FIT_WIDTH
 from dashboard.charts.ranked import ranked_chart
 from dashboard.charts.spine import SUPPRESSED_TEXT, with_category, with_value_text
@@ -94,7 +95,8 @@ def residence_total(flows: pl.DataFrame, la_code: str) -> tuple[int | None, str]
 def residence_chart(rows: pl.DataFrame, title: str) -> alt.LayerChart:
     """Bars of releases by prison; suppressed prisons get '*' and no bar."""
     order = rows.get_column("prison_name").to_list()
-    y = alt.Y("prison_name:N", sort=order, title=None, axis=alt.Axis(labelLimit=200))
+    y = alt.Y("prison_name:N", sort=order, title=None, axis=alt.Axis(
+        labelLimit=palette.label_limit(200)))
     published = rows.filter(pl.col("status") == "published")
     bars = alt.Chart(published).mark_bar(color=BAR_COLOUR, height=18).encode(
         y=y, x=alt.X("releases:Q", title="Releases",
@@ -168,7 +170,9 @@ def flow_heatmap(cells: pl.DataFrame, title: str) -> alt.LayerChart:
               axis=alt.Axis(orient="top", labelAngle=-45, labelLimit=160, labelOverlap=False,
                             labelAlign="left", ticks=False, domain=False))
     y = alt.Y("residence_name:N", sort=residence_order, title=None,
-              axis=alt.Axis(labelLimit=200, labelOverlap=False, ticks=False, domain=False))
+              axis=alt.Axis(
+                  labelLimit=palette.label_limit(200), labelOverlap=False, ticks=False,
+                  domain=False))
     tooltip = [alt.Tooltip("prison_name:N", title="Prison"),
                alt.Tooltip("residence_name:N", title="Residence"),
                alt.Tooltip("text:N", title="Releases")]
@@ -261,7 +265,8 @@ def _split_encodings(rows: pl.DataFrame, categories: Categories, legend_title: s
     area_order = rows.sort("area_order").get_column("area_name").unique(
         maintain_order=True).to_list()
     category_order = [style[0] for style in categories.values()]
-    y = alt.Y("area_name:N", sort=area_order, title=None, axis=alt.Axis(labelLimit=220))
+    y = alt.Y("area_name:N", sort=area_order, title=None, axis=alt.Axis(
+        labelLimit=palette.label_limit(220)))
     offset = alt.YOffset("category_label:N", sort=category_order)
     colour = alt.Color("category_label:N", scale=_category_scale(rows, categories),
                        sort=category_order,

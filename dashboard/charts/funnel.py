@@ -91,7 +91,8 @@ def funnel_frame(rows: pl.DataFrame, definitions: pl.DataFrame) -> pl.DataFrame:
 def funnel_chart(stages: pl.DataFrame, title: str) -> alt.LayerChart:
     """Horizontal bars, one per stage, top to bottom; unpublished stages are words, not bars."""
     order = stages.sort("order").get_column("stage").to_list()
-    y = alt.Y("stage:N", sort=order, title=None, axis=alt.Axis(labelLimit=280, labelFontSize=12))
+    y = alt.Y("stage:N", sort=order, title=None, axis=alt.Axis(
+        labelLimit=palette.label_limit(280), labelFontSize=12))
     drawn = stages.filter(pl.col("count").is_not_null()).with_columns(
         pl.when(pl.col("kpi_id").is_null()).then(pl.lit("Released"))
         .otherwise(pl.lit("Outcome")).alias("kind"))

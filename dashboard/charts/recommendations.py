@@ -17,6 +17,7 @@ from datetime import date
 import altair as alt
 import polars as pl
 
+from dashboard.charts import palette
 from dashboard.charts.palette import FIT_WIDTH
 from dashboard.formatting import SUPPRESSED_MARK, display_value
 from pipelines import reference
@@ -200,7 +201,7 @@ def status_matrix_chart(matrix: pl.DataFrame, title: str) -> alt.LayerChart:
         x=alt.X("recommendation_id:N", sort=item_order.to_list(), title=None,
                 axis=alt.Axis(orient="top", labelAngle=0)),
         y=alt.Y("short_name:N", sort=scope_order.to_list(), title=None,
-                axis=alt.Axis(labelLimit=MATRIX_LABEL_LIMIT)),
+                axis=alt.Axis(labelLimit=palette.label_limit(MATRIX_LABEL_LIMIT))),
         tooltip=[alt.Tooltip("item:N", title="Item"), alt.Tooltip("scope_name:N", title="Where"),
                  alt.Tooltip("status_title:N", title="Status"),
                  alt.Tooltip("rag_title:N", title="Partners' RAG"),
@@ -342,7 +343,8 @@ def agreement_chart(tracker: pl.DataFrame, title: str) -> alt.LayerChart:
     names = [a for a in AGREEMENT_COLOURS if a in set(shown.get_column("agreement"))]
     order = shown.sort("item_order").get_column("item").to_list()
     base = alt.Chart(shown).encode(
-        y=alt.Y("item:N", sort=order, title=None, axis=alt.Axis(labelLimit=260)),
+        y=alt.Y("item:N", sort=order, title=None, axis=alt.Axis(
+            labelLimit=palette.label_limit(260))),
         tooltip=[alt.Tooltip("item:N", title="Item"), alt.Tooltip("label:N", title="Views")],
     )
     bars = base.mark_bar(stroke="#555555", strokeWidth=0.5).encode(
@@ -376,7 +378,8 @@ def history_chart(history: pl.DataFrame, title: str) -> alt.LayerChart:
     rags = [r for r in RAG_COLOURS if r in set(history.get_column("rag_title").drop_nulls())]
     base = alt.Chart(history).encode(
         x=alt.X("reported_on:T", title="Date reported", axis=alt.Axis(format="%b %Y")),
-        y=alt.Y("item:N", sort=order, title=None, axis=alt.Axis(labelLimit=260)),
+        y=alt.Y("item:N", sort=order, title=None, axis=alt.Axis(
+            labelLimit=palette.label_limit(260))),
     )
     line = base.mark_line(color="#999999", strokeWidth=1).encode(detail="item:N")
     points = base.mark_point(filled=True, size=90, stroke="#000000", strokeWidth=0.5).encode(
@@ -555,7 +558,7 @@ def completers_chart(completers: pl.DataFrame, title: str, show_intervals: bool 
     published = completers.filter(pl.col("status") == "published")
     groups = [g for g in COMPLETER_COLOURS if g in set(published.get_column("group"))]
     base = alt.Chart(published).encode(
-        y=alt.Y("title:N", title=None, axis=alt.Axis(labelLimit=260)),
+        y=alt.Y("title:N", title=None, axis=alt.Axis(labelLimit=palette.label_limit(260))),
         yOffset=alt.YOffset("group:N", sort=groups),
         tooltip=[alt.Tooltip("title:N", title="KPI"), alt.Tooltip("group:N", title="Group"),
                  alt.Tooltip("value_text:N", title="Value"),
@@ -623,7 +626,7 @@ def services_chart(frame: pl.DataFrame, kind_title: str, title: str, highlight: 
     groups = ["Chosen borough", "Other boroughs"]
     base = alt.Chart(shown).encode(
         y=alt.Y("name:N", sort=shown.get_column("name").to_list(), title=None,
-                axis=alt.Axis(labelLimit=200)),
+                axis=alt.Axis(labelLimit=palette.label_limit(200))),
         tooltip=[alt.Tooltip("name:N", title="Borough"),
                  alt.Tooltip("services:Q", title=kind_title),
                  alt.Tooltip("drop_in:Q", title="Open to drop-in"),

@@ -176,7 +176,8 @@ def breakdown_chart(frame: pl.DataFrame, title: str, group_order: list[str],
                alt.Tooltip("lower_95:Q", title="Lower 95% CI", format=".1f"),
                alt.Tooltip("upper_95:Q", title="Upper 95% CI", format=".1f")]
     base = alt.Chart().encode(
-        y=alt.Y("group:N", sort=order, title=None, axis=alt.Axis(labelLimit=200)))
+        y=alt.Y("group:N", sort=order, title=None, axis=alt.Axis(
+            labelLimit=palette.label_limit(200))))
     layers: list[alt.Chart] = []
     if show_intervals:
         layers.append(base.mark_rule(color="#555555").encode(

@@ -119,7 +119,8 @@ def grid_chart(grid: pl.DataFrame, title: str, row_title: str,
                               labelBaseline="bottom", labelLineHeight=LABEL_LINE_HEIGHT,
                               labelPadding=2 + LABEL_LINE_HEIGHT * (label_lines - 1),
                               labelExpr=PERIOD_LABEL_EXPR)),
-        y=alt.Y("area_name:N", sort=rows, title=None, axis=alt.Axis(labelLimit=200)),
+        y=alt.Y("area_name:N", sort=rows, title=None, axis=alt.Axis(
+            labelLimit=palette.label_limit(200))),
         tooltip=[alt.Tooltip("area_name:N", title=row_title),
                  alt.Tooltip("period:N", title="Period"),
                  alt.Tooltip("count_text:N", title="Tier 4 entries"),
@@ -179,7 +180,8 @@ def area_rates_chart(rows: pl.DataFrame, title: str, reference: float | None,
                alt.Tooltip("lower_95:Q", title="Lower 95% CI", format=".1f"),
                alt.Tooltip("upper_95:Q", title="Upper 95% CI", format=".1f")]
     base = alt.Chart(published).encode(
-        y=alt.Y("name:N", sort=order, title=None, axis=alt.Axis(labelLimit=200)))
+        y=alt.Y("name:N", sort=order, title=None, axis=alt.Axis(
+            labelLimit=palette.label_limit(200))))
     layers: list[alt.Chart] = []
     if show_intervals:
         layers.append(base.mark_rule(color="#555555").encode(
