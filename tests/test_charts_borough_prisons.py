@@ -141,7 +141,7 @@ def test_spine_chart_never_places_a_suppressed_or_immature_figure(spine_rows) ->
              if not r["text"].startswith("London")}
     assert words["Tier 4 rehab entries on release"] == "* suppressed"
     assert words["Completed without re-presenting"] == \
-        "Not yet available (once data to 30 Sep 2026 is loaded)"
+        "Not yet available"  # the date is in the summary, tooltip and table
     assert words["Continuity of care (21 days)"] == "60.0%"
     # No peer bar or London spine for the KPI whose London value is not yet available.
     assert "Completed without re-presenting" not in {r["title"] for r in layer_rows(chart, "bar")}
@@ -276,7 +276,7 @@ def test_funnel_uses_published_numerators_and_says_what_is_missing() -> None:
     words = {r["stage"]: r["label"] for r in layer_rows(chart, "text") if r["count"] is None}
     assert words["Entered Tier 4 rehab within 12 weeks"] == funnel.SUPPRESSED_TEXT
     assert words["Completed without re-presenting"] == \
-        "Not yet available (once data to 30 Sep 2026 is loaded)"
+        "Not yet available"  # the date is in the summary, tooltip and table
 
 
 def test_funnel_takes_the_number_released_from_a_mature_kpi() -> None:

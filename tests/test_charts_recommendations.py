@@ -267,9 +267,9 @@ def test_the_agreement_chart_labels_every_bar_in_words() -> None:
     rows = next(iter(spec["datasets"].values()))
     labels = {row["item"]: row["label"] for row in rows}
     assert labels["R1 Rehab and long-term recovery"] == (
-        "Partners: Green · EbE: 2 of 5 · Disagree")
+        "RAG Green · EbE 2/5 · Disagree")
     assert labels["R9 London expert-by-experience group"] == (
-        "Partners: no rating · EbE: no review · Cannot compare")
+        "RAG none · EbE none · Cannot compare")
 
 
 # --- Lived experience -------------------------------------------------------------------------

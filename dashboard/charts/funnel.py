@@ -111,7 +111,7 @@ def funnel_chart(stages: pl.DataFrame, title: str) -> alt.LayerChart:
     missing = stages.filter(pl.col("count").is_null()).with_columns(
         pl.lit(0).alias("zero"),
         pl.when(pl.col("status") == "suppressed").then(pl.lit(SUPPRESSED_TEXT))
-        .otherwise(pl.col("label")).alias("label"))
+        .otherwise(palette.chart_words(pl.col("label"))).alias("label"))
     words = alt.Chart(missing).mark_text(align="left", dx=5, fontSize=12, fontStyle="italic") \
         .encode(y=y, x="zero:Q", text="label:N")
     return alt.layer(bars, on_bars, words).properties(

@@ -41,6 +41,7 @@ CHART_TEXT = "#333333"  # 12.6:1 on white (Streamlit's default chart grey #80849
 CHART_FONT_PX = 12
 THEME = "coc"
 LABEL_SHARE = 0.4
+LEGEND_LABEL_PX = 260
 TITLE_CHARS = 44  # a chart title wraps here: about 300 px of bold text, so it fits a phone
 ENGLAND_COLOUR = "#7F3C8D"
 TARGET_COLOUR = "#009E73"
@@ -88,7 +89,8 @@ def theme() -> alt.theme.ThemeConfig:
             "labelFontSize": CHART_FONT_PX, "titleFontSize": CHART_FONT_PX}
     return {"config": {
         "axis": text,
-        "legend": text,
+        # A legend lists its entries down the page: a row of them runs off a phone's screen.
+        "legend": {**text, "direction": "vertical", "labelLimit": LEGEND_LABEL_PX},
         "header": text,
         "title": {"color": CHART_TEXT, "subtitleColor": CHART_TEXT},
         "text": {"color": CHART_TEXT},
@@ -101,6 +103,13 @@ def label_limit(most: int, share: float = LABEL_SHARE) -> alt.ExprRef:
     the table twin); `most` px where there is no container (the board pack's PNGs)."""
     return alt.ExprRef(f"containerSize()[0] > 0 ? min({most}, containerSize()[0] * {share}) "
                        f": {most}")
+
+
+def chart_words(text: pl.Expr) -> pl.Expr:
+    """Words written inside a chart, short enough for a phone: 'Not yet available' without its
+    date, and rates 'per 100' (the summary, tooltip and table twin keep the full wording)."""
+    return (text.str.replace(r" \(once data to .*\)$", "")
+            .str.replace(" per 100 releases", " per 100", literal=True))
 
 
 def wrap_title(text: str, width: int = TITLE_CHARS) -> list[str]:

@@ -157,7 +157,7 @@ def spine_chart(rows: pl.DataFrame, title: str, area_label: str,
     bars = alt.Chart(bars_frame).mark_bar(height=16).encode(
         y=y,
         x=alt.X("start:Q", scale=x_scale,
-                title=f"◄ worst of {peers_label}    | London |    best of {peers_label} ►",
+                title=[f"◄ worst of {peers_label}", "| London |", f"best of {peers_label} ►"],
                 axis=alt.Axis(labels=False, ticks=False, grid=False)),
         x2="end:Q",
         color=alt.Color("band:N", scale=alt.Scale(domain=[range_label, middle_label],
@@ -186,16 +186,14 @@ def spine_chart(rows: pl.DataFrame, title: str, area_label: str,
                  alt.Tooltip("london_text:N", title="London")],
     )
     # The area's value above London's, both right of the plot: side by side they collide on a
-    # phone. Rates drop "releases" (the table twin and tooltips keep the full unit).
-    def short(text: pl.Expr) -> pl.Expr:
-        return text.str.replace(" per 100 releases", " per 100", literal=True)
-
+    # phone.
     area_words = alt.Chart(rows.select("title", pl.col("pos_text").alias("x"),
-                                       short(pl.col("chart_text")).alias("text"))) \
+                                       palette.chart_words(pl.col("chart_text")).alias("text"))) \
         .mark_text(align="left", baseline="middle", fontSize=12, dy=-7, color="#000000") \
         .encode(y=y, x=alt.X("x:Q", scale=x_scale), text="text:N")
     london_words = alt.Chart(rows.filter(pl.col("london_chart_text").is_not_null()).select(
-        "title", pl.col("pos_text").alias("x"), short(pl.col("london_chart_text")).alias("text"))) \
+        "title", pl.col("pos_text").alias("x"),
+        palette.chart_words(pl.col("london_chart_text")).alias("text"))) \
         .mark_text(align="left", baseline="middle", fontSize=11, dy=8, color="#555555") \
         .encode(y=y, x=alt.X("x:Q", scale=x_scale), text="text:N")
     return alt.layer(bars, spine, markers, area_words, london_words).properties(

@@ -96,7 +96,7 @@ def diverging_chart(counts: pl.DataFrame, by: str, title: str) -> alt.LayerChart
     )
     names = [WORKED_WELL, COULD_IMPROVE]
     bars = base.mark_bar().encode(
-        x=alt.X("position:Q", title="Comments: could be better (left), worked well (right)",
+        x=alt.X("position:Q", title=["Comments: could be better (left),", "worked well (right)"],
                 axis=alt.Axis(labelExpr="abs(datum.value)")),
         color=alt.Color("sentiment:N", title="What people said",
                         scale=alt.Scale(domain=names,
