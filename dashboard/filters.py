@@ -11,11 +11,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import polars as pl
 import streamlit as st
 
 from dashboard import data
 
 KEY_PREFIX = "filter_"
+NOT_FOUND_KEY = "filters_not_found"  # what a link asked for that is not there
 
 
 @dataclass(frozen=True)
@@ -56,17 +58,48 @@ def initialise() -> None:
     """Set every filter's canonical value from the URL (first run) or keep the session's."""
     options = _options()
     params = st.query_params
+    not_found: list[str] = []
     for name, (allowed, default) in options.items():
         key = KEY_PREFIX + name
         if key not in st.session_state:
             wanted = params.get(name)
             st.session_state[key] = wanted if wanted in allowed else default
+            if wanted is not None and wanted not in allowed:
+                not_found.append(_not_found_text(name, wanted, default))
         elif st.session_state[key] not in allowed:
             st.session_state[key] = default
     ci_key = _key(INTERVALS)
     if ci_key not in st.session_state:
         st.session_state[ci_key] = params.get(INTERVALS.name, "1") != "0"
+    if not_found:
+        st.session_state[NOT_FOUND_KEY] = not_found
+    for text in st.session_state.get(NOT_FOUND_KEY, []):
+        st.warning(text, icon=":material/link_off:")
     write_url()
+
+
+def _dismiss_not_found() -> None:
+    """Forget what the link asked for once the person has chosen something themselves."""
+    st.session_state.pop(NOT_FOUND_KEY, None)
+
+
+def _not_found_text(name: str, wanted: str, shown: str) -> str:
+    """'The link asked for local authority "NOTACODE", which is not available: showing
+    Lambeth instead.'"""
+    spec = next(s for s in ALL_FILTERS if s.name == name)
+    return (f"The link asked for {spec.label.lower()} “{wanted}”, which is not available here: "
+            f"showing {_label(name, shown)} instead.")
+
+
+def _label(name: str, value: str) -> str:
+    if name == KPI.name:
+        return data.kpi_definition(value)["title"]
+    if name == AREA.name:
+        las = data.local_authorities().filter(pl.col("code") == value)
+        return las.item(0, "name") if las.height else value
+    if name == BREAKDOWN.name:
+        return data.BREAKDOWN_TITLES.get(value, value)
+    return value
 
 
 def write_url() -> None:
@@ -85,6 +118,7 @@ def value(spec: FilterSpec) -> str | bool:
 
 def _copy_from_widget(spec: FilterSpec) -> None:
     st.session_state[_key(spec)] = st.session_state["widget_" + spec.name]
+    _dismiss_not_found()
     write_url()
 
 

@@ -207,3 +207,26 @@ def test_the_11_item_table_shows_every_item_and_whole_milestones(
     assert shown["Item"].str.startswith("R9").any()
     milestones = set(shown["Milestone"])
     assert {m for m in latest.values() if m} <= milestones
+
+
+def test_a_stale_link_says_what_was_not_found_and_what_is_shown(app_on_sample) -> None:
+    at = app_on_sample("borough.py", area="NOTACODE", period="1999/00")
+    said = " ".join(w.value for w in at.warning)
+    assert "“NOTACODE”" in said and "showing Lambeth instead" in said
+    assert "“1999/00”" in said and f"showing {at.query_params['period']} instead" in said
+    clean = app_on_sample("borough.py")
+    assert not any("The link asked for" in w.value for w in clean.warning)
+
+
+def test_the_ebe_group_reaches_record_our_review_from_the_top_and_the_overview(
+        app_on_sample) -> None:
+    for page in (None, "recommendations.py"):
+        at = app_on_sample(page)
+        links = [link for link in at.get("page_link")
+                 if link.proto.label == "Record our review (EbE group)"]
+        assert links, page
+    at = app_on_sample("recommendations.py", record="review")
+    headers = [h.value for h in at.header]
+    assert headers.index("Record an update or a review") < headers.index(
+        next(h for h in headers if h.startswith("The 11 items")))
+    assert at.tabs[0].label == "Record a review"

@@ -64,13 +64,15 @@ st.title(f"Borough profile: {name}")
 st.write(f"How {name} residents fare after release from prison, against London and England. "
          f"{name} is in the {la['subregion_name']} sub-region.")
 
-columns = st.columns(METRIC_COLUMNS)
+columns = st.columns(METRIC_COLUMNS)  # a row at a time: tabbing goes across rows
 with columns[0].container(border=True):
     st.metric("Released from prison", narrative.released_text(released),
               help="Releases of residents who were in drug or alcohol treatment in prison.")
     st.caption(f"{name} residents, {period}")
 for index, headline_id in enumerate(HEADLINE_KPIS, start=1):
     headline = data.kpi_definition(headline_id)
+    if index % METRIC_COLUMNS == 0:
+        columns = st.columns(METRIC_COLUMNS)
     mine = area_year.filter(pl.col("kpi_id") == headline_id)
     theirs = london_year.filter(pl.col("kpi_id") == headline_id)
     with columns[index % METRIC_COLUMNS].container(border=True):
