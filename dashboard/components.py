@@ -38,6 +38,9 @@ label:has(input[type="radio"]:focus-visible) {
   outline-offset: 2px !important;
   box-shadow: 0 0 0 6px #FFDD00 !important;
 }
+/* A chart too wide for a phone gives way to its table (chart_block(wide_only=True)). */
+@media (max-width: 760px) { [class*="st-key-wide-only-"] { display: none; } }
+@media (min-width: 761px) { [class*="st-key-narrow-only-"] { display: none; } }
 </style>"""
 
 
@@ -62,14 +65,20 @@ def _slug(text: str) -> str:
 
 
 def chart_block(title: str, summary: str, chart: alt.TopLevelMixin | None, table: pl.DataFrame,
-                definition: str = "", key: str | None = None) -> None:
-    """A titled chart with its summary sentence, table twin and a CSV of exactly what it shows."""
+                definition: str = "", key: str | None = None, wide_only: bool = False) -> None:
+    """A titled chart with its summary sentence, table twin and a CSV of exactly what it shows.
+    `wide_only`: a chart that cannot fit a phone; a narrow screen shows its table instead."""
     key = key or _slug(title)
     st.subheader(title)
     st.markdown(formatting.markdown_safe(summary))
     if chart is not None:
-        st.altair_chart(for_page(chart), width="stretch", key=f"chart-{key}",
-                        alt=f"{title}. {summary}")
+        with st.container(key=f"wide-only-{key}") if wide_only else st.container():
+            st.altair_chart(for_page(chart), width="stretch", key=f"chart-{key}",
+                            alt=f"{title}. {summary}")
+    if chart is not None and wide_only:
+        with st.container(key=f"narrow-only-{key}"):
+            st.caption("On a narrow screen this chart is shown as a table.")
+            st.dataframe(table, hide_index=True, width="stretch", key=f"narrow-table-{key}")
     with st.expander(f"Table: {title}"):
         st.dataframe(table, hide_index=True, width="stretch", key=f"table-{key}")
     info = data.build_info()

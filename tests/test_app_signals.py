@@ -230,3 +230,25 @@ def test_the_ebe_group_reaches_record_our_review_from_the_top_and_the_overview(
     assert headers.index("Record an update or a review") < headers.index(
         next(h for h in headers if h.startswith("The 11 items")))
     assert at.tabs[0].label == "Record a review"
+
+
+def test_prisons_page_copes_when_a_split_is_not_published(
+        sample_warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """If disclosure control stops publishing a near-one-category split (sex within men's
+    prisons), the page says so instead of failing or drawing rows of '*'."""
+    import shutil
+
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import APP, APP_TIMEOUT
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copy(sample_warehouse, copy)
+    with duckdb.connect(str(copy)) as con:
+        con.execute("delete from kpi_values where breakdown = 'sex'")
+    monkeypatch.setenv("COC_WAREHOUSE", str(copy))
+    at = AppTest.from_file(str(APP), default_timeout=APP_TIMEOUT)
+    at.run()
+    at.switch_page("views/prisons.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("No figures by sex are published" in i.value for i in at.info)

@@ -33,6 +33,7 @@ LIGHT_TEXT_SHARE = 0.55  # cells darker than this share of the largest count get
 BAR_COLOUR = "#0072B2"
 ROW_STEP = 24
 CELL_HEIGHT = 20
+SPLIT_STEP = 16  # px per category row: room for a '*' without touching the next row
 HEAT_KEY = "* suppressed: too few people to publish (never coloured) · grey: totals · 0: none"
 NOT_PLOTTED_TEXT = {"suppressed": SUPPRESSED_MARK, "immature": "Not yet"}
 COUNT_KEY = "* suppressed: too few people to publish"
@@ -297,12 +298,12 @@ def split_chart(rows: pl.DataFrame, title: str, axis_title: str,
     missing = rows.filter(pl.col("marker").is_not_null()).with_columns(pl.lit(0).alias("zero"))
     if missing.height:
         layers.append(alt.Chart(missing).mark_text(
-            align="left", baseline="middle", fontSize=12, fontWeight="bold", dx=2,
+            align="left", baseline="middle", fontSize=11, fontWeight="bold", dx=2,
             color="#000000").encode(
             y=y, yOffset=offset, x="zero:Q", text="marker:N", tooltip=tooltip))
     return alt.layer(*layers).properties(
         title=alt.TitleParams(title, subtitle=MARKER_KEY, subtitleColor="#555555"),
-        height=alt.Step(11 if len(category_order) > 2 else 16), width="container",
+        height=alt.Step(SPLIT_STEP), width="container",
         autosize=FIT_WIDTH)
 
 
@@ -323,12 +324,11 @@ def split_counts_chart(rows: pl.DataFrame, title: str, categories: Categories,
         y=y, yOffset=offset, x="denominator:Q", text="count_text:N")
     hidden = alt.Chart(rows.filter(pl.col("denominator").is_null()).with_columns(
         pl.lit(0).alias("zero"))).mark_text(
-        align="left", baseline="middle", dx=3, fontSize=12, fontWeight="bold").encode(
+        align="left", baseline="middle", dx=3, fontSize=11, fontWeight="bold").encode(
         y=y, yOffset=offset, x="zero:Q", text="count_text:N", tooltip=tooltip)
     return alt.layer(bars, labels, hidden).properties(
         title=alt.TitleParams(title, subtitle=COUNT_KEY, subtitleColor="#555555"),
-        height=alt.Step(11),
-                                              width="container",
+        height=alt.Step(SPLIT_STEP), width="container",
         autosize=FIT_WIDTH)
 
 

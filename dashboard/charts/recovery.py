@@ -91,8 +91,8 @@ def cohort_chart(rows: pl.DataFrame, title: str, show_intervals: bool = True) ->
         value_text_expr("percent").alias("value_text"),
     )
     colour, dash, shape = _milestone_scales(kpi_ids)
-    legend = alt.Legend(title="Milestone after release", orient="bottom", columns=2,
-                        labelLimit=300)
+    legend = alt.Legend(title="Milestone after release", orient="bottom", columns=1,
+                        labelLimit=palette.label_limit(300, share=0.85))
     base = alt.Chart(published).encode(
         x=alt.X("period:O", sort=order, scale=alt.Scale(domain=order), title="Financial year",
                 axis=alt.Axis(labelAngle=0)),

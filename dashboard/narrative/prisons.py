@@ -168,3 +168,11 @@ def nothing_published_text(prisons: pl.DataFrame, kpi_title: str, unit: str,
                 f"follow-up is not complete. {when}.")
     return (f"No prison has a published figure for {kpi_title.lower()} in {period}: the "
             "figures are suppressed (*) because the numbers are small.")
+
+
+def left_out_text(names: list[str], split_name: str) -> str:
+    """The prisons left off a split chart because every figure in it is suppressed."""
+    if not names:
+        return ""
+    return (f" Not drawn, because every figure by {split_name} is suppressed (*): "
+            f"{_join(names)}.")
