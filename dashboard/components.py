@@ -38,6 +38,8 @@ label:has(input[type="radio"]:focus-visible) {
   outline-offset: 2px !important;
   box-shadow: 0 0 0 6px #FFDD00 !important;
 }
+/* A long page title (h1) fits a phone without breaking a word. */
+@media (max-width: 480px) { [data-testid="stMain"] h1 { font-size: 2rem; } }
 /* A chart too wide for a phone gives way to its table (chart_block(wide_only=True)). */
 @media (max-width: 760px) { [class*="st-key-wide-only-"] { display: none; } }
 @media (min-width: 761px) { [class*="st-key-narrow-only-"] { display: none; } }

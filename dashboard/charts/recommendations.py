@@ -211,7 +211,7 @@ def status_matrix_chart(matrix: pl.DataFrame, title: str) -> alt.LayerChart:
         color=alt.Color("status_key:N", title="Status (number in each tile)",
                         scale=alt.Scale(domain=keys,
                                         range=[STATUS_COLOURS[t][0] for t in titles]),
-                        legend=alt.Legend(orient="bottom", columns=2)))
+                        legend=alt.Legend(orient="bottom", columns=1)))
     letters = base.mark_text(fontSize=10, fontWeight="bold").encode(
         text="mark:N",
         color=alt.Color("status_key:N", legend=None,
@@ -348,7 +348,7 @@ def agreement_chart(tracker: pl.DataFrame, title: str) -> alt.LayerChart:
         tooltip=[alt.Tooltip("item:N", title="Item"), alt.Tooltip("label:N", title="Views")],
     )
     bars = base.mark_bar(stroke="#555555", strokeWidth=0.5).encode(
-        x=alt.X("bar:Q", title="EbE group's rating (1 = no difference, 5 = a great deal)",
+        x=alt.X("bar:Q", title=["EbE group's rating", "(1 = no difference, 5 = a great deal)"],
                 scale=alt.Scale(domain=[0, AGREEMENT_AXIS_END]),
                 axis=alt.Axis(values=[0, 1, 2, 3, 4, 5])),
         color=alt.Color("agreement:N", title="Partners and EbE group",

@@ -23,7 +23,7 @@ from dashboard.formatting import display_value
 RANGE_COLOUR = "#D9D9D9"
 MIDDLE_HALF_COLOUR = "#A6A6A6"
 VALUE_TEXT_X = 104  # rows are scaled to 0-100; values are written to the right of that
-X_DOMAIN = (0, 160)
+X_DOMAIN = (0, 185)
 SUPPRESSED_TEXT = "* suppressed"
 ROW_HEIGHT = 34
 

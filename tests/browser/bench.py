@@ -29,6 +29,7 @@ from tests.browser.conftest import ROOT, _free_port, _healthy, _stop
 
 WARM_RUNS = 3
 START_DEADLINE_S = 120
+TIMEOUT_MS = 180_000  # a busy machine: a slow page is a measurement, not a failure
 
 
 def _serve(warehouse: Path, app_db: Path) -> tuple[subprocess.Popen, str]:
@@ -57,10 +58,12 @@ def time_pages(url: str) -> list[dict]:
         # One throwaway visit so the frontend's files are in the HTTP cache and the server has
         # imported its modules: 'cold' is a new session, not a new server.
         warm_up = sp.new_context(browser)
+        warm_up.set_default_timeout(TIMEOUT_MS)
         sp.open_page(warm_up.new_page(), url, site.DEFAULT_PAGE)
         warm_up.close()
         for spec in site.PAGES:
             context = sp.new_context(browser)
+            context.set_default_timeout(TIMEOUT_MS)
             page = context.new_page()
             started = time.perf_counter()
             sp.open_page(page, url, spec)
