@@ -106,7 +106,10 @@ def for_page(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
         title = title.copy()
         title.text = palette.wrap_title(title.text)
         if isinstance(title.subtitle, str):
-            title.subtitle = palette.wrap_title(title.subtitle)
+            title.subtitle = palette.wrap_title(title.subtitle, palette.SUBTITLE_CHARS)
+        elif isinstance(title.subtitle, list):
+            title.subtitle = [line for text in title.subtitle
+                              for line in palette.wrap_title(text, palette.SUBTITLE_CHARS)]
     return chart.properties(title=title, usermeta=SVG)
 
 

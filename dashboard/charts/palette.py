@@ -43,6 +43,7 @@ THEME = "coc"
 LABEL_SHARE = 0.4
 LEGEND_LABEL_PX = 260
 TITLE_CHARS = 44  # a chart title wraps here: about 300 px of bold text, so it fits a phone
+SUBTITLE_CHARS = 56  # subtitles are smaller and not bold
 ENGLAND_COLOUR = "#7F3C8D"
 TARGET_COLOUR = "#009E73"
 SERIES_COLOUR = "#0072B2"
