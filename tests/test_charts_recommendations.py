@@ -267,9 +267,9 @@ def test_the_agreement_chart_labels_every_bar_in_words() -> None:
     rows = next(iter(spec["datasets"].values()))
     labels = {row["item"]: row["label"] for row in rows}
     assert labels["R1 Rehab and long-term recovery"] == (
-        "RAG Green · EbE 2/5 · Disagree")
+        "RAG G · Disagree")
     assert labels["R9 London expert-by-experience group"] == (
-        "RAG none · EbE none · Cannot compare")
+        "RAG – · Cannot compare")
 
 
 # --- Lived experience -------------------------------------------------------------------------

@@ -168,7 +168,7 @@ def flow_heatmap(cells: pl.DataFrame, title: str) -> alt.LayerChart:
     residence_order = cells.sort("residence_order").get_column("residence_name").unique(
         maintain_order=True).to_list()
     x = alt.X("prison_name:N", sort=prison_order, title=None,
-              axis=alt.Axis(orient="top", labelAngle=-45, labelLimit=160, labelOverlap=False,
+              axis=alt.Axis(orient="top", labelAngle=-90, labelLimit=160, labelOverlap=False,
                             labelAlign="left", ticks=False, domain=False))
     y = alt.Y("residence_name:N", sort=residence_order, title=None,
               axis=alt.Axis(

@@ -79,7 +79,7 @@ REVIEW_SCHEMA: dict[str, pl.DataType] = {
 }
 PROVENANCE = {"source": pl.String, "recorded_by": pl.String, "recorded_at": pl.Datetime("us")}
 ROW_HEIGHT = 22
-AGREEMENT_AXIS_END = 12  # the scale runs past 5 to leave room for the words beside each bar
+AGREEMENT_AXIS_END = 14  # the scale runs past 5 to leave room for the words beside each bar
 SERVICE_KINDS = {"R5": ("one_stop_shop", "One-stop shops"),
                  "R6": ("womens_service", "Women's services")}
 GLANCE_RATING_KEY = "EbE rating"
@@ -333,10 +333,9 @@ def agreement_chart(tracker: pl.DataFrame, title: str) -> alt.LayerChart:
     shown = tracker.with_columns(
         pl.col("rating").fill_null(0).alias("bar"),
         # Short enough to sit beside a bar on a phone; the tooltip and table say it in full.
+        # The bar is the EbE rating; the words add the partners' RAG and the agreement.
         pl.concat_str(
-            pl.lit("RAG "), pl.col("rag_title").fill_null("none"), pl.lit(" · EbE "),
-            pl.when(pl.col("rating").is_null()).then(pl.lit("none"))
-            .otherwise(pl.col("rating").cast(pl.String) + "/5"),
+            pl.lit("RAG "), pl.col("rag_title").str.slice(0, 1).fill_null("–"),
             pl.lit(" · "), pl.col("agreement"),
         ).alias("label"),
     )

@@ -327,7 +327,18 @@ st.header(tracker_title)
 st.write(narrative.tracker_summary(tracker, place))
 tracker_shown = charts.tracker_table(tracker, scope)
 # Every item and every milestone in full (a table wraps its text; a grid would cut it off).
-st.table(charts.tracker_brief(tracker_shown), hide_index=True)
+# On a phone, three columns that fit without scrolling sideways (a table that scrolls cannot
+# be reached by keyboard); every column is in the grid below.
+brief = charts.tracker_brief(tracker_shown)
+with st.container(key="wide-only-tracker"):
+    st.table(brief, hide_index=True)
+with st.container(key="narrow-only-tracker"):
+    st.table(brief.select(
+        "Item",
+        pl.when(pl.col("Partners' RAG") != "")
+        .then(pl.format("{} ({})", "Status", "Partners' RAG")).otherwise(pl.col("Status"))
+        .alias("Status (RAG)"),
+        "Milestone"), hide_index=True)
 with st.expander(f"Every column: {tracker_title}"):
     st.dataframe(tracker_shown, hide_index=True, width="stretch", key="tracker-table",
                  height=TABLE_ROW_PX * (tracker_shown.height + 1) + TABLE_BORDER_PX,
