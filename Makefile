@@ -45,7 +45,7 @@ test-fast: $(INSTALLED)
 	$(BIN)/python -m pytest -m "not browser"
 
 bench: $(INSTALLED)
-	$(BIN)/python -m pipelines bench --pages --out var/bench/report.json
+	$(BIN)/python -m pipelines bench --pages --browser --out var/bench/report.json
 
 samples: $(INSTALLED)
 	$(BIN)/python -m pipelines synth --out $(SAMPLES)

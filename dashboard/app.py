@@ -26,6 +26,7 @@ page = st.navigation([
             default=spec == site.DEFAULT_PAGE)
     for spec in site.PAGES
 ])
+components.page_style()
 st.sidebar.caption("London Continuity of Care Outcomes")
 try:
     info = data.build_info()

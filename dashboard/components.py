@@ -14,6 +14,10 @@ import polars as pl
 import streamlit as st
 
 from dashboard import data, formatting
+from dashboard.charts import palette
+
+# SVG rather than canvas: its text is real text (read by screen readers, measurable in tests)
+SVG = {"embedOptions": {"renderer": "svg"}}
 
 SYNTHETIC_LABEL = (
     "Synthetic sample data: every figure here is computed from made-up records, "
@@ -25,6 +29,32 @@ NO_FIGURES_TEXT = (
     "build loaded and rejected. Rebuild the warehouse from complete extracts; the figures "
     "appear on the next page run."
 )
+
+
+# The app's only custom CSS. Keyboard focus: a thick black outline on a yellow halo (readable
+# on white, grey and blue; WCAG 2.4.7 and 2.4.11) on sidebar links, switches, buttons, fields,
+# expanders and tabs; Streamlit's own focus ring is a faint grey.
+FOCUS_CSS = """<style>
+[data-testid="stSidebar"] a:focus-visible, [data-testid="stMain"] a:focus-visible,
+button:focus-visible, summary:focus-visible, [role="tab"]:focus-visible,
+input:focus-visible, textarea:focus-visible, [tabindex]:focus-visible,
+label:has(input[role="switch"]:focus-visible), label:has(input[type="checkbox"]:focus-visible),
+label:has(input[type="radio"]:focus-visible) {
+  outline: 3px solid #0B0C0C !important;
+  outline-offset: 2px !important;
+  box-shadow: 0 0 0 6px #FFDD00 !important;
+}
+/* A long page title (h1) fits a phone without breaking a word. */
+@media (max-width: 480px) { [data-testid="stMain"] h1 { font-size: 2rem; } }
+/* A chart too wide for a phone gives way to its table (chart_block(wide_only=True)). */
+@media (max-width: 760px) { [class*="st-key-wide-only-"] { display: none; } }
+@media (min-width: 761px) { [class*="st-key-narrow-only-"] { display: none; } }
+</style>"""
+
+
+def page_style() -> None:
+    """The custom CSS, once per run (a style-only st.html takes no space on the page)."""
+    st.html(FOCUS_CSS)
 
 
 def data_banner(info: dict) -> None:
@@ -45,13 +75,20 @@ def _slug(text: str) -> str:
 
 
 def chart_block(title: str, summary: str, chart: alt.TopLevelMixin | None, table: pl.DataFrame,
-                definition: str = "", key: str | None = None) -> None:
-    """A titled chart with its summary sentence, table twin and a CSV of exactly what it shows."""
+                definition: str = "", key: str | None = None, wide_only: bool = False) -> None:
+    """A titled chart with its summary sentence, table twin and a CSV of exactly what it shows.
+    `wide_only`: a chart that cannot fit a phone; a narrow screen shows its table instead."""
     key = key or _slug(title)
     st.subheader(title)
     st.markdown(formatting.markdown_safe(summary))
     if chart is not None:
-        st.altair_chart(chart, width="stretch", key=f"chart-{key}")
+        with st.container(key=f"wide-only-{key}") if wide_only else st.container():
+            st.altair_chart(for_page(chart), width="stretch", key=f"chart-{key}",
+                            alt=f"{title}. {summary}")
+    if chart is not None and wide_only:
+        with st.container(key=f"narrow-only-{key}"):
+            st.caption("On a narrow screen this chart is shown as a table.")
+            st.dataframe(table, hide_index=True, width="stretch", key=f"narrow-table-{key}")
     with st.expander(f"Table: {title}"):
         st.dataframe(table, hide_index=True, width="stretch", key=f"table-{key}")
     info = data.build_info()
@@ -65,6 +102,23 @@ def chart_block(title: str, summary: str, chart: alt.TopLevelMixin | None, table
         icon=":material/download:",
         on_click="ignore",
     )
+
+
+def for_page(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """A chart as a page shows it: drawn as SVG, its title and subtitle wrapped to fit a phone
+    (Streamlit cuts a one-line title to the chart's width)."""
+    title = chart.title
+    if isinstance(title, str):
+        title = alt.TitleParams(palette.wrap_title(title))
+    elif isinstance(title, alt.TitleParams) and isinstance(title.text, str):
+        title = title.copy()
+        title.text = palette.wrap_title(title.text)
+        if isinstance(title.subtitle, str):
+            title.subtitle = palette.wrap_title(title.subtitle, palette.SUBTITLE_CHARS)
+        elif isinstance(title.subtitle, list):
+            title.subtitle = [line for text in title.subtitle
+                              for line in palette.wrap_title(text, palette.SUBTITLE_CHARS)]
+    return chart.properties(title=title, usermeta=SVG)
 
 
 def definition_line(kpi: dict) -> str:

@@ -86,13 +86,27 @@ def unit_suffix(unit: str) -> str:
     return "%" if unit == "percent" else " per 100 releases"
 
 
+def once_loaded_text(available_from: date) -> str:
+    """When an immature figure can be published: it depends on the data loaded, not on today's
+    date ('from 1 Apr 2026' read as overdue on a page looked at later)."""
+    return f"once data to {available_from:%-d %b %Y} is loaded"
+
+
+def england_missing_text(period: str, england_periods: list[str]) -> str | None:
+    """Why an indicator with England figures has none for `period`; None when it has one, or
+    when the indicator has no England comparator at all."""
+    if not england_periods or period in england_periods:
+        return None
+    return f"England's {period} figure is not published yet"
+
+
 def display_value(value: float | None, status: str, unit: str = "percent",
                   available_from: date | None = None) -> str:
     """A figure as shown: '42.1%', '2.3 per 100 releases', '*', or 'Not yet available'."""
     if status == "suppressed":
         return SUPPRESSED_MARK
     if status == "immature":
-        when = f" (from {available_from:%-d %b %Y})" if available_from else ""
+        when = f" ({once_loaded_text(available_from)})" if available_from else ""
         return f"{NOT_YET_TEXT}{when}"
     if value is None:
         return "No data"
@@ -121,7 +135,7 @@ def value_text_expr(unit: str) -> pl.Expr:
         pl.when(pl.col("status") == "suppressed").then(pl.lit(SUPPRESSED_MARK))
         .when(pl.col("status") == "immature").then(
             pl.when(pl.col("available_from").is_not_null())
-            .then(pl.format(NOT_YET_TEXT + " (from {})",
+            .then(pl.format(NOT_YET_TEXT + " (once data to {} is loaded)",
                             pl.col("available_from").dt.strftime("%-d %b %Y")))
             .otherwise(pl.lit(NOT_YET_TEXT)))
         .when(pl.col("value").is_null()).then(pl.lit("No data"))

@@ -8,7 +8,10 @@ second run reuses it), then in one run measures:
 - the ratios that matter: build time over the floor, and seconds per million rows, which stays
   roughly flat when time grows linearly with size.
 With --pages it also times each dashboard page's script run (cold and warm) against the largest
-warehouse, through `python -m dashboard.bench_pages`.
+warehouse, through `python -m dashboard.bench_pages`. With --browser it times each page as a
+person feels it, in Chromium, from navigation until the run has finished and the charts are
+drawn (a new session, and a warm one), against a warehouse built from the committed sample,
+through `python -m tests.browser.bench`.
 """
 
 from __future__ import annotations
@@ -119,6 +122,22 @@ def _time_pages(warehouse: str) -> list[dict]:
     return json.loads(completed.stdout)
 
 
+SAMPLES = Path(__file__).resolve().parent.parent / "data_samples"
+
+
+def _time_browser(workdir: Path) -> list[dict]:
+    """Pages timed in Chromium against the sample (built once into the workdir)."""
+    from pipelines.build import Progress, run_build
+
+    warehouse = workdir / "sample.duckdb"
+    run_build(SAMPLES, warehouse, progress=Progress(quiet=True))
+    completed = subprocess.run(
+        [sys.executable, "-m", "tests.browser.bench", "--warehouse", str(warehouse)],
+        check=True, capture_output=True, text=True,
+    )
+    return json.loads(completed.stdout)
+
+
 def run_benchmark(args: argparse.Namespace) -> int:
     scales = [float(s) for s in args.scales.split(",") if s.strip()]
     args.workdir.mkdir(parents=True, exist_ok=True)
@@ -144,6 +163,13 @@ def run_benchmark(args: argparse.Namespace) -> int:
         report["pages"] = _time_pages(results[-1]["warehouse"])
         print("\npage | cold_s | warm_s")
         for page in report["pages"]:
+            print(f"{page['page']} | {page['cold_s']} | {page['warm_s']}")
+    if args.browser:
+        report["browser"] = _time_browser(args.workdir)
+        print("\nIn Chromium, on the sample: navigation until the run has finished and the "
+              "charts are drawn")
+        print("page | cold (new session) s | warm s")
+        for page in report["browser"]:
             print(f"{page['page']} | {page['cold_s']} | {page['warm_s']}")
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)

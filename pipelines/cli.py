@@ -134,6 +134,8 @@ def main(argv: list[str] | None = None) -> int:
     bench.add_argument("--out", type=Path, help="write the results as JSON here")
     bench.add_argument("--pages", action="store_true",
                        help="also time each dashboard page against the largest warehouse")
+    bench.add_argument("--browser", action="store_true",
+                       help="also time every page in Chromium, cold and warm, on the sample")
     bench.set_defaults(handler=_bench)
 
     fingertips = commands.add_parser(

@@ -20,7 +20,6 @@ TREND_POINTS = 5
 ROLLING_AREA_TYPES = ("la", "subregion", "london")
 AREA_TYPES = ("la", "subregion", "london", "prison")
 CELL_KEYS = ("kpi_id", "period", "area_type", "area_code", "breakdown", "category")
-IMMATURE_NOTE = "Not yet available: the follow-up period is not complete. Available from {date}."
 
 KPI_VALUES_SCHEMA: dict[str, pl.DataType] = {
     "kpi_id": pl.String(),
@@ -354,7 +353,8 @@ def _with_figures(values: pl.DataFrame) -> pl.DataFrame:
     note = (
         pl.when(~pl.col("_mature"))
         .then(pl.format("Not yet available: the follow-up period is not complete. "
-                        "Available from {}.", pl.col("available_from").dt.strftime("%-d %B %Y")))
+                        "Available once data to {} is loaded.",
+                        pl.col("available_from").dt.strftime("%-d %B %Y")))
         .when(pl.col("numerator_hidden") & small).then(pl.lit(disclosure.SUPPRESSION_NOTE))
         .when(pl.col("numerator_hidden")).then(pl.lit(disclosure.SECONDARY_NOTE))
     )

@@ -335,3 +335,10 @@ def kpi_rows(defaults: dict, *overrides: dict) -> pl.DataFrame:
             "note": None, "compared_to_london": None, "compared_to_england": None,
             "trend": None, "available_from": None}
     return pl.DataFrame([base | defaults | row for row in overrides], schema=KPI_ROW_SCHEMA)
+
+
+def chart_title(spec: dict) -> str:
+    """A Vega-Lite spec's title as one line: pages wrap titles into lists of lines."""
+    title = spec.get("title", "")
+    text = title.get("text", "") if isinstance(title, dict) else title
+    return " ".join(text) if isinstance(text, list) else text

@@ -11,6 +11,7 @@ import polars as pl
 import pyarrow as pa
 
 from dashboard import formatting
+from tests.helpers import chart_title
 
 LAMBETH = "E09000022"
 SOUTHWARK = "E09000028"
@@ -82,7 +83,7 @@ def test_immature_figures_say_when_they_will_be_available(app_on_sample,
     at = app_on_sample("borough.py", area=LAMBETH, period="2024/25")
     row = _year(sample_warehouse, LAMBETH, "2024/25")["completed_12m"]
     assert row["status"] == "immature"
-    assert _shown(row).startswith("Not yet available (from ")
+    assert _shown(row).startswith("Not yet available (once data to ")
     assert _metrics(at)["Completed without re-presenting"] == "Not yet"
     assert any(c.value.startswith(_shown(row)) for c in at.caption)
 
@@ -160,7 +161,7 @@ def test_city_of_london_says_its_figures_are_suppressed(app_on_sample,
         assert _shown(row) in shown
     # The single-year spine has no marker (nothing published); the 3-year one has one.
     single, rolling_spine = at.get("vega_lite_chart")[:2]
-    assert json.loads(single.proto.spec)["title"] == "City of London: every indicator, 2024/25"
+    assert chart_title(json.loads(single.proto.spec)) == "City of London: every indicator, 2024/25"
     assert _layer_rows(single, "point") == []
     assert len(_layer_rows(rolling_spine, "point")) == rolling.height
 
@@ -180,9 +181,9 @@ def test_sub_region_view_and_rolling_trend(app_on_sample, sample_warehouse: Path
 
 def test_the_intervals_toggle_removes_the_band(app_on_sample) -> None:
     at = app_on_sample("borough.py", area=LAMBETH)
-    trend = next(s for s in _chart_specs(at) if s["title"].startswith("Continuity of care"))
+    trend = next(s for s in _chart_specs(at) if chart_title(s).startswith("Continuity of care"))
     assert "area" in [layer["mark"]["type"] for layer in trend["layer"]]
     at.sidebar.toggle[0].set_value(False).run()
     assert at.query_params["ci"] == "0"
-    trend = next(s for s in _chart_specs(at) if s["title"].startswith("Continuity of care"))
+    trend = next(s for s in _chart_specs(at) if chart_title(s).startswith("Continuity of care"))
     assert "area" not in [layer["mark"]["type"] for layer in trend["layer"]]

@@ -11,6 +11,7 @@ import polars as pl
 import pyarrow as pa
 
 from dashboard import formatting
+from tests.helpers import chart_title
 
 WARM_RUN_SECONDS = 1.0
 
@@ -32,8 +33,7 @@ def _tables(at) -> dict[str, object]:
 def _charts(at) -> dict[str, object]:
     charts = {}
     for chart in at.get("vega_lite_chart"):
-        title = json.loads(chart.proto.spec)["title"]
-        charts[title["text"] if isinstance(title, dict) else title] = chart
+        charts[chart_title(json.loads(chart.proto.spec))] = chart
     return charts
 
 

@@ -37,7 +37,7 @@ def _metrics(at) -> dict[str, str]:
 
 
 def _immature_text(row: dict) -> str:
-    return f"Not yet available | From {row['available_from']:%-d %b %Y}"
+    return f"Not yet available | Once data to {row['available_from']:%-d %b %Y} is loaded"
 
 
 def _table(at, column: str) -> pl.DataFrame:
@@ -69,7 +69,8 @@ def test_default_view_shows_the_cohort_and_immature_figures_with_their_date(
     for row in immature.iter_rows(named=True):
         assert metrics[TITLES[row["kpi_id"]]] == _immature_text(row)
         cell = maturity.filter(pl.col("Indicator") == TITLES[row["kpi_id"]])[period].item()
-        assert cell == f"Not yet available (from {row['available_from']:%-d %b %Y})"
+        assert cell == formatting.display_value(
+            None, "immature", "percent", row["available_from"])
     published = rows.filter(pl.col("status") == "published")
     for row in published.iter_rows(named=True):
         assert maturity.filter(pl.col("Indicator") == TITLES[row["kpi_id"]])[period].item() \
@@ -97,7 +98,8 @@ def test_breakdown_by_sex_shows_each_groups_published_figure(app_on_sample,
         elif row["status"] == "suppressed":
             assert shown == "*"
         else:
-            assert shown == f"Not yet available (from {row['available_from']:%-d %b %Y})"
+            assert shown == formatting.display_value(
+            None, "immature", "percent", row["available_from"])
     assert table.filter(pl.col("Group") == "All releases").height == len(RECOVERY_KPIS)
 
 
@@ -130,7 +132,7 @@ def test_cohort_summary_never_gives_an_immature_figure_a_number() -> None:
     text = narrative.cohort_summary(london, "2024/25", TITLES)
     assert "Of the 1,000 releases of London residents in 2024/25, 48.0% were followed by " \
            "community treatment starting within 21 days." in text
-    assert "completed without re-presenting (from 30 Sep 2026)" in text
+    assert "completed without re-presenting (once data to 30 Sep 2026 is loaded)" in text
     assert "The 21-day figure rose from 40.0% (2023/24) to 48.0% (2024/25)." in text
     assert narrative.OUTCOME_PHRASES["completed_12m"] not in text
 
@@ -162,4 +164,5 @@ def test_maturity_summary_names_the_next_figure_due() -> None:
                     "available_from": date(2026, 9, 30)})
     text = narrative.maturity_summary(london, TITLES)
     assert "2 London figures are not yet available" in text
-    assert "returned to custody within 12 months for 2024/25, from 1 Apr 2026" in text
+    assert ("returned to custody within 12 months for 2024/25, once data to 1 Apr 2026 is "
+            "loaded") in text

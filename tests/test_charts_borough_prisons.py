@@ -140,7 +140,8 @@ def test_spine_chart_never_places_a_suppressed_or_immature_figure(spine_rows) ->
     words = {r["title"]: r["text"] for r in layer_rows(chart, "text")
              if not r["text"].startswith("London")}
     assert words["Tier 4 rehab entries on release"] == "* suppressed"
-    assert words["Completed without re-presenting"] == "Not yet available (from 30 Sep 2026)"
+    assert words["Completed without re-presenting"] == \
+        "Not yet available"  # the date is in the summary, tooltip and table
     assert words["Continuity of care (21 days)"] == "60.0%"
     # No peer bar or London spine for the KPI whose London value is not yet available.
     assert "Completed without re-presenting" not in {r["title"] for r in layer_rows(chart, "bar")}
@@ -152,7 +153,7 @@ def test_spine_chart_marks_london_and_colours_by_benchmark(spine_rows) -> None:
     chart = spine.spine_chart(spine_rows, "Lambeth", "Lambeth")
     assert {r["pos_london"] for r in layer_rows(chart, "tick")} == {50.0}
     london_words = [r["text"] for r in layer_rows(chart, "text") if r["text"].startswith("London")]
-    assert "London 50.0%" in london_words and "London 2.0 per 100 releases" in london_words
+    assert "London 50.0%" in london_words and "London 2.0 per 100" in london_words
     marker = next(layer for layer in chart.to_dict()["layer"] if layer["mark"]["type"] == "point")
     assert marker["encoding"]["color"]["scale"]["domain"] == ["Better", "Similar"]
 
@@ -171,7 +172,7 @@ def test_spine_table_marks_suppressed_figures(spine_rows) -> None:
         0, named=True)
     assert (tier4["Value"], tier4["Numerator"], tier4["Denominator"]) == ("*", "*", "100")
     assert table.filter(pl.col("Indicator") == "Completed without re-presenting") \
-        .item(0, "Value") == "Not yet available (from 30 Sep 2026)"
+        .item(0, "Value") == "Not yet available (once data to 30 Sep 2026 is loaded)"
 
 
 # --- Trends -----------------------------------------------------------------------------------
@@ -268,12 +269,14 @@ def test_funnel_uses_published_numerators_and_says_what_is_missing() -> None:
     stages = funnel.funnel_frame(funnel_rows(), DEFINITIONS)
     assert stages.get_column("count").to_list() == [169, 76, None, 44, None]
     assert stages.get_column("label").to_list() == [
-        "169", "76 (45.0%)", "*", "44 (26.0%)", "Not yet available (from 30 Sep 2026)"]
+        "169", "76 (45.0%)", "*", "44 (26.0%)",
+        "Not yet available (once data to 30 Sep 2026 is loaded)"]
     chart = funnel.funnel_chart(stages, "t")
     assert [r["count"] for r in layer_rows(chart, "bar")] == [169, 76, 44]
     words = {r["stage"]: r["label"] for r in layer_rows(chart, "text") if r["count"] is None}
     assert words["Entered Tier 4 rehab within 12 weeks"] == funnel.SUPPRESSED_TEXT
-    assert words["Completed without re-presenting"] == "Not yet available (from 30 Sep 2026)"
+    assert words["Completed without re-presenting"] == \
+        "Not yet available"  # the date is in the summary, tooltip and table
 
 
 def test_funnel_takes_the_number_released_from_a_mature_kpi() -> None:
@@ -428,7 +431,7 @@ def test_borough_summary_is_built_from_the_rows() -> None:
     assert "Tier 4 rehab is too small to publish" in text
     assert "Significantly better than London: completed without re-presenting (13.2%)." in text
     assert "Significantly worse than London: settled accommodation on release (30.0%)." in text
-    assert "returned to custody within 12 months (from 1 Apr 2026)" in text
+    assert "returned to custody within 12 months (once data to 1 Apr 2026 is loaded)" in text
     assert "Recent trend in continuity of care: no significant change." in text
 
 
@@ -445,7 +448,8 @@ def test_borough_summary_when_everything_is_suppressed() -> None:
     assert borough_text.nothing_published(area)
     text = borough_text.borough_summary("City of London", "2024/25", area, area.clear(),
                                         area.clear(), DEFINITIONS, None)
-    assert "City of London residents released from prison is suppressed" in text
+    assert ("City of London residents released from prison in 2024/25 is suppressed (*) to "
+            "protect small numbers") in text
     assert "within 3 weeks is suppressed" in text
     assert "%" not in text
     rolling = frame(kv("settled_on_release", 53.3), kv("coc_21d", status="suppressed"))
@@ -470,7 +474,7 @@ def test_trend_and_funnel_summaries() -> None:
     text = borough_text.funnel_summary(stages, "Lambeth", "2024/25")
     assert text.startswith("Of 169 Lambeth residents released in 2024/25: 76 (45.0%) started")
     assert "entered Tier 4 rehab within 12 weeks: suppressed (*)" in text
-    assert "not yet available (from 30 Sep 2026)" in text
+    assert "not yet available (once data to 30 Sep 2026 is loaded)" in text
 
 
 def test_residence_and_services_summaries() -> None:
@@ -488,7 +492,8 @@ def test_residence_and_services_summaries() -> None:
     text = borough_text.services_summary(services, "Lambeth")
     assert text.startswith("Lambeth lists 2 open recovery services: 1 one stop shop and 1 "
                            "residential rehab.")
-    assert "Paid peer support: 2.5 full-time equivalent. 1 listed service has closed." in text
+    assert ("No women's service or peer support service is listed. Paid peer support workers: "
+            "2.5 full-time equivalent, working in Hub. 1 listed service has closed.") in text
     table = borough_text.services_table(services)
     assert table.get_column("Kind").to_list() == ["One stop shop", "Peer support",
                                                   "Residential rehab"]
@@ -525,7 +530,7 @@ def test_prisons_summaries() -> None:
     immature = frame(kv("completed_12m", status="immature", area_type="prison",
                         available_from=LATER))
     assert prisons_text.nothing_published_text(immature, "Completed", "percent", "2024/25") \
-        .endswith("Not yet available (from 30 Sep 2026).")
+        .endswith("Not yet available (once data to 30 Sep 2026 is loaded).")
 
 
 def test_flows_and_counts_summaries() -> None:

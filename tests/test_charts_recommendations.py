@@ -127,8 +127,15 @@ def test_the_status_matrix_covers_every_item_and_place() -> None:
                             "Planning (red)")
     assert "1 prison" in narrative.matrix_summary(matrix)
     assert "1 latest update is rated red" in narrative.matrix_summary(matrix)
-    spec = charts.status_matrix_chart(matrix, "t").to_dict()
-    assert spec["layer"][1]["encoding"]["text"]["field"] == "rag_letter"
+    chart = charts.status_matrix_chart(matrix, "t")
+    spec = chart.to_dict()
+    # Not colour alone: each tile carries its status number and RAG letter, and the legend
+    # gives each number its status.
+    assert spec["layer"][1]["encoding"]["text"]["field"] == "mark"
+    marks = {(r["scope"], r["recommendation_id"]): r["mark"]
+             for r in chart.data.iter_rows(named=True)}
+    assert marks[("BAI", "R1")] == "2R"
+    assert spec["layer"][0]["encoding"]["color"]["scale"]["domain"][-1] == "2 Planning"
 
 
 def test_history_and_its_summary() -> None:
@@ -202,7 +209,7 @@ def test_evidence_table_marks_suppressed_and_immature_figures() -> None:
                        "available_from": date(2026, 1, 1)})
     evidence = charts.evidence_frame(values, DEFINITIONS)
     assert charts.evidence_table(evidence).get_column("Value").to_list() == [
-        "50.0%", "Not yet available (from 1 Jan 2026)"]
+        "50.0%", "Not yet available (once data to 1 Jan 2026 is loaded)"]
     assert narrative.evidence_summary(evidence, "F-B", "London").endswith(
         "Continuity of care (21 days) 50.0% in 2023/24.")
 
@@ -241,10 +248,14 @@ def test_glance_shows_london_status_rag_and_ebe_rating() -> None:
     table = charts.glance_table(glance)
     assert table.row(2)[:3] == ("R1 Rehab and long-term recovery", "Implemented", "Green")
     assert table.row(3)[1] == charts.NO_UPDATE  # Lambeth's R2 update is not London-wide
-    assert narrative.glance_summary(glance) == (
+    assert narrative.glance_summary(glance).startswith(
         "London-wide, 1 of the 11 items have an update; 1 is implemented or embedded. The EbE "
-        "group's rating disagrees with the partners' on R1 Rehab and long-term recovery.")
-    charts.glance_chart(glance).to_dict()
+        "group's rating disagrees with the partners' on R1 Rehab and long-term recovery. "
+        "'Agree?' compares the expert-by-experience group's rating (1 to 5) with the partners' "
+        "own red/amber/green rating")
+    spec = charts.glance_chart(glance).to_dict()
+    assert "EbE: the expert-by-experience group's rating," in " ".join(
+        spec["title"]["subtitle"])
 
 
 def test_the_agreement_chart_labels_every_bar_in_words() -> None:
@@ -256,9 +267,9 @@ def test_the_agreement_chart_labels_every_bar_in_words() -> None:
     rows = next(iter(spec["datasets"].values()))
     labels = {row["item"]: row["label"] for row in rows}
     assert labels["R1 Rehab and long-term recovery"] == (
-        "Partners: Green · EbE: 2 of 5 · Disagree")
+        "RAG G · Disagree")
     assert labels["R9 London expert-by-experience group"] == (
-        "Partners: no rating · EbE: no review · Cannot compare")
+        "RAG – · Cannot compare")
 
 
 # --- Lived experience -------------------------------------------------------------------------

@@ -141,7 +141,8 @@ def test_grid_says_not_yet_for_a_cell_whose_follow_up_is_open() -> None:
     grid = tier4_charts.grid_frame(rows({**immature(available_from=date(2025, 6, 24))}))
     assert grid.row(0, named=True)["count_text"] == "Not yet"
     assert grid.row(0, named=True)["category"] == palette.NOT_YET
-    assert grid.row(0, named=True)["value_text"] == "Not yet available (from 24 Jun 2025)"
+    assert grid.row(0, named=True)["value_text"] == \
+        "Not yet available (once data to 24 Jun 2025 is loaded)"
 
 
 def test_grid_table_is_one_row_per_area_with_counts_and_rates() -> None:
@@ -180,7 +181,7 @@ def test_rates_table_marks_hidden_and_not_yet_available_figures() -> None:
         {"area_name": "Merton", **immature(available_from=date(2026, 9, 30))},
     ), "Borough")
     assert table["Rate"].to_list() == ["4.0 per 100 releases", "*",
-                                       "Not yet available (from 30 Sep 2026)"]
+                                       "Not yet available (once data to 30 Sep 2026 is loaded)"]
     assert table["Tier 4 entries"].to_list() == ["8", "*", ""]
 
 
@@ -242,7 +243,7 @@ def test_values_table_says_when_an_immature_figure_will_be_available() -> None:
     table = recovery_charts.values_table(cohort(), titles)
     immature_row = table.filter(pl.col("Indicator") == "Completed without re-presenting") \
         .filter(pl.col("Period") == "2024/25")
-    assert immature_row["Value"].item() == "Not yet available (from 30 Sep 2026)"
+    assert immature_row["Value"].item() == "Not yet available (once data to 30 Sep 2026 is loaded)"
     assert table.filter(pl.col("Indicator") == "returned_custody_12m")["Value"].item() == "*"
 
 
@@ -313,5 +314,5 @@ def test_maturity_table_says_published_or_when_available() -> None:
     table = recovery_charts.maturity_table(cohort(), titles, follow_up)
     assert table["Indicator"].to_list() == list(titles.values())
     assert table.row(1) == ("Completed without re-presenting", 547, "Published",
-                            "Not yet available (from 30 Sep 2026)")
+                            "Not yet available (once data to 30 Sep 2026 is loaded)")
     assert table.row(2)[2] == "Suppressed (*)"

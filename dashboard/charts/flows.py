@@ -12,6 +12,7 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
+from dashboard.charts import palette
 from dashboard.charts.palette import FIT_WIDTH
 from dashboard.charts.ranked import ranked_chart
 from dashboard.charts.spine import SUPPRESSED_TEXT, with_category, with_value_text
@@ -32,6 +33,7 @@ LIGHT_TEXT_SHARE = 0.55  # cells darker than this share of the largest count get
 BAR_COLOUR = "#0072B2"
 ROW_STEP = 24
 CELL_HEIGHT = 20
+SPLIT_STEP = 16  # px per category row: room for a '*' without touching the next row
 HEAT_KEY = "* suppressed: too few people to publish (never coloured) · grey: totals · 0: none"
 NOT_PLOTTED_TEXT = {"suppressed": SUPPRESSED_MARK, "immature": "Not yet"}
 COUNT_KEY = "* suppressed: too few people to publish"
@@ -94,7 +96,8 @@ def residence_total(flows: pl.DataFrame, la_code: str) -> tuple[int | None, str]
 def residence_chart(rows: pl.DataFrame, title: str) -> alt.LayerChart:
     """Bars of releases by prison; suppressed prisons get '*' and no bar."""
     order = rows.get_column("prison_name").to_list()
-    y = alt.Y("prison_name:N", sort=order, title=None, axis=alt.Axis(labelLimit=200))
+    y = alt.Y("prison_name:N", sort=order, title=None, axis=alt.Axis(
+        labelLimit=palette.label_limit(200)))
     published = rows.filter(pl.col("status") == "published")
     bars = alt.Chart(published).mark_bar(color=BAR_COLOUR, height=18).encode(
         y=y, x=alt.X("releases:Q", title="Releases",
@@ -165,10 +168,12 @@ def flow_heatmap(cells: pl.DataFrame, title: str) -> alt.LayerChart:
     residence_order = cells.sort("residence_order").get_column("residence_name").unique(
         maintain_order=True).to_list()
     x = alt.X("prison_name:N", sort=prison_order, title=None,
-              axis=alt.Axis(orient="top", labelAngle=-45, labelLimit=160, labelOverlap=False,
+              axis=alt.Axis(orient="top", labelAngle=-90, labelLimit=160, labelOverlap=False,
                             labelAlign="left", ticks=False, domain=False))
     y = alt.Y("residence_name:N", sort=residence_order, title=None,
-              axis=alt.Axis(labelLimit=200, labelOverlap=False, ticks=False, domain=False))
+              axis=alt.Axis(
+                  labelLimit=palette.label_limit(200), labelOverlap=False, ticks=False,
+                  domain=False))
     tooltip = [alt.Tooltip("prison_name:N", title="Prison"),
                alt.Tooltip("residence_name:N", title="Residence"),
                alt.Tooltip("text:N", title="Releases")]
@@ -261,7 +266,8 @@ def _split_encodings(rows: pl.DataFrame, categories: Categories, legend_title: s
     area_order = rows.sort("area_order").get_column("area_name").unique(
         maintain_order=True).to_list()
     category_order = [style[0] for style in categories.values()]
-    y = alt.Y("area_name:N", sort=area_order, title=None, axis=alt.Axis(labelLimit=220))
+    y = alt.Y("area_name:N", sort=area_order, title=None, axis=alt.Axis(
+        labelLimit=palette.label_limit(220)))
     offset = alt.YOffset("category_label:N", sort=category_order)
     colour = alt.Color("category_label:N", scale=_category_scale(rows, categories),
                        sort=category_order,
@@ -292,12 +298,12 @@ def split_chart(rows: pl.DataFrame, title: str, axis_title: str,
     missing = rows.filter(pl.col("marker").is_not_null()).with_columns(pl.lit(0).alias("zero"))
     if missing.height:
         layers.append(alt.Chart(missing).mark_text(
-            align="left", baseline="middle", fontSize=12, fontWeight="bold", dx=2,
+            align="left", baseline="middle", fontSize=11, fontWeight="bold", dx=2,
             color="#000000").encode(
             y=y, yOffset=offset, x="zero:Q", text="marker:N", tooltip=tooltip))
     return alt.layer(*layers).properties(
         title=alt.TitleParams(title, subtitle=MARKER_KEY, subtitleColor="#555555"),
-        height=alt.Step(11 if len(category_order) > 2 else 16), width="container",
+        height=alt.Step(SPLIT_STEP), width="container",
         autosize=FIT_WIDTH)
 
 
@@ -318,12 +324,11 @@ def split_counts_chart(rows: pl.DataFrame, title: str, categories: Categories,
         y=y, yOffset=offset, x="denominator:Q", text="count_text:N")
     hidden = alt.Chart(rows.filter(pl.col("denominator").is_null()).with_columns(
         pl.lit(0).alias("zero"))).mark_text(
-        align="left", baseline="middle", dx=3, fontSize=12, fontWeight="bold").encode(
+        align="left", baseline="middle", dx=3, fontSize=11, fontWeight="bold").encode(
         y=y, yOffset=offset, x="zero:Q", text="count_text:N", tooltip=tooltip)
     return alt.layer(bars, labels, hidden).properties(
         title=alt.TitleParams(title, subtitle=COUNT_KEY, subtitleColor="#555555"),
-        height=alt.Step(11),
-                                              width="container",
+        height=alt.Step(SPLIT_STEP), width="container",
         autosize=FIT_WIDTH)
 
 

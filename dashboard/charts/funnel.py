@@ -91,7 +91,8 @@ def funnel_frame(rows: pl.DataFrame, definitions: pl.DataFrame) -> pl.DataFrame:
 def funnel_chart(stages: pl.DataFrame, title: str) -> alt.LayerChart:
     """Horizontal bars, one per stage, top to bottom; unpublished stages are words, not bars."""
     order = stages.sort("order").get_column("stage").to_list()
-    y = alt.Y("stage:N", sort=order, title=None, axis=alt.Axis(labelLimit=280, labelFontSize=12))
+    y = alt.Y("stage:N", sort=order, title=None, axis=alt.Axis(
+        labelLimit=palette.label_limit(280), labelFontSize=12))
     drawn = stages.filter(pl.col("count").is_not_null()).with_columns(
         pl.when(pl.col("kpi_id").is_null()).then(pl.lit("Released"))
         .otherwise(pl.lit("Outcome")).alias("kind"))
@@ -110,7 +111,7 @@ def funnel_chart(stages: pl.DataFrame, title: str) -> alt.LayerChart:
     missing = stages.filter(pl.col("count").is_null()).with_columns(
         pl.lit(0).alias("zero"),
         pl.when(pl.col("status") == "suppressed").then(pl.lit(SUPPRESSED_TEXT))
-        .otherwise(pl.col("label")).alias("label"))
+        .otherwise(palette.chart_words(pl.col("label"))).alias("label"))
     words = alt.Chart(missing).mark_text(align="left", dx=5, fontSize=12, fontStyle="italic") \
         .encode(y=y, x="zero:Q", text="label:N")
     return alt.layer(bars, on_bars, words).properties(

@@ -1,7 +1,10 @@
-"""Benchmark colours and wording, shared by every chart, table and export.
+"""Benchmark colours and wording, and the one chart theme, shared by every chart, table and
+export.
 
 Colours follow the Okabe-Ito colour-blind-safe palette and are always shown with words
-("Better than London"), never on their own.
+("Better than London"), never on their own. The theme (registered and enabled on import, so the
+app and the board pack's PNGs draw alike) writes every axis label, legend and title in a grey
+that reads at 4.5:1 or better on white.
 """
 
 from __future__ import annotations
@@ -34,6 +37,13 @@ ORDER = list(COLOURS)
 # ('fit' both ways) squeezes titles, axes and legends into the height and crushes the rows.
 FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
 LONDON_COLOUR = "#333333"
+CHART_TEXT = "#333333"  # 12.6:1 on white (Streamlit's default chart grey #808495 is 3.7:1)
+CHART_FONT_PX = 12
+THEME = "coc"
+LABEL_SHARE = 0.4
+LEGEND_LABEL_PX = 260
+TITLE_CHARS = 44  # a chart title wraps here: about 300 px of bold text, so it fits a phone
+SUBTITLE_CHARS = 56  # subtitles are smaller and not bold
 ENGLAND_COLOUR = "#7F3C8D"
 TARGET_COLOUR = "#009E73"
 SERIES_COLOUR = "#0072B2"
@@ -72,3 +82,43 @@ def category_expr(comparison: str = "compared_to_london") -> pl.Expr:
         .when(first_word.is_in(known)).then(first_word)
         .otherwise(pl.lit(NOT_COMPARED))
     )
+
+
+@alt.theme.register(THEME, enable=True)
+def theme() -> alt.theme.ThemeConfig:
+    text = {"labelColor": CHART_TEXT, "titleColor": CHART_TEXT,
+            "labelFontSize": CHART_FONT_PX, "titleFontSize": CHART_FONT_PX}
+    return {"config": {
+        "axis": text,
+        # A legend lists its entries down the page: a row of them runs off a phone's screen.
+        "legend": {**text, "direction": "vertical", "labelLimit": LEGEND_LABEL_PX},
+        "header": text,
+        "title": {"color": CHART_TEXT, "subtitleColor": CHART_TEXT},
+        "text": {"color": CHART_TEXT},
+    }}
+
+
+def label_limit(most: int, share: float = LABEL_SHARE) -> alt.ExprRef:
+    """An axis label limit that gives the labels at most `share` of the chart's container, so
+    a phone keeps room for the plot (labels cut there keep their full text in the tooltip and
+    the table twin); `most` px where there is no container (the board pack's PNGs)."""
+    return alt.ExprRef(f"containerSize()[0] > 0 ? min({most}, containerSize()[0] * {share}) "
+                       f": {most}")
+
+
+def chart_words(text: pl.Expr) -> pl.Expr:
+    """Words written inside a chart, short enough for a phone: 'Not yet available' without its
+    date, and rates 'per 100' (the summary, tooltip and table twin keep the full wording)."""
+    return (text.str.replace(r" \(once data to .*\)$", "")
+            .str.replace(" per 100 releases", " per 100", literal=True))
+
+
+def wrap_title(text: str, width: int = TITLE_CHARS) -> list[str]:
+    """A title as lines of at most `width` characters, broken between words."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines

@@ -17,7 +17,7 @@ def ranked_chart(rows: pl.DataFrame, title: str, axis_title: str, reference: flo
     """`rows` has: name, value, lower_95, upper_95, category, value_text (published rows only)."""
     categories = [c for c in palette.ORDER if c in set(rows.get_column("category"))]
     order = rows.sort("value", descending=True).get_column("name").to_list()
-    y = alt.Y("name:N", sort=order, title=None, axis=alt.Axis(labelLimit=200))
+    y = alt.Y("name:N", sort=order, title=None, axis=alt.Axis(labelLimit=palette.label_limit(200)))
     base = alt.Chart(rows).encode(
         y=y,
         tooltip=[alt.Tooltip("name:N", title="Area"), alt.Tooltip("value_text:N", title="Value"),

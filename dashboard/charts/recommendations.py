@@ -17,6 +17,8 @@ from datetime import date
 import altair as alt
 import polars as pl
 
+from dashboard.charts import palette
+from dashboard.charts.palette import FIT_WIDTH
 from dashboard.formatting import SUPPRESSED_MARK, display_value
 from pipelines import reference
 
@@ -42,6 +44,12 @@ STATUS_COLOURS: dict[str, tuple[str, str]] = {  # title -> (fill, text that read
     "Implemented": ("#2171B5", "#FFFFFF"),
     "Embedded": ("#08306B", "#FFFFFF"),
 }
+# A number for each status, written in its tile and its legend entry (never colour alone).
+STATUS_MARKS: dict[str, str] = {NO_UPDATE: "", **{title: str(number) for number, title in
+                                                  enumerate(STATUS_TITLES.values(), start=1)}}
+STATUS_KEYS: dict[str, str] = {title: f"{mark} {title}".strip()
+                               for title, mark in STATUS_MARKS.items()}
+MATRIX_LABEL_LIMIT = 130
 RAG_TITLES: dict[str, str] = {"red": "Red", "amber": "Amber", "green": "Green"}
 RAG_COLOURS: dict[str, str] = {"Red": "#D55E00", "Amber": "#E69F00", "Green": "#009E73"}
 RAG_SHAPES: dict[str, str] = {"Red": "triangle-down", "Amber": "diamond", "Green": "circle"}
@@ -71,9 +79,10 @@ REVIEW_SCHEMA: dict[str, pl.DataType] = {
 }
 PROVENANCE = {"source": pl.String, "recorded_by": pl.String, "recorded_at": pl.Datetime("us")}
 ROW_HEIGHT = 22
-AGREEMENT_AXIS_END = 9  # the scale runs past 5 to leave room for the words beside each bar
+AGREEMENT_AXIS_END = 14  # the scale runs past 5 to leave room for the words beside each bar
 SERVICE_KINDS = {"R5": ("one_stop_shop", "One-stop shops"),
                  "R6": ("womens_service", "Women's services")}
+GLANCE_RATING_KEY = "EbE rating"
 GLANCE_DEFINITION = (
     "Latest London-wide update from partners (status and their own red/amber/green rating) and "
     "the latest London-wide rating by the expert-by-experience group (1 = no difference for "
@@ -176,34 +185,44 @@ def status_matrix_frame(updates: pl.DataFrame, recommendations: pl.DataFrame,
 
 
 def status_matrix_chart(matrix: pl.DataFrame, title: str) -> alt.LayerChart:
-    """Tiles: one row per item, one column per scope; colour = status, letter = RAG."""
+    """Tiles: one row per place, one column per item (its id: 11 narrow columns fit a phone);
+    colour = status, and the status number and RAG letter written in each tile, so nothing
+    rests on the blues alone."""
     titles = [t for t in STATUS_COLOURS if t in set(matrix.get_column("status_title"))]
-    item_order = matrix.sort("item_order").get_column("item").unique(maintain_order=True)
+    keys = [STATUS_KEYS[t] for t in titles]
+    item_order = matrix.sort("item_order").get_column("recommendation_id") \
+        .unique(maintain_order=True)
     scope_order = matrix.sort("scope_order").get_column("short_name").unique(maintain_order=True)
-    base = alt.Chart(matrix).encode(
-        x=alt.X("short_name:N", sort=scope_order.to_list(), title=None,
-                axis=alt.Axis(labelAngle=-60, labelLimit=160, orient="top", labelOverlap=False)),
-        y=alt.Y("item:N", sort=item_order.to_list(), title=None,
-                axis=alt.Axis(labelLimit=260)),
+    shown = matrix.with_columns(
+        pl.col("status_title").replace_strict(STATUS_KEYS, default="").alias("status_key"),
+        pl.concat_str(pl.col("status_title").replace_strict(STATUS_MARKS, default=""),
+                      pl.col("rag_letter")).alias("mark"))
+    base = alt.Chart(shown).encode(
+        x=alt.X("recommendation_id:N", sort=item_order.to_list(), title=None,
+                axis=alt.Axis(orient="top", labelAngle=0)),
+        y=alt.Y("short_name:N", sort=scope_order.to_list(), title=None,
+                axis=alt.Axis(labelLimit=palette.label_limit(MATRIX_LABEL_LIMIT))),
         tooltip=[alt.Tooltip("item:N", title="Item"), alt.Tooltip("scope_name:N", title="Where"),
                  alt.Tooltip("status_title:N", title="Status"),
                  alt.Tooltip("rag_title:N", title="Partners' RAG"),
                  alt.Tooltip("reported_on:T", title="Reported", format="%d %b %Y")],
     )
-    tiles = base.mark_rect(stroke="#999999", strokeWidth=0.5).encode(
-        color=alt.Color("status_title:N", title="Status",
-                        scale=alt.Scale(domain=titles,
+    tiles = base.mark_rect(stroke="#757575", strokeWidth=0.5).encode(
+        color=alt.Color("status_key:N", title="Status (number in each tile)",
+                        scale=alt.Scale(domain=keys,
                                         range=[STATUS_COLOURS[t][0] for t in titles]),
-                        legend=alt.Legend(orient="bottom", columns=6)))
+                        legend=alt.Legend(orient="bottom", columns=1)))
     letters = base.mark_text(fontSize=10, fontWeight="bold").encode(
-        text="rag_letter:N",
-        color=alt.Color("status_title:N", legend=None,
-                        scale=alt.Scale(domain=titles,
+        text="mark:N",
+        color=alt.Color("status_key:N", legend=None,
+                        scale=alt.Scale(domain=keys,
                                         range=[STATUS_COLOURS[t][1] for t in titles])))
     return alt.layer(tiles, letters).resolve_scale(color="independent").properties(
-        title=alt.TitleParams(title, subtitle="Letters are the partners' own rating: R red, "
-                                              "A amber, G green. Blank: no update recorded."),
-        height=alt.Step(ROW_HEIGHT), width="container")
+        title=alt.TitleParams(title, subtitle=[
+            "Columns are the items (F1 to R9, named in the table below).",
+            "In each tile: the status number, then the partners' own rating:",
+            "R red, A amber, G green. Blank: no update recorded."]),
+        height=alt.Step(ROW_HEIGHT), width="container", autosize=FIT_WIDTH)
 
 
 def status_matrix_table(matrix: pl.DataFrame) -> pl.DataFrame:
@@ -298,6 +317,14 @@ def tracker_table(tracker: pl.DataFrame, scope: str) -> pl.DataFrame:
     ).select(pl.col(k).alias(v) for k, v in columns.items())
 
 
+def tracker_brief(table: pl.DataFrame) -> pl.DataFrame:
+    """The tracker's main columns as text (`tracker_table`'s names), for a table that shows
+    every word."""
+    return table.select("Item", "Status", "Partners' RAG",
+                        pl.col("Reported on").dt.strftime("%-d %b %Y").fill_null(""),
+                        "Milestone", "Next step")
+
+
 # --- Partners against the EbE group -----------------------------------------------------------
 
 def agreement_chart(tracker: pl.DataFrame, title: str) -> alt.LayerChart:
@@ -305,22 +332,22 @@ def agreement_chart(tracker: pl.DataFrame, title: str) -> alt.LayerChart:
     partners' RAG, labelled with both in words."""
     shown = tracker.with_columns(
         pl.col("rating").fill_null(0).alias("bar"),
+        # Short enough to sit beside a bar on a phone; the tooltip and table say it in full.
+        # The bar is the EbE rating; the words add the partners' RAG and the agreement.
         pl.concat_str(
-            pl.lit("Partners: "), pl.col("rag_title").fill_null("no rating"),
-            pl.lit(" · EbE: "),
-            pl.when(pl.col("rating").is_null()).then(pl.lit("no review"))
-            .otherwise(pl.col("rating").cast(pl.String) + " of 5"),
+            pl.lit("RAG "), pl.col("rag_title").str.slice(0, 1).fill_null("–"),
             pl.lit(" · "), pl.col("agreement"),
         ).alias("label"),
     )
     names = [a for a in AGREEMENT_COLOURS if a in set(shown.get_column("agreement"))]
     order = shown.sort("item_order").get_column("item").to_list()
     base = alt.Chart(shown).encode(
-        y=alt.Y("item:N", sort=order, title=None, axis=alt.Axis(labelLimit=260)),
+        y=alt.Y("item:N", sort=order, title=None, axis=alt.Axis(
+            labelLimit=palette.label_limit(260))),
         tooltip=[alt.Tooltip("item:N", title="Item"), alt.Tooltip("label:N", title="Views")],
     )
     bars = base.mark_bar(stroke="#555555", strokeWidth=0.5).encode(
-        x=alt.X("bar:Q", title="EbE group's rating (1 = no difference, 5 = a great deal)",
+        x=alt.X("bar:Q", title=["EbE group's rating", "(1 = no difference, 5 = a great deal)"],
                 scale=alt.Scale(domain=[0, AGREEMENT_AXIS_END]),
                 axis=alt.Axis(values=[0, 1, 2, 3, 4, 5])),
         color=alt.Color("agreement:N", title="Partners and EbE group",
@@ -350,7 +377,8 @@ def history_chart(history: pl.DataFrame, title: str) -> alt.LayerChart:
     rags = [r for r in RAG_COLOURS if r in set(history.get_column("rag_title").drop_nulls())]
     base = alt.Chart(history).encode(
         x=alt.X("reported_on:T", title="Date reported", axis=alt.Axis(format="%b %Y")),
-        y=alt.Y("item:N", sort=order, title=None, axis=alt.Axis(labelLimit=260)),
+        y=alt.Y("item:N", sort=order, title=None, axis=alt.Axis(
+            labelLimit=palette.label_limit(260))),
     )
     line = base.mark_line(color="#999999", strokeWidth=1).encode(detail="item:N")
     points = base.mark_point(filled=True, size=90, stroke="#000000", strokeWidth=0.5).encode(
@@ -529,7 +557,7 @@ def completers_chart(completers: pl.DataFrame, title: str, show_intervals: bool 
     published = completers.filter(pl.col("status") == "published")
     groups = [g for g in COMPLETER_COLOURS if g in set(published.get_column("group"))]
     base = alt.Chart(published).encode(
-        y=alt.Y("title:N", title=None, axis=alt.Axis(labelLimit=260)),
+        y=alt.Y("title:N", title=None, axis=alt.Axis(labelLimit=palette.label_limit(260))),
         yOffset=alt.YOffset("group:N", sort=groups),
         tooltip=[alt.Tooltip("title:N", title="KPI"), alt.Tooltip("group:N", title="Group"),
                  alt.Tooltip("value_text:N", title="Value"),
@@ -597,7 +625,7 @@ def services_chart(frame: pl.DataFrame, kind_title: str, title: str, highlight: 
     groups = ["Chosen borough", "Other boroughs"]
     base = alt.Chart(shown).encode(
         y=alt.Y("name:N", sort=shown.get_column("name").to_list(), title=None,
-                axis=alt.Axis(labelLimit=200)),
+                axis=alt.Axis(labelLimit=palette.label_limit(200))),
         tooltip=[alt.Tooltip("name:N", title="Borough"),
                  alt.Tooltip("services:Q", title=kind_title),
                  alt.Tooltip("drop_in:Q", title="Open to drop-in"),
@@ -630,39 +658,47 @@ def glance_frame(recommendations: pl.DataFrame, updates: pl.DataFrame, reviews: 
                          LONDON)
 
 
+GLANCE_COLUMNS = ("Status", "RAG", "EbE", "Agree?")
+GLANCE_KEY = ["Rows: the items F1 to R9 (named in the table). RAG: the partners' own",
+              "red/amber/green rating. EbE: the expert-by-experience group's rating,",
+              "1 (no difference) to 5 (a great deal). Agree?: whether the two agree."]
+
+
 def glance_chart(glance: pl.DataFrame, title: str = "Recommendations at a glance"
                  ) -> alt.LayerChart:
-    """A three-column grid, one row per item: status, partners' RAG and the EbE group's
-    rating, each a coloured cell with its words written in it."""
-    status = glance.select(
-        "item", "item_order", pl.lit("Status").alias("column"),
-        pl.col("status_title").alias("text"), pl.col("status_title").alias("colour_key"))
-    rag = glance.select(
-        "item", "item_order", pl.lit("Partners' RAG").alias("column"),
-        pl.col("rag_title").fill_null("None").alias("text"),
-        pl.col("rag_title").fill_null(NO_UPDATE).alias("colour_key"))
-    ebe = glance.select(
-        "item", "item_order", pl.lit("EbE group").alias("column"),
-        pl.when(pl.col("rating").is_null()).then(pl.lit("No review"))
-        .otherwise(pl.col("rating").cast(pl.String) + " of 5 · " + pl.col("agreement"))
-        .alias("text"),
-        pl.col("agreement").alias("colour_key"))
-    cells = pl.concat([status, rag, ebe])
+    """A four-column grid, one row per item (its id, so it fits a phone): status, partners'
+    RAG, the EbE group's rating and whether the two agree, each a coloured cell with its
+    words written in it."""
+    def column(name: str, text: pl.Expr, key: pl.Expr) -> pl.DataFrame:
+        return glance.select("item", "item_order", "recommendation_id",
+                             pl.lit(name).alias("column"), text.alias("text"),
+                             key.alias("colour_key"))
+
+    cells = pl.concat([
+        column("Status", pl.col("status_title"), pl.col("status_title")),
+        column("RAG", pl.col("rag_title").fill_null("None"),
+               pl.col("rag_title").fill_null(NO_UPDATE)),
+        column("EbE", pl.when(pl.col("rating").is_null()).then(pl.lit("No review"))
+               .otherwise(pl.col("rating").cast(pl.String) + " of 5"),
+               pl.when(pl.col("rating").is_null()).then(pl.lit(NO_UPDATE))
+               .otherwise(pl.lit(GLANCE_RATING_KEY))),
+        column("Agree?", pl.col("agreement"), pl.col("agreement")),
+    ])
     fills = {**{k: v[0] for k, v in STATUS_COLOURS.items()}, **RAG_COLOURS,
-             **{k: v[0] for k, v in AGREEMENT_COLOURS.items()}}
+             **{k: v[0] for k, v in AGREEMENT_COLOURS.items()}, GLANCE_RATING_KEY: "#FFFFFF"}
     texts = {**{k: v[1] for k, v in STATUS_COLOURS.items()},
              **{k: "#000000" for k in RAG_COLOURS},
-             **{k: v[1] for k, v in AGREEMENT_COLOURS.items()}}
+             **{k: v[1] for k, v in AGREEMENT_COLOURS.items()}, GLANCE_RATING_KEY: "#000000"}
     keys = [k for k in fills if k in set(cells.get_column("colour_key"))]
-    order = glance.sort("item_order").get_column("item").to_list()
+    order = glance.sort("item_order").get_column("recommendation_id").to_list()
     base = alt.Chart(cells).encode(
-        x=alt.X("column:N", sort=["Status", "Partners' RAG", "EbE group"], title=None,
+        x=alt.X("column:N", sort=list(GLANCE_COLUMNS), title=None,
                 axis=alt.Axis(orient="top", labelAngle=0)),
-        y=alt.Y("item:N", sort=order, title=None, axis=alt.Axis(labelLimit=260)),
+        y=alt.Y("recommendation_id:N", sort=order, title=None),
         tooltip=[alt.Tooltip("item:N", title="Item"), alt.Tooltip("column:N", title="What"),
                  alt.Tooltip("text:N", title="Value")],
     )
-    tiles = base.mark_rect(stroke="#999999", strokeWidth=0.5).encode(
+    tiles = base.mark_rect(stroke="#757575", strokeWidth=0.5).encode(
         color=alt.Color("colour_key:N", legend=None,
                         scale=alt.Scale(domain=keys, range=[fills[k] for k in keys])))
     words = base.mark_text(fontSize=11).encode(
@@ -670,7 +706,8 @@ def glance_chart(glance: pl.DataFrame, title: str = "Recommendations at a glance
         color=alt.Color("colour_key:N", legend=None,
                         scale=alt.Scale(domain=keys, range=[texts[k] for k in keys])))
     return alt.layer(tiles, words).resolve_scale(color="independent").properties(
-        title=title, height=alt.Step(ROW_HEIGHT), width="container")
+        title=alt.TitleParams(title, subtitle=GLANCE_KEY), height=alt.Step(ROW_HEIGHT),
+        width="container", autosize=FIT_WIDTH)
 
 
 def glance_table(glance: pl.DataFrame) -> pl.DataFrame:

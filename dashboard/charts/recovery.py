@@ -91,8 +91,8 @@ def cohort_chart(rows: pl.DataFrame, title: str, show_intervals: bool = True) ->
         value_text_expr("percent").alias("value_text"),
     )
     colour, dash, shape = _milestone_scales(kpi_ids)
-    legend = alt.Legend(title="Milestone after release", orient="bottom", columns=2,
-                        labelLimit=300)
+    legend = alt.Legend(title="Milestone after release", orient="bottom", columns=1,
+                        labelLimit=palette.label_limit(300, share=0.85))
     base = alt.Chart(published).encode(
         x=alt.X("period:O", sort=order, scale=alt.Scale(domain=order), title="Financial year",
                 axis=alt.Axis(labelAngle=0)),
@@ -176,7 +176,8 @@ def breakdown_chart(frame: pl.DataFrame, title: str, group_order: list[str],
                alt.Tooltip("lower_95:Q", title="Lower 95% CI", format=".1f"),
                alt.Tooltip("upper_95:Q", title="Upper 95% CI", format=".1f")]
     base = alt.Chart().encode(
-        y=alt.Y("group:N", sort=order, title=None, axis=alt.Axis(labelLimit=200)))
+        y=alt.Y("group:N", sort=order, title=None, axis=alt.Axis(
+            labelLimit=palette.label_limit(200))))
     layers: list[alt.Chart] = []
     if show_intervals:
         layers.append(base.mark_rule(color="#555555").encode(

@@ -23,8 +23,7 @@ from dashboard.formatting import display_value
 RANGE_COLOUR = "#D9D9D9"
 MIDDLE_HALF_COLOUR = "#A6A6A6"
 VALUE_TEXT_X = 104  # rows are scaled to 0-100; values are written to the right of that
-LONDON_TEXT_X = 141
-X_DOMAIN = (0, 178)
+X_DOMAIN = (0, 185)
 SUPPRESSED_TEXT = "* suppressed"
 ROW_HEIGHT = 34
 
@@ -122,7 +121,6 @@ def spine_frame(area: pl.DataFrame, peers: pl.DataFrame, london: pl.DataFrame,
         pl.when(centre.is_null()).then(None).otherwise(pl.col("pos_london"))
         .alias("pos_london"),
         pl.lit(VALUE_TEXT_X).alias("pos_text"),
-        pl.lit(LONDON_TEXT_X).alias("pos_london_text"),
         pl.when(pl.col("status") == "suppressed").then(pl.lit(SUPPRESSED_TEXT))
         .otherwise(pl.col("value_text")).alias("chart_text"),
         pl.when(centre.is_not_null()).then(pl.lit("London ") + pl.col("london_text"))
@@ -141,7 +139,8 @@ def spine_chart(rows: pl.DataFrame, title: str, area_label: str,
     categories = [c for c in palette.ORDER if c in set(plotted.get_column("category"))]
     order = rows.get_column("title").to_list()
     y = alt.Y("title:N", sort=order, title=None,
-              axis=alt.Axis(labelLimit=260, labelFontSize=12, ticks=False, domain=False))
+              axis=alt.Axis(
+                  labelLimit=palette.label_limit(260), labelFontSize=12, ticks=False, domain=False))
     x_scale = alt.Scale(domain=list(X_DOMAIN), nice=False, zero=False)
     range_label, middle_label = f"Range of {peers_label}", "Middle half of them"
     ranged = rows.filter(pl.col("pos_range_start").is_not_null())
@@ -158,12 +157,12 @@ def spine_chart(rows: pl.DataFrame, title: str, area_label: str,
     bars = alt.Chart(bars_frame).mark_bar(height=16).encode(
         y=y,
         x=alt.X("start:Q", scale=x_scale,
-                title=f"◄ worst of {peers_label}    | London |    best of {peers_label} ►",
+                title=[f"◄ worst of {peers_label}", "| London |", f"best of {peers_label} ►"],
                 axis=alt.Axis(labels=False, ticks=False, grid=False)),
         x2="end:Q",
         color=alt.Color("band:N", scale=alt.Scale(domain=[range_label, middle_label],
                                                   range=[RANGE_COLOUR, MIDDLE_HALF_COLOUR]),
-                        legend=alt.Legend(title=None, orient="bottom")),
+                        legend=alt.Legend(title=None, orient="top")),
         order=alt.Order("band:N", sort="descending"),
         tooltip=[alt.Tooltip("title:N", title="Indicator"), alt.Tooltip("band:N", title="Bar"),
                  alt.Tooltip("low:Q", title="From", format=".1f"),
@@ -186,19 +185,18 @@ def spine_chart(rows: pl.DataFrame, title: str, area_label: str,
                  alt.Tooltip("compared_to_london:N", title="Compared with London"),
                  alt.Tooltip("london_text:N", title="London")],
     )
-    words_frame = pl.concat([
-        rows.select("title", pl.col("pos_text").alias("x"), pl.col("chart_text").alias("text"),
-                    pl.lit(area_label).alias("whose")),
-        rows.filter(pl.col("london_chart_text").is_not_null()).select(
-            "title", pl.col("pos_london_text").alias("x"),
-            pl.col("london_chart_text").alias("text"), pl.lit("London").alias("whose")),
-    ])
-    words = alt.Chart(words_frame).mark_text(align="left", baseline="middle", fontSize=12) \
-        .encode(y=y, x=alt.X("x:Q", scale=x_scale), text="text:N",
-                color=alt.Color("whose:N", scale=alt.Scale(domain=[area_label, "London"],
-                                                           range=["#000000", "#555555"]),
-                                legend=None))
-    return alt.layer(bars, spine, markers, words).properties(
+    # The area's value above London's, both right of the plot: side by side they collide on a
+    # phone.
+    area_words = alt.Chart(rows.select("title", pl.col("pos_text").alias("x"),
+                                       palette.chart_words(pl.col("chart_text")).alias("text"))) \
+        .mark_text(align="left", baseline="middle", fontSize=12, dy=-7, color="#000000") \
+        .encode(y=y, x=alt.X("x:Q", scale=x_scale), text="text:N")
+    london_words = alt.Chart(rows.filter(pl.col("london_chart_text").is_not_null()).select(
+        "title", pl.col("pos_text").alias("x"),
+        palette.chart_words(pl.col("london_chart_text")).alias("text"))) \
+        .mark_text(align="left", baseline="middle", fontSize=11, dy=8, color="#555555") \
+        .encode(y=y, x=alt.X("x:Q", scale=x_scale), text="text:N")
+    return alt.layer(bars, spine, markers, area_words, london_words).properties(
         title=title, height=ROW_HEIGHT * max(rows.height, 1), width="container",
         autosize=palette.FIT_WIDTH).resolve_scale(color="independent")
 

@@ -19,10 +19,12 @@ RATE_AXIS = "Per 100 releases"
 GRID_CELL_WIDTH = 64
 GRID_CELL_HEIGHT = 24
 ROW_HEIGHT = 24
-# Axis labels of periods: a 3-year window '2020/21 to 2022/23' goes on three lines.
+# Axis labels of periods: a 3-year window '2020/21 to 2022/23' goes on three lines, a year
+# '2020/21' on two ('2020/' and '21'), so five or six columns fit a phone.
 PERIOD_LABEL_EXPR = ("indexof(datum.label, ' to ') > 0 ? [substring(datum.label, 0, "
                      "indexof(datum.label, ' to ')), 'to', substring(datum.label, "
-                     "indexof(datum.label, ' to ') + 4)] : datum.label")
+                     "indexof(datum.label, ' to ') + 4)] : [substring(datum.label, 0, 5), "
+                     "substring(datum.label, 5)]")
 LABEL_LINE_HEIGHT = 12
 GRID_NOT_YET = "Not yet"  # a grid cell whose follow-up is not complete (the tooltip has the date)
 TREND_HEIGHT = 280
@@ -112,14 +114,15 @@ def grid_chart(grid: pl.DataFrame, title: str, row_title: str,
     periods = grid.get_column("period").unique(maintain_order=True).to_list()
     rows = row_order or sorted(grid.get_column("area_name").unique().to_list())
     # Multi-line labels grow downwards from their first line: lift them clear of the cells.
-    label_lines = 3 if any(" to " in p for p in periods) else 1
+    label_lines = 3 if any(" to " in p for p in periods) else 2
     base = alt.Chart(grid).encode(
         x=alt.X("period:O", sort=periods, title=None,
                 axis=alt.Axis(orient="top", labelAngle=0, labelOverlap=False,
                               labelBaseline="bottom", labelLineHeight=LABEL_LINE_HEIGHT,
                               labelPadding=2 + LABEL_LINE_HEIGHT * (label_lines - 1),
                               labelExpr=PERIOD_LABEL_EXPR)),
-        y=alt.Y("area_name:N", sort=rows, title=None, axis=alt.Axis(labelLimit=200)),
+        y=alt.Y("area_name:N", sort=rows, title=None, axis=alt.Axis(
+            labelLimit=palette.label_limit(200))),
         tooltip=[alt.Tooltip("area_name:N", title=row_title),
                  alt.Tooltip("period:N", title="Period"),
                  alt.Tooltip("count_text:N", title="Tier 4 entries"),
@@ -179,7 +182,8 @@ def area_rates_chart(rows: pl.DataFrame, title: str, reference: float | None,
                alt.Tooltip("lower_95:Q", title="Lower 95% CI", format=".1f"),
                alt.Tooltip("upper_95:Q", title="Upper 95% CI", format=".1f")]
     base = alt.Chart(published).encode(
-        y=alt.Y("name:N", sort=order, title=None, axis=alt.Axis(labelLimit=200)))
+        y=alt.Y("name:N", sort=order, title=None, axis=alt.Axis(
+            labelLimit=palette.label_limit(200))))
     layers: list[alt.Chart] = []
     if show_intervals:
         layers.append(base.mark_rule(color="#555555").encode(

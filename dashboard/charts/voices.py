@@ -10,6 +10,7 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
+from dashboard.charts import palette
 from pipelines import reference
 
 WORKED_WELL = "Worked well"
@@ -87,14 +88,15 @@ def diverging_chart(counts: pl.DataFrame, by: str, title: str) -> alt.LayerChart
         pl.when(pl.col("sentiment") == COULD_IMPROVE).then(-pl.col("comments"))
         .otherwise(pl.col("comments")).alias("position"))
     base = alt.Chart(long).encode(
-        y=alt.Y(f"{by}:N", sort=order, title=None, axis=alt.Axis(labelLimit=260)),
+        y=alt.Y(f"{by}:N", sort=order, title=None, axis=alt.Axis(
+            labelLimit=palette.label_limit(260))),
         tooltip=[alt.Tooltip(f"{by}:N", title="Group"),
                  alt.Tooltip("sentiment:N", title="What people said"),
                  alt.Tooltip("comments:Q", title="Comments")],
     )
     names = [WORKED_WELL, COULD_IMPROVE]
     bars = base.mark_bar().encode(
-        x=alt.X("position:Q", title="Comments: could be better (left), worked well (right)",
+        x=alt.X("position:Q", title=["Comments: could be better (left),", "worked well (right)"],
                 axis=alt.Axis(labelExpr="abs(datum.value)")),
         color=alt.Color("sentiment:N", title="What people said",
                         scale=alt.Scale(domain=names,

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import polars as pl
 
-from dashboard.formatting import display_value
+from dashboard.formatting import display_value, england_missing_text, once_loaded_text
 
 COC = "coc_21d"
 TIER4 = "tier4_on_release"
 NOT_COMPARED = "Not compared"
+SECONDARY_NOTE_WORDS = "worked out"  # kpi_values' note for a cell hidden to protect another
+SMALL_COUNT_MAX = 4  # counts of 1 to 4 are suppressed for being small
 NO_TREND = {None, "", "Cannot be calculated"}
 SERVICE_KINDS: dict[str, str] = {
     "one_stop_shop": "One stop shop",
@@ -51,13 +53,32 @@ def released_text(count: int | None) -> str:
     return "*" if count is None else f"{count:,}"
 
 
+def suppressed_total_text(area_name: str, period: str, at_least: int | None,
+                          reason_note: str | None = None) -> str:
+    """Why the number released is hidden, and the lower bound the prisons chart does show: the
+    published prison counts, so the sentence never calls 'small' a number the page shows is at
+    least 14."""
+    secondary = bool(reason_note) and SECONDARY_NOTE_WORDS in reason_note
+    reason = ("so that a small count elsewhere cannot be worked out from it" if secondary
+              or (at_least or 0) > SMALL_COUNT_MAX else "to protect small numbers")
+    text = (f"the total number of {area_name} residents released from prison in {period} is "
+            f"suppressed (*) {reason}")
+    if at_least:
+        text += (f"; the published counts by prison add up to {at_least:,}, so at least "
+                 f"{at_least:,} were released")
+    return text
+
+
 def borough_summary(area_name: str, period: str, area: pl.DataFrame, london: pl.DataFrame,
                     england: pl.DataFrame, definitions: pl.DataFrame,
-                    released: int | None) -> str:
+                    released: int | None, released_at_least: int | None = None,
+                    england_missing: str | None = None) -> str:
     """A plain-English paragraph on one LA in one year.
 
     `area`, `london`, `england`: kpi_values rows (breakdown 'all') for the year; `released`: the
-    published number of releases (None when suppressed).
+    published number of releases (None when suppressed); `released_at_least`: the sum of the
+    published counts by prison (what the prisons chart shows) when the total is suppressed;
+    `england_missing`: why there is no England figure to compare with, when there is none.
     """
     if area.is_empty():
         return f"There are no figures for {area_name} in {period}."
@@ -66,13 +87,13 @@ def borough_summary(area_name: str, period: str, area: pl.DataFrame, london: pl.
     parts: list[str] = []
 
     coc = mine.get(COC)
-    opening = f"In {period}, "
     if released is not None:
-        opening += f"{released:,} {area_name} residents in drug or alcohol treatment were " \
-                   "released from prison"
+        opening = (f"In {period}, {released:,} {area_name} residents in drug or alcohol "
+                   "treatment were released from prison")
     else:
-        opening += f"the number of {area_name} residents released from prison is suppressed " \
-                   "because it is small (*)"
+        text = suppressed_total_text(area_name, period, released_at_least,
+                                     coc["note"] if coc is not None else None)
+        opening = text[0].upper() + text[1:]
     if coc is not None and coc["status"] == "published":
         versus = [f"London {_value(theirs.get(COC), 'percent')}"]
         london_words = _comparison(coc["compared_to_london"])
@@ -83,6 +104,8 @@ def borough_summary(area_name: str, period: str, area: pl.DataFrame, london: pl.
         if england_row is not None and england_row["status"] == "published":
             versus.append(f"England {_value(england_row, 'percent')}"
                           + (f", {england_words}" if england_words else ""))
+        elif england_missing:
+            versus.append(england_missing)
         parts.append(f"{opening}, and {_value(coc, 'percent')} started community treatment "
                      f"within 3 weeks ({'; '.join(versus)}).")
     elif coc is not None and coc["status"] == "immature":
@@ -90,7 +113,7 @@ def borough_summary(area_name: str, period: str, area: pl.DataFrame, london: pl.
                      f"{_value(coc, 'percent').lower()}.")
     else:
         parts.append(f"{opening}. The share who started treatment within 3 weeks is "
-                     "suppressed because the numbers are small (*).")
+                     "suppressed (*) to protect small numbers.")
 
     tier4 = mine.get(TIER4)
     if tier4 is not None and tier4["status"] == "published":
@@ -110,7 +133,7 @@ def borough_summary(area_name: str, period: str, area: pl.DataFrame, london: pl.
         title = kpi["title"].lower()
         if row["status"] == "immature":
             when = row["available_from"]
-            waiting.append(f"{title} (from {when:%-d %b %Y})" if when else title)
+            waiting.append(f"{title} ({once_loaded_text(when)})" if when else title)
         elif row["status"] == "suppressed":
             if kpi_id not in (COC, TIER4):  # already said above
                 hidden.append(title)
@@ -128,7 +151,7 @@ def borough_summary(area_name: str, period: str, area: pl.DataFrame, london: pl.
             r["status"] == "published" for k, r in mine.items() if k != COC):
         parts.append("On every other published indicator it was similar to London.")
     if hidden:
-        parts.append(f"Also suppressed because the numbers are small: {_join(hidden)}.")
+        parts.append(f"Also suppressed (*) to protect small numbers: {_join(hidden)}.")
     if waiting:
         parts.append(f"Not yet available because the follow-up is not complete: "
                      f"{_join(waiting)}.")
@@ -209,8 +232,14 @@ def trend_summary(trend: pl.DataFrame, area_label: str, kpi_title: str, unit: st
         text += f" Suppressed (*): {_join(suppressed)}."
     if waiting:
         text += f" Not yet available: {_join(waiting)}."
-    if trend.filter(pl.col("series") == "England").height:
+    england = trend.filter(pl.col("series") == "England")
+    if england.height:
         text += " The dotted line is England."
+        missing = england_missing_text(area.get_column("period").to_list()[-1],
+                                       england.get_column("period").to_list())
+        if missing:
+            last = england.sort("period_start").item(-1, "period")
+            text += f" {missing}, so its line stops at {last}."
     return text + hint
 
 
@@ -219,7 +248,7 @@ def funnel_summary(stages: pl.DataFrame, area_name: str, period: str) -> str:
     released = rows[0]
     if released["status"] != "published":
         head = (f"The number of {area_name} residents released in {period} is suppressed "
-                "because it is small (*).")
+                "(*) to protect small numbers.")
     else:
         head = f"Of {released['count']:,} {area_name} residents released in {period}:"
     details = []
@@ -246,7 +275,9 @@ def residence_summary(rows: pl.DataFrame, area_name: str, period: str, total: in
     published = rows.filter((pl.col("status") == "published") & (pl.col("releases") > 0))
     hidden = rows.filter(pl.col("status") == "suppressed").height
     if total_status == "suppressed":
-        head = f"The number of {area_name} residents released in {period} is suppressed (*)."
+        at_least = published.get_column("releases").sum() if published.height else None
+        text = suppressed_total_text(area_name, period, at_least)
+        head = text[0].upper() + text[1:] + "."
     else:
         head = f"In {period}, {total or 0:,} {area_name} residents were released from prison."
     if published.is_empty():
@@ -292,12 +323,21 @@ def services_summary(services: pl.DataFrame, area_name: str) -> str:
     text = (f"{area_name} lists {open_services.height} open recovery "
             f"service{'s' if open_services.height != 1 else ''}"
             + (f": {_join(parts)}." if parts else "."))
+    fte = open_services.get_column("paid_peer_support_fte").sum()
+    # Paid peer support staff often work inside other services: the sentence says where, so
+    # "no peer support service" never reads as "no peer support".
     missing = [SERVICE_KINDS[k].lower() for k in ("one_stop_shop", "womens_service",
                                                   "peer_support") if k not in named]
     if missing:
-        text += f" None listed: {_join(missing)}."
-    fte = open_services.get_column("paid_peer_support_fte").sum()
-    text += f" Paid peer support: {fte:.1f} full-time equivalent."
+        text += (" No " + " or ".join(f"{kind} service" if "service" not in kind else kind
+                                      for kind in missing) + " is listed.")
+    with_staff = open_services.filter(pl.col("paid_peer_support_fte") > 0) \
+        .get_column("name").to_list()
+    if fte > 0:
+        text += (f" Paid peer support workers: {fte:.1f} full-time equivalent, working in "
+                 f"{_join(with_staff)}.")
+    else:
+        text += " No paid peer support is listed."
     closed = services.height - open_services.height
     if closed:
         text += f" {closed} listed service{'s have' if closed != 1 else ' has'} closed."

@@ -5,18 +5,18 @@ Every sentence is built from the rows it is given, so it always says what the ch
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import polars as pl
 
 from dashboard.charts import palette
 from dashboard.formatting import display_value
 
 
-def _names(frame: pl.DataFrame, limit: int = 3) -> str:
+def _names(frame: pl.DataFrame) -> str:
+    """Every name, joined ('A, B and C'): a reader wants the names, not 'and 1 more'."""
     names = frame.get_column("area_name").to_list()
-    if len(names) <= limit:
-        return " and ".join(", ".join(names[:-1]).split(", ") + [names[-1]]) if len(names) > 1 \
-            else (names[0] if names else "")
-    return f"{', '.join(names[:limit])} and {len(names) - limit} more"
+    return f"{', '.join(names[:-1])} and {names[-1]}" if len(names) > 1 else "".join(names)
 
 
 def benchmark_summary(las: pl.DataFrame, kpi_title: str, unit: str, period: str,
@@ -55,20 +55,38 @@ def benchmark_summary(las: pl.DataFrame, kpi_title: str, unit: str, period: str,
     return " ".join(parts)
 
 
-def change_text(current: float | None, previous: float | None, unit: str) -> str | None:
+@dataclass(frozen=True)
+class ChangeBadge:
+    """A headline's change on last year as st.metric shows it: words, arrow and colour."""
+
+    text: str
+    arrow: str  # "up", "down" or "off"
+    colour: str  # "green", "red" or "gray"
+
+
+def change_badge(current: float | None, previous: float | None, unit: str,
+                 polarity: str) -> ChangeBadge | None:
+    """The arrow follows the sign of the change (rounded as shown); the colour follows the
+    KPI's polarity: green when it moved the good way, red the bad way, grey for no change or
+    a KPI that carries no judgement."""
     if current is None or previous is None:
         return None
-    change = current - previous
+    change = round(current - previous, 1)
+    if change == 0:
+        return ChangeBadge("No change on last year", "off", "gray")
     points = "percentage points" if unit == "percent" else "per 100 releases"
-    direction = "up" if change > 0 else "down" if change < 0 else "no change"
-    if direction == "no change":
-        return "No change on last year"
-    return f"{direction} {abs(change):.1f} {points} on last year"
+    rose = change > 0
+    good = {"high_good": rose, "low_good": not rose}.get(polarity)
+    colour = "gray" if good is None else ("green" if good else "red")
+    return ChangeBadge(f"{'up' if rose else 'down'} {abs(change):.1f} {points} on last year",
+                       "up" if rose else "down", colour)
 
 
-def ranked_summary(published: pl.DataFrame, london_value: float | None, unit: str) -> str:
-    text = (f"{published.height} boroughs with a published figure, highest first, with 95% "
-            "confidence intervals.")
+def ranked_summary(published: pl.DataFrame, london_value: float | None, unit: str,
+                   show_intervals: bool = True) -> str:
+    """What the ranked chart shows: its boroughs, the intervals only when drawn, London's line."""
+    text = f"{published.height} boroughs with a published figure, highest first"
+    text += ", with 95% confidence intervals." if show_intervals else "."
     if london_value is not None:
         text += f" The dashed line is London ({display_value(london_value, 'published', unit)})."
     return text

@@ -72,9 +72,10 @@ def prisons_summary(prisons: pl.DataFrame, releases: pl.DataFrame, london: pl.Da
     return " ".join(parts)
 
 
-def ranked_summary(published: pl.DataFrame, london_value: float | None, unit: str) -> str:
-    text = (f"{_plural(published.height, 'prison')} with a published figure, highest first, "
-            "with 95% confidence intervals.")
+def ranked_summary(published: pl.DataFrame, london_value: float | None, unit: str,
+                   show_intervals: bool = True) -> str:
+    text = (f"{_plural(published.height, 'prison')} with a published figure, highest first"
+            + (", with 95% confidence intervals." if show_intervals else "."))
     if london_value is not None:
         text += (" The dashed line is London residents "
                  f"({display_value(london_value, 'published', unit)}).")
@@ -167,3 +168,11 @@ def nothing_published_text(prisons: pl.DataFrame, kpi_title: str, unit: str,
                 f"follow-up is not complete. {when}.")
     return (f"No prison has a published figure for {kpi_title.lower()} in {period}: the "
             "figures are suppressed (*) because the numbers are small.")
+
+
+def left_out_text(names: list[str], split_name: str) -> str:
+    """The prisons left off a split chart because every figure in it is suppressed."""
+    if not names:
+        return ""
+    return (f" Not drawn, because every figure by {split_name} is suppressed (*): "
+            f"{_join(names)}.")

@@ -20,11 +20,10 @@ def _plural(count: int, one: str, many: str | None = None) -> str:
     return f"{count} {one if count == 1 else (many or one + 's')}"
 
 
-def _list(names: list[str], limit: int = 4) -> str:
+def _list(names: list[str]) -> str:
+    """Every name, joined: a reader wants the names, not 'and 1 more'."""
     if not names:
         return ""
-    if len(names) > limit:
-        return f"{', '.join(names[:limit])} and {len(names) - limit} more"
     if len(names) == 1:
         return names[0]
     return f"{', '.join(names[:-1])} and {names[-1]}"
@@ -67,7 +66,7 @@ def tracker_summary(tracker: pl.DataFrame, place: str) -> str:
     by_status = [f"{_plural(n, 'item')} {title.lower()}" for title in charts.STATUS_TITLES
                  .values() if (n := recorded.filter(pl.col("status_title") == title).height)]
     parts = [f"{recorded.height} of the 11 items have an update for {place}: "
-             f"{_list(by_status, 5)}."]
+             f"{_list(by_status)}."]
     red = recorded.filter(pl.col("rag") == "red").get_column("item").to_list()
     if red:
         parts.append(f"Rated red by partners: {_list(red)}.")
@@ -91,7 +90,7 @@ def agreement_summary(tracker: pl.DataFrame, place: str) -> str:
         details = [f"{r['item']} (partners {r['rag_title'].lower()}, EbE group {r['rating']} "
                    "of 5)" for r in disagree.iter_rows(named=True)]
         parts.append(f"Partners and the EbE group disagree on "
-                     f"{_plural(disagree.height, 'item')}: {_list(details, 6)}.")
+                     f"{_plural(disagree.height, 'item')}: {_list(details)}.")
     else:
         parts.append("Partners and the EbE group do not disagree outright on any item.")
     parts.append(f"They agree on {counts[charts.AGREE].height} and partly agree on "
@@ -234,4 +233,7 @@ def glance_summary(glance: pl.DataFrame) -> str:
         parts.append(f"The EbE group's rating disagrees with the partners' on {_list(disagree)}.")
     else:
         parts.append("The EbE group's ratings do not contradict the partners' on any item.")
+    parts.append("'Agree?' compares the expert-by-experience group's rating (1 to 5) with the "
+                 "partners' own red/amber/green rating: 1 or 2 is read as red, 3 as amber and "
+                 "4 or 5 as green; 'Partly agree' is one step apart.")
     return " ".join(parts)

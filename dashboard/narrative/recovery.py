@@ -11,6 +11,7 @@ from datetime import date
 
 import polars as pl
 
+from dashboard import formatting
 from dashboard.charts.recovery import CATEGORY_LABELS, RECOVERY_KPIS
 
 # What each KPI's numerator did, as the end of "N% of releases ..."
@@ -29,8 +30,8 @@ SHORT_NAMES: dict[str, str] = {
 }
 
 
-def _date(when: date | None) -> str:
-    return f"{when:%-d %b %Y}" if when else "a later date"
+def once_loaded_text(when: date | None) -> str:
+    return formatting.once_loaded_text(when) if when else "at a later date"
 
 
 def _join(parts: list[str]) -> str:
@@ -49,7 +50,7 @@ def cohort_summary(london: pl.DataFrame, period: str, titles: dict[str, str]) ->
     releases = next((r["denominator"] for r in by_kpi.values() if r["denominator"]), None)
     shown = [f"{by_kpi[k]['value']:.1f}% {OUTCOME_PHRASES[k]}" for k in RECOVERY_KPIS
              if k in by_kpi and by_kpi[k]["status"] == "published"]
-    waiting = [f"{titles.get(k, k).lower()} (from {_date(by_kpi[k]['available_from'])})"
+    waiting = [f"{titles.get(k, k).lower()} ({once_loaded_text(by_kpi[k]['available_from'])})"
                for k in RECOVERY_KPIS if k in by_kpi and by_kpi[k]["status"] == "immature"]
     hidden = [titles.get(k, k).lower() for k in RECOVERY_KPIS
               if k in by_kpi and by_kpi[k]["status"] == "suppressed"]
@@ -104,8 +105,8 @@ def breakdown_summary(groups: pl.DataFrame, breakdown_title: str, period: str,
                      "suppressed (small numbers) and not plotted.")
     if immature.height:
         first = immature.get_column("available_from").min()
-        parts.append(f"{immature.height} group figures are not yet available (the first from "
-                     f"{_date(first)}) and are not plotted.")
+        parts.append(f"{immature.height} group figures are not yet available (the first "
+                     f"{once_loaded_text(first)}) and are not plotted.")
     parts.append("Where two groups' intervals overlap, the difference may be chance.")
     return " ".join(parts)
 
@@ -149,4 +150,4 @@ def maturity_summary(london: pl.DataFrame, titles: dict[str, str]) -> str:
     return (text + f" {immature.height} London "
             f"{'figure is' if immature.height == 1 else 'figures are'} not yet available; the "
             f"next is {titles.get(first['kpi_id'], first['kpi_id']).lower()} for "
-            f"{first['period']}, from {_date(first['available_from'])}.")
+            f"{first['period']}, {once_loaded_text(first['available_from'])}.")

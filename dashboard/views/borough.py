@@ -54,18 +54,28 @@ london_year = year_rows.filter(pl.col("area_type") == "london")
 england_year = year_rows.filter(pl.col("area_type") == "england")
 stages = funnel_frame(area_year, definitions)
 released = stages.item(0, "count")
+flows = data.release_flows(period)
+leaving = residence_frame(flows, la_code, data.prisons())
+total, total_status = residence_total(flows, la_code)
+# When the total is suppressed, the prisons chart still shows the published counts by prison:
+# the summary gives their sum rather than calling the number small.
+released_at_least = leaving.filter(pl.col("status") == "published").get_column("releases").sum()
+england_coc_periods = yearly.filter((pl.col("area_type") == "england")
+                                    & (pl.col("kpi_id") == "coc_21d")).get_column("period")
 
 st.title(f"Borough profile: {name}")
 st.write(f"How {name} residents fare after release from prison, against London and England. "
          f"{name} is in the {la['subregion_name']} sub-region.")
 
-columns = st.columns(METRIC_COLUMNS)
+columns = st.columns(METRIC_COLUMNS)  # a row at a time: tabbing goes across rows
 with columns[0].container(border=True):
     st.metric("Released from prison", narrative.released_text(released),
               help="Releases of residents who were in drug or alcohol treatment in prison.")
     st.caption(f"{name} residents, {period}")
 for index, headline_id in enumerate(HEADLINE_KPIS, start=1):
     headline = data.kpi_definition(headline_id)
+    if index % METRIC_COLUMNS == 0:
+        columns = st.columns(METRIC_COLUMNS)
     mine = area_year.filter(pl.col("kpi_id") == headline_id)
     theirs = london_year.filter(pl.col("kpi_id") == headline_id)
     with columns[index % METRIC_COLUMNS].container(border=True):
@@ -94,7 +104,9 @@ for index, headline_id in enumerate(HEADLINE_KPIS, start=1):
 
 st.header(f"In brief, {period}")
 st.write(formatting.markdown_safe(narrative.borough_summary(
-    name, period, area_year, london_year, england_year, definitions, released)))
+    name, period, area_year, london_year, england_year, definitions, released,
+    released_at_least or None,
+    formatting.england_missing_text(period, england_coc_periods.to_list()))))
 all_hidden = narrative.nothing_published(area_year)
 rolling_period = next((p for p in data.periods("rolling_3y") if p.endswith(f" to {period}")),
                       None)
@@ -196,9 +208,6 @@ components.chart_block(
 )
 
 st.header("Where its residents are released from")
-flows = data.release_flows(period)
-leaving = residence_frame(flows, la_code, data.prisons())
-total, total_status = residence_total(flows, la_code)
 components.chart_block(
     f"Prisons releasing {name} residents, {period}",
     narrative.residence_summary(leaving, name, period, total, total_status),

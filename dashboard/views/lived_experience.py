@@ -55,6 +55,7 @@ left, right = st.columns(2)
 left.metric(charts.WORKED_WELL, f"{worked:,} comments")
 right.metric(charts.COULD_IMPROVE, f"{chosen.height - worked:,} comments")
 
+st.header("What worked well and what could be better")
 by_theme = charts.sentiment_counts(chosen, "theme")
 components.chart_block(
     "What people said, by theme",

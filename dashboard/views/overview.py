@@ -12,6 +12,7 @@ from dashboard.narrative import recommendations as recommendation_narrative
 
 HEADLINE_KPIS = ("coc_21d", "tier4_on_release", "engaged_6m", "completed_12m",
                  "returned_custody_12m", "settled_on_release")
+TILES_PER_ROW = 3
 
 period = filters.period()
 kpi_id = filters.kpi()
@@ -28,29 +29,37 @@ st.header(f"Headline figures, {period}")
 london = data.kpi_values(area_type="london", breakdown="all", period_type="year",
                          kpi_id=list(HEADLINE_KPIS))
 england = data.kpi_values(area_type="england", period_type="year")
-columns = st.columns(3)
 for index, headline_id in enumerate(HEADLINE_KPIS):
     headline = data.kpi_definition(headline_id)
     rows = london.filter(pl.col("kpi_id") == headline_id)
     now = rows.filter(pl.col("period") == period)
     before = rows.filter(pl.col("period") == previous) if previous else rows.clear()
-    with columns[index % 3].container(border=True):
+    if index % TILES_PER_ROW == 0:  # a row of columns at a time: tabbing goes across rows
+        columns = st.columns(TILES_PER_ROW)
+    with columns[index % TILES_PER_ROW].container(border=True):
         if now.is_empty():
             st.metric(headline["title"], "No data")
             continue
         row = now.row(0, named=True)
         previous_value = before.row(0, named=True)["value"] if before.height else None
+        badge = narrative.change_badge(row["value"], previous_value, headline["unit"],
+                                       headline["polarity"])
         st.metric(
             headline["title"],
             formatting.display_metric(row["value"], row["status"], headline["unit"]),
-            delta=narrative.change_text(row["value"], previous_value, headline["unit"]),
-            delta_color="inverse" if headline["polarity"] == "low_good" else "normal",
+            delta=badge.text if badge else None,
+            delta_color=badge.colour if badge else "normal",
+            delta_arrow=badge.arrow if badge else "auto",
             help=headline["description"],
         )
         lines = []
         if row["status"] == "published":
             lines.append(f"95% CI {row['lower_95']:.1f} to {row['upper_95']:.1f}")
-        if row["compared_to_england"] and row["compared_to_england"] != "Not compared":
+        england_periods = england.filter(pl.col("kpi_id") == headline_id).get_column("period")
+        missing = formatting.england_missing_text(period, england_periods.to_list())
+        if missing:
+            lines.append(missing)
+        elif row["compared_to_england"] and row["compared_to_england"] != "Not compared":
             england_row = england.filter((pl.col("kpi_id") == headline_id)
                                          & (pl.col("period") == period))
             england_value = england_row.row(0, named=True)["value"] if england_row.height \
@@ -65,7 +74,7 @@ for index, headline_id in enumerate(HEADLINE_KPIS):
             lines.append(row["note"] or "")
         st.caption(" · ".join(line for line in lines if line))
 
-st.header(f"{kpi['title']} by borough, {period}")
+st.header("How the boroughs compare")
 las = data.kpi_values(kpi_id=kpi_id, period=period, area_type="la", breakdown="all")
 london_row = data.kpi_values(kpi_id=kpi_id, period=period, area_type="london", breakdown="all")
 london_value = london_row.row(0, named=True)["value"] if london_row.height else None
@@ -88,7 +97,7 @@ if published.is_empty():
 else:
     components.chart_block(
         f"{kpi['title']}: boroughs ranked, {period}",
-        narrative.ranked_summary(published, london_value, kpi["unit"]),
+        narrative.ranked_summary(published, london_value, kpi["unit"], show_intervals),
         ranked_chart(published, f"{kpi['title']}, {period}",
                      "Per cent" if kpi["unit"] == "percent" else "Per 100 releases",
                      london_value, show_intervals=show_intervals),
@@ -97,7 +106,9 @@ else:
         key="ranked",
     )
 
-st.header("Recommendations at a glance")
+st.header("The recommendations")
+st.page_link("views/recommendations.py", label="Record our review (EbE group)",
+             icon=":material/rate_review:", query_params={"record": "review"})
 glance = tracker.glance()
 components.chart_block(
     "Recommendations at a glance",

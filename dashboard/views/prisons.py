@@ -84,7 +84,7 @@ if published.is_empty():
 else:
     components.chart_block(
         f"{kpi['title']} by prison, {period}",
-        narrative.ranked_summary(published, london_value, unit),
+        narrative.ranked_summary(published, london_value, unit, show_intervals),
         prison_ranked_chart(published, f"{kpi['title']} by prison of release, {period}",
                             axis_title, london_value, show_intervals=show_intervals),
         formatting.table_twin(prisons_all, unit),
@@ -95,13 +95,27 @@ else:
 for breakdown, split_name, legend in (("release_type", "release type", "Release type"),
                                       ("sex", "sex", "Sex")):
     categories = SPLIT_CATEGORIES[breakdown]
+    split_rows = chosen.filter((pl.col("area_type") == "prison")
+                               & (pl.col("breakdown") == breakdown))
+    # A prison whose every figure in the split is hidden carries no information here: it is
+    # named in the summary, not drawn as a row of '*'.
+    informative = split_rows.filter(pl.col("status") != "suppressed") \
+        .get_column("area_code").unique()
+    left_out = sorted(split_rows.filter(~pl.col("area_code").is_in(informative.to_list()))
+                      .get_column("area_name").unique().to_list())
     split = split_frame(
-        chosen.filter((pl.col("area_type") == "prison") & (pl.col("breakdown") == breakdown)),
+        split_rows.filter(pl.col("area_code").is_in(informative.to_list())),
         chosen.filter((pl.col("area_type") == "london") & (pl.col("breakdown") == breakdown)),
         unit, categories)
+    if split.is_empty():
+        st.subheader(f"{kpi['title']} by prison and {split_name}, {period}")
+        st.info(f"No figures by {split_name} are published for {period}: every one would be "
+                "too small to publish, or the split is not published.")
+        continue
     components.chart_block(
         f"{kpi['title']} by prison and {split_name}, {period}",
-        narrative.split_summary(split, kpi["title"], unit, split_name),
+        narrative.split_summary(split, kpi["title"], unit, split_name)
+        + narrative.left_out_text(left_out, split_name),
         split_chart(split, f"{kpi['title']} by prison and {split_name}, {period}", axis_title,
                     categories, legend, show_intervals=show_intervals),
         split_table(split),
@@ -119,4 +133,5 @@ components.chart_block(
     flow_table(cells),
     FLOWS_DEFINITION,
     key="prison-flows",
+    wide_only=True,
 )

@@ -21,6 +21,10 @@ RATING_WORDS = {1: "1 - no difference", 2: "2", 3: "3 - some difference", 4: "4"
 UPDATE_TEXT_FIELDS = ("milestone", "next_step", "owner", "evidence")
 REVIEW_TEXT_FIELDS = ("panel", "comment")
 LATEST_COMMENTS = 3
+RECORD_PARAM, RECORD_REVIEW = "record", "review"  # ?record=review: the EbE group's way in
+RECORD_ANCHOR = "record"
+TABLE_ROW_PX = 35  # st.dataframe's row height: the grid is sized to show every item
+TABLE_BORDER_PX = 3
 TRACKER_DEFINITION = ("Latest partner update for each item and place (status and the partners' "
                       "own red/amber/green rating), and the latest EbE review (rating 1 = no "
                       "difference for people leaving prison, 5 = a great deal).")
@@ -98,6 +102,173 @@ def _show_result(key: str) -> None:
     {"error": st.error, "warning": st.warning, "success": st.success}[level](message)
 
 
+# --- Recording --------------------------------------------------------------------------------
+
+def _recording_section() -> None:
+    """The forms to record an update or a review, and to change, back up and move
+    entries. The EbE group's review tab comes first when the link asked for it."""
+    st.header("Record an update or a review", anchor=RECORD_ANCHOR)
+    actor = auth.panel("page")
+    scope_names = dict(zip(scope_table.get_column("scope"), scope_table.get_column("scope_name"),
+                           strict=True))
+    scope_codes = list(scope_names)
+    review_first = st.query_params.get(RECORD_PARAM) == RECORD_REVIEW
+    names = ["Record a review", "Record an update"] if review_first else \
+        ["Record an update", "Record a review"]
+    tabs = dict(zip([*names, "Change or withdraw", "Back up and move"],
+                    st.tabs([*names, "Change or withdraw", "Back up and move"]), strict=True))
+    record_update, record_review = tabs["Record an update"], tabs["Record a review"]
+    change, backup = tabs["Change or withdraw"], tabs["Back up and move"]
+
+    with record_update:
+        st.write("For partners: record progress on one item in one place. Fields marked * are "
+                 "required.")
+        if not actor.can_record(store.UPDATE):
+            st.info("Only partner editors can record an update. Sign in with an account that has "
+                    "that role, or ask an administrator for it.")
+        else:
+            with st.form("update-form"):
+                st.selectbox("Item *", list(item_labels), format_func=item_labels.get,
+                             key="update-recommendation_id")
+                st.selectbox("Place *", scope_codes, format_func=scope_names.get,
+                             index=scope_codes.index(scope), key="update-scope")
+                st.date_input("Date reported *", max_value=date.today(), format="DD/MM/YYYY",
+                              key="update-reported_on")
+                st.selectbox("Status *", list(charts.STATUS_TITLES), index=None,
+                             format_func=charts.STATUS_TITLES.get, placeholder="Choose a status",
+                             key="update-status")
+                st.radio("Your own rating (RAG) *", list(charts.RAG_TITLES), index=None,
+                         format_func=charts.RAG_TITLES.get, horizontal=True, key="update-rag")
+                st.text_area("Milestone reached or planned", key="update-milestone",
+                             max_chars=store.MAX_TEXT_CHARS)
+                st.text_area("Next step", key="update-next_step", max_chars=store.MAX_TEXT_CHARS)
+                st.text_input("Organisation responsible *", key="update-owner",
+                              max_chars=store.MAX_TEXT_CHARS)
+                st.text_input("Evidence (text or a link)", key="update-evidence",
+                              max_chars=store.MAX_TEXT_CHARS)
+                st.form_submit_button("Record update", type="primary", on_click=_record,
+                                      args=(store.UPDATE,), key="update-submit")
+        _show_result(store.UPDATE)
+
+    with record_review:
+        st.write("For the expert-by-experience group: how much difference has this item made for "
+                 "people leaving prison? Please leave names and details that could identify "
+                 "someone out of the comment.")
+        if not actor.can_record(store.REVIEW):
+            st.info("Only EbE reviewers can record a review. Sign in with an account that has that "
+                    "role, or ask an administrator for it.")
+        else:
+            with st.form("review-form"):
+                st.selectbox("Item *", list(item_labels), format_func=item_labels.get,
+                             key="review-recommendation_id")
+                st.selectbox("Place *", scope_codes, format_func=scope_names.get,
+                             index=scope_codes.index(scope), key="review-scope")
+                st.date_input("Date of the review *", max_value=date.today(), format="DD/MM/YYYY",
+                              key="review-reviewed_on")
+                st.text_input("Panel or meeting *", key="review-panel",
+                              max_chars=store.MAX_TEXT_CHARS)
+                st.radio("Rating: how much difference it makes *", list(RATING_WORDS), index=None,
+                         format_func=RATING_WORDS.get, horizontal=True, key="review-rating")
+                st.text_area("Comment", key="review-comment", max_chars=store.MAX_TEXT_CHARS)
+                st.form_submit_button("Record review", type="primary", on_click=_record,
+                                      args=(store.REVIEW,), key="review-submit")
+        _show_result(store.REVIEW)
+
+    with change:
+        st.write("Entries recorded in this app can be corrected: each change is kept as a new "
+                 "version, and an administrator can withdraw an entry (it stays in the audit log). "
+                 "Updates and reviews from partner extracts are changed at their source.")
+        editable = entries.filter(pl.col("kind").is_in(
+            [kind for kind in store.CONTRACT_BY_KIND if actor.can_record(kind)]))
+        if store_problem or editable.is_empty():
+            st.info("There are no entries recorded in this app that you can change."
+                    if not store_problem else store_problem)
+        else:
+            labels = {r["entry_id"]:
+                      f"{r['entry_id']} · {item_labels.get(r['recommendation_id'])} · "
+                      f"{scope_names.get(r['scope'], r['scope'])} · version {r['version']}"
+                      for r in editable.iter_rows(named=True)}
+            entry_id = st.selectbox("Entry", list(labels)[::-1], format_func=labels.get,
+                                    key="edit-entry")
+            current = editable.filter(pl.col("entry_id") == entry_id).row(0, named=True)
+            kind = current["kind"]
+            st.dataframe(store.app_store().versions(entry_id), hide_index=True, width="stretch",
+                         key="edit-versions")
+            prefix = f"edit-{entry_id}"
+            if actor.can_record(kind):
+                with st.form(f"{prefix}-form"):
+                    st.selectbox("Item *", list(item_labels), format_func=item_labels.get,
+                                 index=list(item_labels).index(current["recommendation_id"]),
+                                 key=f"{prefix}-recommendation_id")
+                    st.selectbox("Place *", scope_codes, format_func=scope_names.get,
+                                 index=scope_codes.index(current["scope"]), key=f"{prefix}-scope")
+                    if kind == store.UPDATE:
+                        st.date_input("Date reported *", value=current["reported_on"],
+                                      max_value=date.today(), format="DD/MM/YYYY",
+                                      key=f"{prefix}-reported_on")
+                        st.selectbox("Status *", list(charts.STATUS_TITLES),
+                                     index=list(charts.STATUS_TITLES).index(current["status"]),
+                                     format_func=charts.STATUS_TITLES.get, key=f"{prefix}-status")
+                        st.radio("Your own rating (RAG) *", list(charts.RAG_TITLES),
+                                 index=list(charts.RAG_TITLES).index(current["rag"]),
+                                 format_func=charts.RAG_TITLES.get, horizontal=True,
+                                 key=f"{prefix}-rag")
+                        st.text_area("Milestone", value=current["milestone"] or "",
+                                     key=f"{prefix}-milestone")
+                        st.text_area("Next step", value=current["next_step"] or "",
+                                     key=f"{prefix}-next_step")
+                        st.text_input("Organisation responsible *", value=current["owner"] or "",
+                                      key=f"{prefix}-owner")
+                        st.text_input("Evidence", value=current["evidence"] or "",
+                                      key=f"{prefix}-evidence")
+                    else:
+                        st.date_input("Date of the review *", value=current["reviewed_on"],
+                                      max_value=date.today(), format="DD/MM/YYYY",
+                                      key=f"{prefix}-reviewed_on")
+                        st.text_input("Panel or meeting *", value=current["panel"] or "",
+                                      key=f"{prefix}-panel")
+                        st.radio("Rating *", list(RATING_WORDS),
+                                 index=list(RATING_WORDS).index(current["rating"]),
+                                 format_func=RATING_WORDS.get, horizontal=True,
+                                 key=f"{prefix}-rating")
+                        st.text_area("Comment", value=current["comment"] or "",
+                                     key=f"{prefix}-comment")
+                    st.form_submit_button("Save as a new version", on_click=_edit,
+                                          args=(entry_id, kind, current["version"]),
+                                          key=f"{prefix}-submit")
+            if actor.can_withdraw:
+                st.text_input("Reason for withdrawing (kept in the audit log)",
+                              key=f"withdraw-{entry_id}-reason")
+                st.button("Withdraw this entry", on_click=_withdraw, args=(entry_id,),
+                          key=f"withdraw-{entry_id}", icon=":material/delete:")
+        _show_result("edit")
+
+    with backup:
+        if not actor.can_import:
+            st.info("Only an administrator can export or import the entries recorded in this app.")
+        elif store_problem:
+            st.info(store_problem)
+        else:
+            counts = store.app_store().counts()
+            st.write(f"This app's store holds {counts[store.UPDATE]} updates and "
+                     f"{counts[store.REVIEW]} reviews, with {counts['audit']} audit log rows.")
+            entries_csv, audit_csv = store.app_store().export_csv()
+            left, right = st.columns(2)
+            left.download_button("Download entries (CSV)", entries_csv,
+                                 file_name=store.ENTRIES_FILE, mime="text/csv",
+                                 key="export-entries", on_click="ignore",
+                                 icon=":material/download:")
+            right.download_button("Download audit log (CSV)", audit_csv, file_name=store.AUDIT_FILE,
+                                  mime="text/csv", key="export-audit", on_click="ignore",
+                                  icon=":material/download:")
+            st.file_uploader("Entries CSV to import", type="csv", key="import-entries")
+            st.file_uploader("Audit log CSV to import (optional)", type="csv", key="import-audit")
+            st.button("Import", on_click=_import, key="import-submit", icon=":material/upload:")
+            st.dataframe(store.app_store().audit_log(), hide_index=True, width="stretch",
+                         key="audit-log")
+        _show_result("import")
+
+
 # --- The choice of place ----------------------------------------------------------------------
 
 period = filters.period()
@@ -137,9 +308,16 @@ st.write("The two foundations and nine recommendations made by people with lived
          "of prison and recovery: how far each has got, what partners say and what the "
          "expert-by-experience (EbE) group thinks. Partners and the EbE group can record their "
          "own updates and reviews at the bottom of this page.")
+recording_first = st.query_params.get(RECORD_PARAM) == RECORD_REVIEW
+if not recording_first:
+    st.page_link("views/recommendations.py", label="Record our review (EbE group)",
+                 icon=":material/rate_review:", query_params={RECORD_PARAM: RECORD_REVIEW})
 if store_problem:
     st.warning(f"Entries recorded in this app cannot be shown or added just now: {store_problem}",
                icon=":material/database_off:")
+
+if recording_first:
+    _recording_section()
 
 # --- The 11 items in the chosen place ---------------------------------------------------------
 
@@ -148,10 +326,26 @@ tracker_title = f"The 11 items: {place}"
 st.header(tracker_title)
 st.write(narrative.tracker_summary(tracker, place))
 tracker_shown = charts.tracker_table(tracker, scope)
-st.dataframe(tracker_shown, hide_index=True, width="stretch", key="tracker-table",
-             column_config={"Reported on": st.column_config.DateColumn(format="D MMM YYYY"),
-                            "EbE reviewed on": st.column_config.DateColumn(format="D MMM YYYY"),
-                            "Evidence": st.column_config.TextColumn()})
+# Every item and every milestone in full (a table wraps its text; a grid would cut it off).
+# On a phone, three columns that fit without scrolling sideways (a table that scrolls cannot
+# be reached by keyboard); every column is in the grid below.
+brief = charts.tracker_brief(tracker_shown)
+with st.container(key="wide-only-tracker"):
+    st.table(brief, hide_index=True)
+with st.container(key="narrow-only-tracker"):
+    st.table(brief.select(
+        "Item",
+        pl.when(pl.col("Partners' RAG") != "")
+        .then(pl.format("{} ({})", "Status", "Partners' RAG")).otherwise(pl.col("Status"))
+        .alias("Status (RAG)"),
+        "Milestone"), hide_index=True)
+with st.expander(f"Every column: {tracker_title}"):
+    st.dataframe(tracker_shown, hide_index=True, width="stretch", key="tracker-table",
+                 height=TABLE_ROW_PX * (tracker_shown.height + 1) + TABLE_BORDER_PX,
+                 column_config={
+                     "Reported on": st.column_config.DateColumn(format="D MMM YYYY"),
+                     "EbE reviewed on": st.column_config.DateColumn(format="D MMM YYYY"),
+                     "Evidence": st.column_config.TextColumn()})
 st.download_button(
     f"Download CSV: {tracker_title}",
     formatting.csv_bytes(tracker_shown, tracker_title, TRACKER_DEFINITION, info.get("data_cutoff"),
@@ -276,159 +470,6 @@ if item_id in charts.SERVICE_KINDS:
 if not evidence_ids and item_id not in ("R2", *charts.SERVICE_KINDS):
     st.info(narrative.no_evidence_text(item))
 
-# --- Recording --------------------------------------------------------------------------------
 
-st.header("Record an update or a review")
-actor = auth.panel("page")
-scope_names = dict(zip(scope_table.get_column("scope"), scope_table.get_column("scope_name"),
-                       strict=True))
-scope_codes = list(scope_names)
-record_update, record_review, change, backup = st.tabs(
-    ["Record an update", "Record a review", "Change or withdraw", "Back up and move"])
-
-with record_update:
-    st.write("For partners: record progress on one item in one place. Fields marked * are "
-             "required.")
-    if not actor.can_record(store.UPDATE):
-        st.info("Only partner editors can record an update. Sign in with an account that has "
-                "that role, or ask an administrator for it.")
-    else:
-        with st.form("update-form"):
-            st.selectbox("Item *", list(item_labels), format_func=item_labels.get,
-                         key="update-recommendation_id")
-            st.selectbox("Place *", scope_codes, format_func=scope_names.get,
-                         index=scope_codes.index(scope), key="update-scope")
-            st.date_input("Date reported *", max_value=date.today(), format="DD/MM/YYYY",
-                          key="update-reported_on")
-            st.selectbox("Status *", list(charts.STATUS_TITLES), index=None,
-                         format_func=charts.STATUS_TITLES.get, placeholder="Choose a status",
-                         key="update-status")
-            st.radio("Your own rating (RAG) *", list(charts.RAG_TITLES), index=None,
-                     format_func=charts.RAG_TITLES.get, horizontal=True, key="update-rag")
-            st.text_area("Milestone reached or planned", key="update-milestone",
-                         max_chars=store.MAX_TEXT_CHARS)
-            st.text_area("Next step", key="update-next_step", max_chars=store.MAX_TEXT_CHARS)
-            st.text_input("Organisation responsible *", key="update-owner",
-                          max_chars=store.MAX_TEXT_CHARS)
-            st.text_input("Evidence (text or a link)", key="update-evidence",
-                          max_chars=store.MAX_TEXT_CHARS)
-            st.form_submit_button("Record update", type="primary", on_click=_record,
-                                  args=(store.UPDATE,), key="update-submit")
-    _show_result(store.UPDATE)
-
-with record_review:
-    st.write("For the expert-by-experience group: how much difference has this item made for "
-             "people leaving prison? Please leave names and details that could identify "
-             "someone out of the comment.")
-    if not actor.can_record(store.REVIEW):
-        st.info("Only EbE reviewers can record a review. Sign in with an account that has that "
-                "role, or ask an administrator for it.")
-    else:
-        with st.form("review-form"):
-            st.selectbox("Item *", list(item_labels), format_func=item_labels.get,
-                         key="review-recommendation_id")
-            st.selectbox("Place *", scope_codes, format_func=scope_names.get,
-                         index=scope_codes.index(scope), key="review-scope")
-            st.date_input("Date of the review *", max_value=date.today(), format="DD/MM/YYYY",
-                          key="review-reviewed_on")
-            st.text_input("Panel or meeting *", key="review-panel",
-                          max_chars=store.MAX_TEXT_CHARS)
-            st.radio("Rating: how much difference it makes *", list(RATING_WORDS), index=None,
-                     format_func=RATING_WORDS.get, horizontal=True, key="review-rating")
-            st.text_area("Comment", key="review-comment", max_chars=store.MAX_TEXT_CHARS)
-            st.form_submit_button("Record review", type="primary", on_click=_record,
-                                  args=(store.REVIEW,), key="review-submit")
-    _show_result(store.REVIEW)
-
-with change:
-    st.write("Entries recorded in this app can be corrected: each change is kept as a new "
-             "version, and an administrator can withdraw an entry (it stays in the audit log). "
-             "Updates and reviews from partner extracts are changed at their source.")
-    editable = entries.filter(pl.col("kind").is_in(
-        [kind for kind in store.CONTRACT_BY_KIND if actor.can_record(kind)]))
-    if store_problem or editable.is_empty():
-        st.info("There are no entries recorded in this app that you can change."
-                if not store_problem else store_problem)
-    else:
-        labels = {r["entry_id"]: f"{r['entry_id']} · {item_labels.get(r['recommendation_id'])} · "
-                                 f"{scope_names.get(r['scope'], r['scope'])} · version "
-                                 f"{r['version']}"
-                  for r in editable.iter_rows(named=True)}
-        entry_id = st.selectbox("Entry", list(labels)[::-1], format_func=labels.get,
-                                key="edit-entry")
-        current = editable.filter(pl.col("entry_id") == entry_id).row(0, named=True)
-        kind = current["kind"]
-        st.dataframe(store.app_store().versions(entry_id), hide_index=True, width="stretch",
-                     key="edit-versions")
-        prefix = f"edit-{entry_id}"
-        if actor.can_record(kind):
-            with st.form(f"{prefix}-form"):
-                st.selectbox("Item *", list(item_labels), format_func=item_labels.get,
-                             index=list(item_labels).index(current["recommendation_id"]),
-                             key=f"{prefix}-recommendation_id")
-                st.selectbox("Place *", scope_codes, format_func=scope_names.get,
-                             index=scope_codes.index(current["scope"]), key=f"{prefix}-scope")
-                if kind == store.UPDATE:
-                    st.date_input("Date reported *", value=current["reported_on"],
-                                  max_value=date.today(), format="DD/MM/YYYY",
-                                  key=f"{prefix}-reported_on")
-                    st.selectbox("Status *", list(charts.STATUS_TITLES),
-                                 index=list(charts.STATUS_TITLES).index(current["status"]),
-                                 format_func=charts.STATUS_TITLES.get, key=f"{prefix}-status")
-                    st.radio("Your own rating (RAG) *", list(charts.RAG_TITLES),
-                             index=list(charts.RAG_TITLES).index(current["rag"]),
-                             format_func=charts.RAG_TITLES.get, horizontal=True,
-                             key=f"{prefix}-rag")
-                    st.text_area("Milestone", value=current["milestone"] or "",
-                                 key=f"{prefix}-milestone")
-                    st.text_area("Next step", value=current["next_step"] or "",
-                                 key=f"{prefix}-next_step")
-                    st.text_input("Organisation responsible *", value=current["owner"] or "",
-                                  key=f"{prefix}-owner")
-                    st.text_input("Evidence", value=current["evidence"] or "",
-                                  key=f"{prefix}-evidence")
-                else:
-                    st.date_input("Date of the review *", value=current["reviewed_on"],
-                                  max_value=date.today(), format="DD/MM/YYYY",
-                                  key=f"{prefix}-reviewed_on")
-                    st.text_input("Panel or meeting *", value=current["panel"] or "",
-                                  key=f"{prefix}-panel")
-                    st.radio("Rating *", list(RATING_WORDS),
-                             index=list(RATING_WORDS).index(current["rating"]),
-                             format_func=RATING_WORDS.get, horizontal=True,
-                             key=f"{prefix}-rating")
-                    st.text_area("Comment", value=current["comment"] or "",
-                                 key=f"{prefix}-comment")
-                st.form_submit_button("Save as a new version", on_click=_edit,
-                                      args=(entry_id, kind, current["version"]),
-                                      key=f"{prefix}-submit")
-        if actor.can_withdraw:
-            st.text_input("Reason for withdrawing (kept in the audit log)",
-                          key=f"withdraw-{entry_id}-reason")
-            st.button("Withdraw this entry", on_click=_withdraw, args=(entry_id,),
-                      key=f"withdraw-{entry_id}", icon=":material/delete:")
-    _show_result("edit")
-
-with backup:
-    if not actor.can_import:
-        st.info("Only an administrator can export or import the entries recorded in this app.")
-    elif store_problem:
-        st.info(store_problem)
-    else:
-        counts = store.app_store().counts()
-        st.write(f"This app's store holds {counts[store.UPDATE]} updates and "
-                 f"{counts[store.REVIEW]} reviews, with {counts['audit']} audit log rows.")
-        entries_csv, audit_csv = store.app_store().export_csv()
-        left, right = st.columns(2)
-        left.download_button("Download entries (CSV)", entries_csv, file_name=store.ENTRIES_FILE,
-                             mime="text/csv", key="export-entries", on_click="ignore",
-                             icon=":material/download:")
-        right.download_button("Download audit log (CSV)", audit_csv, file_name=store.AUDIT_FILE,
-                              mime="text/csv", key="export-audit", on_click="ignore",
-                              icon=":material/download:")
-        st.file_uploader("Entries CSV to import", type="csv", key="import-entries")
-        st.file_uploader("Audit log CSV to import (optional)", type="csv", key="import-audit")
-        st.button("Import", on_click=_import, key="import-submit", icon=":material/upload:")
-        st.dataframe(store.app_store().audit_log(), hide_index=True, width="stretch",
-                     key="audit-log")
-    _show_result("import")
+if not recording_first:
+    _recording_section()

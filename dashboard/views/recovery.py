@@ -47,7 +47,8 @@ for index, kpi_id in enumerate(charts.RECOVERY_KPIS):
         if row["status"] == "immature":
             # The date goes under the words, so the long text is never cut off.
             st.metric(titles[kpi_id], formatting.NOT_YET_TEXT,
-                      delta=f"From {row['available_from']:%-d %b %Y}", delta_color="off",
+                      delta="O" + formatting.once_loaded_text(row["available_from"])[1:],
+                      delta_color="off",
                       delta_arrow="off", help=descriptions[kpi_id])
             st.caption(f"{charts.MILESTONES[kpi_id]} · {row['note'] or ''}")
             continue

@@ -61,10 +61,13 @@ _WATCH_RUNS = """() => {
 }"""
 _A_RUN_FINISHED = "() => window.__stRunsFinished > 0"
 # After a run, the frontend still loads some element types lazily: each shows a skeleton until
-# its code has loaded, and a Vega chart is empty until vega-embed has drawn it.
+# its code has loaded, and a Vega chart is empty until vega-embed has drawn it (a chart hidden
+# on this width, whose table is shown instead, is never drawn).
 _ALL_DRAWN = """() =>
   document.querySelectorAll('[data-testid="stSkeleton"]').length === 0
   && [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
+       .filter(chart => chart.closest('[class*="st-key-wide-only-"]') === null
+                        || chart.offsetParent !== null)
        .every(chart => chart.querySelector('canvas, svg') !== null)"""
 
 
