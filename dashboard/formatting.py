@@ -130,7 +130,7 @@ def display_count(count: int | None, status: str) -> str:
 
 
 def value_text_expr(unit: str) -> pl.Expr:
-    """The figure as shown: '2.1 per 100 releases', '*', or 'Not yet available (from <date>)'."""
+    """The figure as shown: '2.1 per 100 releases', '*', or 'Not yet available …'."""
     return (
         pl.when(pl.col("status") == "suppressed").then(pl.lit(SUPPRESSED_MARK))
         .when(pl.col("status") == "immature").then(

@@ -84,7 +84,7 @@ def test_reconciliation_words_and_differences() -> None:
         ("2022/23", "36.2%", "36.2%", "+0.0", "The same, to the published rounding."),
         ("2023/24", "38.1%", "*", "",
          "Our figure is not shown (suppressed), so there is nothing to compare."),
-        ("2024/25", "Not published", "Not yet available (from 22 Apr 2026)", "",
+        ("2024/25", "Not published", "Not yet available (once data to 22 Apr 2026 is loaded)", "",
          "OHID has published no figure for this area and year."),
     ]
     assert published.summary(table, "Lambeth") == (

@@ -3,7 +3,7 @@
 re-presenting), from the published numerators.
 
 A stage whose count is suppressed or whose follow-up is not complete is not drawn as a bar: it
-is written out ('*', 'Not yet available (from ...)') where the bar would be.
+is written out ('*', 'Not yet available …') where the bar would be.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ def funnel_frame(rows: pl.DataFrame, definitions: pl.DataFrame) -> pl.DataFrame:
     """One row per stage for one area and period, from its kpi_values rows (breakdown 'all').
 
     count is the published numerator (or the number released), null when not published;
-    `label` is what is written by the bar: '76 (45.0%)', '*', 'Not yet available (from ...)'.
+    `label` is what is written by the bar: '76 (45.0%)', '*', 'Not yet available …'.
     """
     released_ids = definitions.filter(pl.col("denominator_family") == RELEASES_FAMILY) \
         .get_column("id").to_list()

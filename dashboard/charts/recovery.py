@@ -3,7 +3,7 @@ year, the same split by a breakdown, time-to-engagement curves and the cohort ma
 
 Pure functions from polars frames (kpi_values or engagement_curve rows) to Altair charts and
 table twins. Only published figures are plotted: a suppressed figure is `*` in the table, and a
-figure whose follow-up is not complete is "Not yet available (from <date>)", never a low value.
+figure whose follow-up is not complete is "Not yet available …", never a low value.
 """
 
 from __future__ import annotations
@@ -125,8 +125,8 @@ def cohort_chart(rows: pl.DataFrame, title: str, show_intervals: bool = True) ->
 
 def values_table(rows: pl.DataFrame, titles: dict[str, str],
                  with_category: bool = False) -> pl.DataFrame:
-    """Table twin of kpi_values rows: `*` for suppressed figures, "Not yet available (from
-    <date>)" for immature ones."""
+    """Table twin of kpi_values rows: `*` for suppressed figures, "Not yet available (once data to
+    <date> is loaded)" for immature ones."""
     columns = [
         pl.col("period").alias("Period"),
         pl.col("kpi_id").replace_strict(titles, default=pl.col("kpi_id"),
@@ -267,8 +267,8 @@ def curve_table(curve: pl.DataFrame) -> pl.DataFrame:
 
 def maturity_table(rows: pl.DataFrame, titles: dict[str, str],
                    follow_up_days: dict[str, int]) -> pl.DataFrame:
-    """For each KPI and year: 'Published', 'Suppressed (*)' or 'Not yet available (from
-    <date>)'. `rows`: kpi_values rows of one area and the 'all' breakdown."""
+    """For each KPI and year: 'Published', 'Suppressed (*)' or 'Not yet available (once data
+    to <date> is loaded)'. `rows`: kpi_values rows of one area and the 'all' breakdown."""
     periods = rows.sort("period_start", "period").get_column("period").unique(
         maintain_order=True).to_list()
     shown = rows.select(

@@ -36,7 +36,7 @@ def with_category(rows: pl.DataFrame, comparison: str = "compared_to_london") ->
 
 def with_value_text(rows: pl.DataFrame, unit: str | None = None,
                     name: str = "value_text") -> pl.DataFrame:
-    """Add the value as shown everywhere else ('42.1%', '*', 'Not yet available (from ...)'),
+    """Add the value as shown everywhere else ('42.1%', '*', 'Not yet available …'),
     using `formatting.display_value` itself so a chart never disagrees with a metric. `unit` is
     one unit for every row, or None to read each row's `unit` column."""
     units = [unit] * rows.height if unit else rows.get_column("unit").to_list()

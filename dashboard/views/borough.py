@@ -86,7 +86,7 @@ for index, headline_id in enumerate(HEADLINE_KPIS, start=1):
         shown = formatting.display_value(row["value"], row["status"], headline["unit"],
                                          row["available_from"])
         immature = row["status"] == "immature"
-        # "Not yet available (from <date>)" is too long for a metric: the date goes below it.
+        # "Not yet available …" is too long for a metric: the date goes below it.
         # A rate per 100 releases is shown as its count, with the rate below.
         as_count = headline["unit"] == "rate_per_100" and row["status"] == "published"
         value = NOT_YET_METRIC if immature else (
