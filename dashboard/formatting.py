@@ -82,6 +82,23 @@ def display_count(count: int | None, status: str) -> str:
     return SUPPRESSED_MARK if count is None else f"{count:,}"
 
 
+def date_words(on: date | None) -> str:
+    """A date as people write it: '4 December 2026'."""
+    return f"{on:%-d %B %Y}" if on else ""
+
+
+def month_words(on: date | None) -> str:
+    """'June 2025'."""
+    return f"{on:%B %Y}" if on else ""
+
+
+def join_words(items: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c': every item named, never 'and 2 more'."""
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} and {items[-1]}"
+
+
 def value_text_expr(unit: str) -> pl.Expr:
     """The figure as shown: '2.1 per 100 releases', '*', or 'Not yet available (from <date>)'."""
     return (
