@@ -296,9 +296,9 @@ def borough_page(scope_code: str, scope_name: str, period: str) -> Section:
               borough_narrative.spine_summary(spine, scope_name, period)],
         figures=[Figure(spine_chart(spine, f"{scope_name}: every indicator against London "
                                            f"boroughs, {period}", scope_name)
-                        .properties(width=CHART_WIDTH),
+                        .properties(width=560, autosize=alt.AutoSizeParams(type="pad")),
                         f"Spine chart of every indicator for {scope_name} against the range of "
-                        "London boroughs and the London value.")],
+                        "London boroughs and the London value.", width_mm=180)],
     )
 
 
@@ -347,11 +347,14 @@ def _highlight_rank(chart: alt.LayerChart, published: pl.DataFrame, name: str
     if mine.is_empty():
         return chart
     mine = mine.with_columns(pl.lit(f"< {name}").alias("label"))
+    # The same order as the chart's own rows, or Vega-Lite would fall back to A to Z.
+    y = alt.Y("name:N", sort=published.sort("value", descending=True).get_column("name")
+              .to_list())
     ring = alt.Chart(mine).mark_point(size=320, filled=False, stroke=HIGHLIGHT_COLOUR,
-                                      strokeWidth=2.5).encode(x="value:Q", y="name:N")
+                                      strokeWidth=2.5).encode(x="value:Q", y=y)
     label = alt.Chart(mine).mark_text(align="left", dx=8, fontWeight="bold",
                                       color=HIGHLIGHT_COLOUR).encode(
-        x="upper_95:Q", y="name:N", text="label:N")
+        x="upper_95:Q", y=y, text="label:N")
     chart.layer = [*chart.layer, ring, label]
     return chart
 

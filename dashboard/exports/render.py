@@ -133,7 +133,7 @@ class _Pdf(FPDF):
 def _column_widths(pdf: FPDF, table: pl.DataFrame) -> list[float]:
     """Each column at least as wide as its longest word, the rest of the width shared out in
     proportion to how much more each column would need to fit its longest cell on one line."""
-    padding = 2.2
+    padding = 3.4  # cell padding, and room for the bold headings
     least, wanted = [], []
     for name in table.columns:
         cells = [_plain(_cell_text(v)) for v in table.get_column(name).to_list()]
