@@ -27,7 +27,8 @@ SHEET_NAME_LIMIT = 31
 CONTENTS = "Contents"
 # Shorter words for sheet names, tried in turn until a title fits in 31 characters.
 ABBREVIATIONS: tuple[tuple[str, str], ...] = (
-    (" within ", " in "), (" months", " mths"), ("In treatment or completed", "Treated or completed"),
+    (" within ", " in "), (" months", " mths"),
+    ("In treatment or completed", "Treated or completed"),
     ("Informed about services", "Told of services"), ("a peer support worker", "peer worker"),
     ("personalised ", ""), ("accommodation", "housing"), ("community provider", "provider"),
     ("Completed without re-presenting", "Completed, not re-presenting"),
