@@ -134,3 +134,47 @@ def test_page_csv_has_the_header_first_and_numbers_as_numbers() -> None:
     assert parsed.get_column("Rate (per 100 releases)").to_list()[:2] == [2.7, 12.0]
     assert "\n2023/24,London,1368,,47.9,,2.7,,007\n" in text  # leading zeros: an identifier
     assert not any("%" in str(v) or "," in str(v) for v in parsed.get_column("Value (%)"))
+
+
+def _pack(sections: list) -> "BoardPack":
+    from dashboard.exports.content import BoardPack
+    return BoardPack(title="Board pack for Testham", scope_code="E09000022",
+                     scope_name="Testham", period="2024/25", previous_period="2023/24",
+                     cutoff=date(2025, 9, 30), produced=date(2026, 12, 4), synthetic=True,
+                     sections=sections)
+
+
+def test_a_short_table_is_never_split_across_pages() -> None:
+    from pypdf import PdfReader
+
+    from dashboard.exports import render
+    from dashboard.exports.content import Section
+    table = pl.DataFrame({"Row": [f"Row-{i}-marker" for i in range(6)],
+                          "Value": [f"{i}.0%" for i in range(6)]})
+    # Text of growing length, so that in some of these packs the table starts near the foot
+    # of a page.
+    for sentences in range(60, 110, 3):
+        filler = " ".join(["Text that fills most of the page before the table."] * sentences)
+        pack = _pack([Section("Long text then a short table", text=[filler], table=table)])
+        pages = [p.extract_text() for p in PdfReader(io.BytesIO(render.to_pdf(pack))).pages]
+        holding = {i for i, text in enumerate(pages) for n in range(6)
+                   if f"Row-{n}-marker" in text}
+        assert len(holding) == 1, (sentences, holding)  # the whole table on one page
+
+
+def test_contents_on_the_cover_gives_each_section_its_page() -> None:
+    from pypdf import PdfReader
+
+    from dashboard.exports import render
+    from dashboard.exports.content import Section
+    filler = " ".join(["A sentence of the section."] * 40)
+    sections = [Section(f"Section number {n}", text=[filler], new_page=n % 2 == 0)
+                for n in range(1, 7)]
+    pack = _pack(sections)
+    pages = [" ".join(p.extract_text().split())
+             for p in PdfReader(io.BytesIO(render.to_pdf(pack))).pages]
+    assert "Contents" in pages[0] and "SYNTHETIC SAMPLE DATA" in pages[0]
+    assert "4 December 2026" in pages[0]
+    for n, page in zip(range(1, 7), render.section_pages(pack), strict=True):
+        assert f"Section number {n} {page}" in pages[0]
+        assert f"Section number {n}" in pages[page - 1]

@@ -6,7 +6,7 @@ can be searched and read aloud) and into the HTML escaped, never as markup.
 
 The PDF is laid out as a paper, not a data annex: a cover with the contents, sections that
 start a page or follow on when they fit, charts scaled to fit the page, and tables kept whole
-on one page whenever they fit on one. The contents' page numbers come from a first pass.
+on one page whenever they fit on one. The contents is filled in once the pages are known.
 """
 
 from __future__ import annotations
@@ -248,7 +248,8 @@ def _pdf_section_body(pdf: _Pdf, section: Section) -> None:
 def _pdf_section(pdf: _Pdf, section: Section) -> int:
     """Lay out one section; returns the page it starts on."""
     if section.new_page:
-        pdf.add_page()
+        if pdf.y > MARGIN_MM + 6 + 0.1:  # not at the top of a page already
+            pdf.add_page()
     else:
         with pdf.offset_rendering() as trial:
             trial.ln(SECTION_GAP_MM)
@@ -262,7 +263,7 @@ def _pdf_section(pdf: _Pdf, section: Section) -> int:
     return start
 
 
-def _pdf_cover(pdf: _Pdf, pack: BoardPack, pages: list[int] | None) -> None:
+def _pdf_cover(pdf: _Pdf, pack: BoardPack) -> None:
     pdf.add_page()
     pdf.set_fill_color(*DARK_BLUE)
     pdf.rect(0, 0, 210, 8, style="F")
@@ -296,37 +297,44 @@ def _pdf_cover(pdf: _Pdf, pack: BoardPack, pages: list[int] | None) -> None:
         pdf.set_draw_color(0, 0, 0)
         pdf.set_fill_color(255, 255, 255)
     pdf.ln(7)
+
+
+def _pdf_contents(pdf: FPDF, pack: BoardPack, pages: list[int]) -> None:
+    """The contents on the cover, drawn once every section's first page is known."""
+    pdf.set_x(pdf.l_margin)
     pdf.set_font(FONT, style="B", size=14)
     pdf.set_text_color(*DARK_BLUE)
     pdf.cell(0, 8, CONTENTS_TITLE, new_x="LMARGIN", new_y="NEXT")
     pdf.set_text_color(0, 0, 0)
     pdf.set_draw_color(200, 200, 200)
     listed = [s for s in pack.sections if s.in_contents]
-    numbers = pages or [0] * len(listed)
-    for section, page in zip(listed, numbers, strict=True):
+    for section, page in zip(listed, pages, strict=True):
         pdf.set_font(FONT, size=9.5)
         pdf.cell(PAGE_WIDTH_MM - 14, 5.6, _plain(section.title), border="B")
-        pdf.cell(14, 5.6, str(page) if page else "", border="B", align="R",
-                 new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(14, 5.6, str(page), border="B", align="R", new_x="LMARGIN", new_y="NEXT")
     pdf.set_draw_color(0, 0, 0)
 
 
-def _layout(pack: BoardPack, pages: list[int] | None) -> tuple[_Pdf, list[int]]:
+def _layout(pack: BoardPack) -> tuple[_Pdf, list[int]]:
+    """The whole PDF in one pass: the cover's contents are a placeholder that fpdf2 fills in at
+    the end, when the page each section starts on is known."""
     pdf = _Pdf(pack)
-    _pdf_cover(pdf, pack, pages)
+    _pdf_cover(pdf, pack)
+    pages: list[int] = []
+    pdf.insert_toc_placeholder(lambda doc, _outline: _pdf_contents(doc, pack, pages),
+                               reset_page_indices=False)
     starts = [_pdf_section(pdf, section) for section in pack.sections]
-    listed = [p for p, s in zip(starts, pack.sections, strict=True) if s.in_contents]
-    return pdf, listed
+    pages += [p for p, s in zip(starts, pack.sections, strict=True) if s.in_contents]
+    return pdf, pages
 
 
 def section_pages(pack: BoardPack) -> list[int]:
     """The page each listed section starts on (as the contents shows them)."""
-    return _layout(pack, None)[1]
+    return _layout(pack)[1]
 
 
 def to_pdf(pack: BoardPack) -> bytes:
-    # The contents on the cover has a fixed height, so the second pass lays out the same pages.
-    pdf, pages = _layout(pack, section_pages(pack))
+    pdf, _ = _layout(pack)
     return bytes(pdf.output())
 
 
