@@ -8,9 +8,11 @@ import io
 from datetime import date
 
 import polars as pl
+from pypdf import PdfReader
 
 from dashboard import formatting
-from dashboard.exports import summary
+from dashboard.exports import render, summary
+from dashboard.exports.content import BoardPack, Section
 
 DEFINITIONS = pl.DataFrame({
     "id": ["coc_21d", "returned_custody_12m", "tier4_on_release"],
@@ -136,8 +138,7 @@ def test_page_csv_has_the_header_first_and_numbers_as_numbers() -> None:
     assert not any("%" in str(v) or "," in str(v) for v in parsed.get_column("Value (%)"))
 
 
-def _pack(sections: list) -> "BoardPack":
-    from dashboard.exports.content import BoardPack
+def _pack(sections: list[Section]) -> BoardPack:
     return BoardPack(title="Board pack for Testham", scope_code="E09000022",
                      scope_name="Testham", period="2024/25", previous_period="2023/24",
                      cutoff=date(2025, 9, 30), produced=date(2026, 12, 4), synthetic=True,
@@ -145,10 +146,6 @@ def _pack(sections: list) -> "BoardPack":
 
 
 def test_a_short_table_is_never_split_across_pages() -> None:
-    from pypdf import PdfReader
-
-    from dashboard.exports import render
-    from dashboard.exports.content import Section
     table = pl.DataFrame({"Row": [f"Row-{i}-marker" for i in range(6)],
                           "Value": [f"{i}.0%" for i in range(6)]})
     # Text of growing length, so that in some of these packs the table starts near the foot
@@ -163,10 +160,6 @@ def test_a_short_table_is_never_split_across_pages() -> None:
 
 
 def test_contents_on_the_cover_gives_each_section_its_page() -> None:
-    from pypdf import PdfReader
-
-    from dashboard.exports import render
-    from dashboard.exports.content import Section
     filler = " ".join(["A sentence of the section."] * 40)
     sections = [Section(f"Section number {n}", text=[filler], new_page=n % 2 == 0)
                 for n in range(1, 7)]
