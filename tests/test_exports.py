@@ -24,6 +24,9 @@ FILE_AREAS = {"E12000007": "london", "E09000022": "lambeth", "E09000001": "city-
 CODES = {"all", "published", "suppressed", "immature", "la", "london", "england", "age_band",
          "high_good", "low_good", "percent", "rate_per_100", "non_opiate", "remand_court"}
 MIN_PAGE_CHARACTERS = 250
+A4_HEIGHT_PT = 842
+RUNNING_LINES_PT = 50  # the running header and the footer sit within this of the page's edges
+MIN_TEXT_DEPTH = 0.30  # a page without a chart has text reaching at least this far down
 
 
 @pytest.fixture(scope="module")
@@ -41,6 +44,24 @@ def packs(sample_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> d
 
 def _page_texts(path: Path) -> list[str]:
     return [" ".join(page.extract_text().split()) for page in PdfReader(path).pages]
+
+
+def _text_depths(path: Path) -> list[tuple[float, int]]:
+    """(how far down the page its lowest line of body text sits, as a share of the page's
+    height; the number of images) for every page."""
+    depths = []
+    for page in PdfReader(path).pages:
+        heights: list[float] = []
+
+        def visit(text: str, cm: list, tm: list, *_: object, into: list = heights) -> None:
+            if text.strip():
+                into.append(tm[5] * cm[3] + cm[5])
+
+        page.extract_text(visitor_text=visit)
+        body = [y for y in heights if RUNNING_LINES_PT < y < A4_HEIGHT_PT - RUNNING_LINES_PT]
+        lowest = min(body, default=A4_HEIGHT_PT)
+        depths.append(((A4_HEIGHT_PT - lowest) / A4_HEIGHT_PT, len(page.images)))
+    return depths
 
 
 def _values(warehouse: Path, **where: str) -> pl.DataFrame:
@@ -146,6 +167,11 @@ def test_no_near_blank_pages(packs: dict, scope: str, code: str) -> None:
     thin = [(number, len(text)) for number, text in enumerate(pages, start=1)
             if len(text) < MIN_PAGE_CHARACTERS]
     assert not thin, thin
+    # No page is a heading and a line or two, or the tail of a table, with nothing else on it.
+    shallow = [(number, round(depth, 2)) for number, (depth, images) in
+               enumerate(_text_depths(packs[code][".pdf"]), start=1)
+               if not images and depth < MIN_TEXT_DEPTH]
+    assert not shallow, shallow
 
 
 @pytest.mark.parametrize(("scope", "code"), SCOPES)
