@@ -235,16 +235,27 @@ def summary_findings(scope_code: str, scope_name: str, period: str, previous: st
                         f"since {previous}"
     since = f"since {previous}" if previous else "(no earlier year to compare with)"
     who = scope_name
+    published_now = area.filter((pl.col("period") == period)
+                                & (pl.col("status") == "published")).height
+    hidden = (f"{scope_name}'s figures are suppressed (small numbers) or not yet available, "
+              "so ")
+    published_quarters = quarters.filter(pl.col("period").str.starts_with(f"{period} ")
+                                         & (pl.col("status") == "published")).height
     findings = [
         Finding(f"Significant changes in {who} {since}", [s for s, _ in changes],
                 "No indicator changed significantly: every 95% confidence interval overlaps "
-                "last year's."),
+                "last year's." if summary.comparable(area, period, previous)
+                else hidden + "no change can be tested."),
         Finding(f"Needs attention in {who}", attention, "Nothing: no significant "
                 "deterioration, special-cause concern, missed target or figure significantly "
-                "worse than its comparators."),
+                "worse than its comparators." if published_now
+                else hidden + f"nothing can be assessed for {period}"
+                + ("; see the 3-year figures." if any(p.endswith(f" to {period}") for p in
+                                                      data.periods("rolling_3y")) else ".")),
         Finding(f"Statistical process control: {who}, quarters of {period}",
                 [s for s, _ in signals],
-                "No special-cause signals: quarterly variation is common cause."),
+                "No special-cause signals: quarterly variation is common cause."
+                if published_quarters else hidden + "no quarterly chart can be drawn."),
     ]
     if previous:
         findings.append(Finding(moved_heading, moved, "None."))
@@ -300,6 +311,35 @@ def borough_page(scope_code: str, scope_name: str, period: str) -> Section:
                         f"Spine chart of every indicator for {scope_name} against the range of "
                         "London boroughs and the London value.", width_mm=180)],
     )
+
+
+def larger_groupings_section(scope_code: str, scope_name: str, period: str) -> Section | None:
+    """Where the borough's single-year figures are suppressed: its 3-year figures against the
+    London boroughs' (fewer of them are suppressed), as on the app's borough profile."""
+    area = data.kpi_values(area_code=scope_code, period=period, period_type="year",
+                           breakdown="all")
+    rolling_period = next((p for p in data.periods("rolling_3y")
+                           if p.endswith(f" to {period}")), None)
+    if rolling_period is None or area.filter(pl.col("status") == "suppressed").is_empty():
+        return None
+    definitions = data.kpi_definitions()
+    rolling = data.kpi_values(area_type=["la", "london"], period=rolling_period,
+                              period_type="rolling_3y", breakdown="all")
+    spine = spine_frame(rolling.filter(pl.col("area_code") == scope_code),
+                        rolling.filter(pl.col("area_type") == "la"),
+                        rolling.filter(pl.col("area_type") == "london"), definitions)
+    return Section(
+        f"{scope_name} over three years, {rolling_period}",
+        text=[f"Some of {scope_name}'s figures for {period} are suppressed because the numbers "
+              "are small. Three years together give larger numbers.",
+              borough_narrative.spine_summary(spine, scope_name, rolling_period)],
+        figures=[Figure(spine_chart(spine, f"{scope_name}: every indicator, {rolling_period}",
+                                    scope_name)
+                        .properties(width=560, autosize=alt.AutoSizeParams(type="pad")),
+                        f"Spine chart of every indicator for {scope_name} over {rolling_period} "
+                        "against the range of London boroughs and the London value.",
+                        width_mm=180)],
+        new_page=False)
 
 
 def trend_section(scope_code: str, scope_name: str) -> Section:
@@ -526,8 +566,9 @@ def build_pack(period: str, scope: str, produced: date | None = None) -> BoardPa
         table=headline_table(scope_code, period))
     sections = [summary_section(scope_code, scope_name, period, previous)]
     if borough:
-        sections += [borough_page(scope_code, scope_name, period), headline,
-                     trend_section(scope_code, scope_name)]
+        larger = larger_groupings_section(scope_code, scope_name, period)
+        sections += [borough_page(scope_code, scope_name, period), *([larger] if larger else []),
+                     headline, trend_section(scope_code, scope_name)]
     else:
         sections.append(headline)
     sections += [

@@ -219,3 +219,13 @@ def not_yet(rows: pl.DataFrame, period: str, definitions: pl.DataFrame) -> list[
                          f"{formatting.date_words(when)} is loaded." if when else
                          f"{kpi['title']}: follow-up not complete.")
     return lines
+
+
+def comparable(rows: pl.DataFrame, period: str, previous: str | None) -> int:
+    """How many KPIs are published in both years (so can be tested for a change)."""
+    if previous is None:
+        return 0
+    published = rows.filter(pl.col("status") == "published")
+    now = set(published.filter(pl.col("period") == period).get_column("kpi_id"))
+    before = set(published.filter(pl.col("period") == previous).get_column("kpi_id"))
+    return len(now & before)
