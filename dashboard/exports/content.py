@@ -386,15 +386,18 @@ def _highlight_rank(chart: alt.LayerChart, published: pl.DataFrame, name: str
     mine = published.filter(pl.col("name") == name).select("name", "value", "upper_95")
     if mine.is_empty():
         return chart
-    mine = mine.with_columns(pl.lit(f"< {name}").alias("label"))
+    # The label goes beside the interval, on whichever side has room in the plot.
+    room_right = mine.item(0, "upper_95") < 0.7 * published.get_column("upper_95").max()
+    mine = mine.with_columns(pl.lit(f"< {name}" if room_right else f"{name} >").alias("label"))
     # The same order as the chart's own rows, or Vega-Lite would fall back to A to Z.
     y = alt.Y("name:N", sort=published.sort("value", descending=True).get_column("name")
               .to_list())
     ring = alt.Chart(mine).mark_point(size=320, filled=False, stroke=HIGHLIGHT_COLOUR,
                                       strokeWidth=2.5).encode(x="value:Q", y=y)
-    label = alt.Chart(mine).mark_text(align="left", dx=8, fontWeight="bold",
+    label = alt.Chart(mine).mark_text(align="left" if room_right else "right",
+                                      dx=8 if room_right else -8, fontWeight="bold",
                                       color=HIGHLIGHT_COLOUR).encode(
-        x="upper_95:Q", y=y, text="label:N")
+        x="upper_95:Q" if room_right else "lower_95:Q", y=y, text="label:N")
     chart.layer = [*chart.layer, ring, label]
     return chart
 

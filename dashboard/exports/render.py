@@ -45,6 +45,7 @@ _NUMBER = r"^-?[\d,]+(\.\d+)?(%| per 100 releases)?$"
 _WHOLE_NUMBER = re.compile(r"^\d{4,}$")
 _MONTHS = {date(2000, m, 1).strftime("%b"): date(2000, m, 1).strftime("%B") for m in range(1, 13)}
 _SHORT_DATE = re.compile(r"\b(\d{1,2}) (" + "|".join(_MONTHS) + r") (\d{4})\b")
+_DATE_WORDS = re.compile(r"^\d{1,2} [A-Z][a-z]+ \d{4}$")
 _ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 
 
@@ -137,7 +138,9 @@ def _column_widths(pdf: FPDF, table: pl.DataFrame) -> list[float]:
     least, wanted = [], []
     for name in table.columns:
         cells = [_plain(_cell_text(v)) for v in table.get_column(name).to_list()]
-        words = [w for c in [name, *cells] for w in c.split()]
+        # A date in words stays on one line: '10 September 2025' is one word here.
+        words = [w for c in [name, *cells]
+                 for w in ([c] if _DATE_WORDS.match(c) else c.split())]
         least.append(max((pdf.get_string_width(w) for w in words), default=5) + padding)
         wanted.append(min(max((pdf.get_string_width(c) for c in [name, *cells]), default=5)
                           + padding, 60))
