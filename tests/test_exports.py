@@ -218,6 +218,8 @@ def test_borough_pack_leads_with_the_borough(packs: dict) -> None:
     assert summary.index("Recommendations in Lambeth") < summary.index(
         "London-wide recommendations")
     assert any("London-wide recommendations (not specific to Lambeth)" in t for t in pages)
+    assert not any("releases of London residents" in t for t in pages)
+    assert any("releases of Lambeth residents" in t for t in pages)
 
 
 @pytest.mark.parametrize(("scope", "code"), SCOPES)

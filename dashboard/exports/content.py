@@ -382,23 +382,16 @@ def _highlight_tile(chart: alt.LayerChart, tiles: pl.DataFrame, code: str) -> al
 
 def _highlight_rank(chart: alt.LayerChart, published: pl.DataFrame, name: str
                     ) -> alt.LayerChart:
-    """The borough's row in the ranked chart ringed and labelled."""
-    mine = published.filter(pl.col("name") == name).select("name", "value", "upper_95")
+    """The borough's marker in the ranked chart ringed in black (its name is on the axis)."""
+    mine = published.filter(pl.col("name") == name).select("name", "value")
     if mine.is_empty():
         return chart
-    # The label goes beside the interval, on whichever side has room in the plot.
-    room_right = mine.item(0, "upper_95") < 0.7 * published.get_column("upper_95").max()
-    mine = mine.with_columns(pl.lit(f"< {name}" if room_right else f"{name} >").alias("label"))
     # The same order as the chart's own rows, or Vega-Lite would fall back to A to Z.
     y = alt.Y("name:N", sort=published.sort("value", descending=True).get_column("name")
               .to_list())
-    ring = alt.Chart(mine).mark_point(size=320, filled=False, stroke=HIGHLIGHT_COLOUR,
-                                      strokeWidth=2.5).encode(x="value:Q", y=y)
-    label = alt.Chart(mine).mark_text(align="left" if room_right else "right",
-                                      dx=8 if room_right else -8, fontWeight="bold",
-                                      color=HIGHLIGHT_COLOUR).encode(
-        x="upper_95:Q" if room_right else "lower_95:Q", y=y, text="label:N")
-    chart.layer = [*chart.layer, ring, label]
+    ring = alt.Chart(mine).mark_point(size=380, filled=False, stroke=HIGHLIGHT_COLOUR,
+                                      strokeWidth=3).encode(x="value:Q", y=y)
+    chart.layer = [*chart.layer, ring]
     return chart
 
 
@@ -478,6 +471,13 @@ def tier4_section(scope_code: str, scope_name: str, period: str) -> Section:
     )
 
 
+def _for_area(text: str, area_name: str) -> str:
+    """The recovery narrative names London (the Long-term recovery page is London's); in a
+    borough pack the same sentences are about the borough's rows, so they name the borough."""
+    return text.replace("London residents", f"{area_name} residents").replace(
+        " London figure", f" {area_name} figure")
+
+
 def recovery_section(scope_code: str, scope_name: str, period: str) -> Section:
     kpi_ids = list(recovery_charts.RECOVERY_KPIS)
     rows = data.kpi_values(kpi_id=kpi_ids, area_code=scope_code, breakdown="all",
@@ -485,8 +485,8 @@ def recovery_section(scope_code: str, scope_name: str, period: str) -> Section:
     titles = dict(data.kpi_definitions().select("id", "title").iter_rows())
     return Section(
         f"Long-term recovery (R1), {scope_name}",
-        text=[recovery_narrative.cohort_summary(rows, period, titles),
-              recovery_narrative.maturity_summary(rows, titles)],
+        text=[_for_area(recovery_narrative.cohort_summary(rows, period, titles), scope_name),
+              _for_area(recovery_narrative.maturity_summary(rows, titles), scope_name)],
         figures=[Figure(recovery_charts.cohort_chart(
             rows, f"{scope_name}: outcome at each milestone, by year").properties(
             width=CHART_WIDTH, height=230),
