@@ -74,7 +74,6 @@ class Section:
     findings: list[Finding] = field(default_factory=list)
     figures: list[Figure] = field(default_factory=list)
     table: pl.DataFrame | None = None
-    notes: list[str] = field(default_factory=list)  # small print after the table
     new_page: bool = True  # False: follows the previous section on its page when it fits
     side_by_side: bool = False  # figures next to each other rather than one under another
     in_contents: bool = True

@@ -241,11 +241,6 @@ def _pdf_section_body(pdf: _Pdf, section: Section) -> None:
         if trial.page_break_triggered and pdf.y > MARGIN_MM + 40:
             pdf.add_page()
         _pdf_table(pdf, section.table)
-    if section.notes:
-        pdf.ln(1)
-        pdf.set_font(FONT, size=8)
-        for note in section.notes:
-            pdf.multi_cell(0, 4, _plain(note), new_x="LMARGIN", new_y="NEXT")
 
 
 def _pdf_section(pdf: _Pdf, section: Section) -> int:
@@ -403,7 +398,6 @@ def to_html(pack: BoardPack) -> str:
             parts.append("</div>")
         if section.table is not None and not section.table.is_empty():
             parts.append(_html_table(section.table))
-        parts += [f"<p><small>{html.escape(note)}</small></p>" for note in section.notes]
         parts.append("</section>")
     parts.append("</main></body></html>")
     return "\n".join(parts)
