@@ -1,6 +1,7 @@
 # London Continuity of Care Outcomes. `make run` and `make test` do all the set-up they need.
 PYTHON ?= python3
 PORT ?= 8501
+ADDRESS ?= 127.0.0.1
 WAREHOUSE ?= var/warehouse.duckdb
 APP_DB ?= var/app.duckdb
 SAMPLES ?= data_samples
@@ -34,7 +35,8 @@ warehouse: $(WAREHOUSE)
 
 run: $(WAREHOUSE)
 	COC_WAREHOUSE=$(abspath $(WAREHOUSE)) COC_APP_DB=$(abspath $(APP_DB)) \
-		$(BIN)/streamlit run dashboard/app.py --server.port $(PORT)
+		$(BIN)/streamlit run dashboard/app.py --server.port $(PORT) \
+		--server.address $(ADDRESS)
 
 test: $(INSTALLED)
 	$(BIN)/python -m pytest

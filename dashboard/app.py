@@ -1,7 +1,8 @@
 """Streamlit entrypoint: a router (st.navigation) over one small file per page in views/.
 
 It sets the page up, shows the synthetic-data label and the data cut-off on every page, keeps
-the shared filters in the URL, and stops with a clear message when there is no warehouse yet.
+the shared filters in the URL, and stops with a clear message when there is no warehouse yet or
+when it holds no figures (then only the Data and definitions page, which says why, is drawn).
 """
 
 from pathlib import Path
@@ -34,5 +35,11 @@ except data.WarehouseMissing as missing:
     st.stop()
 components.data_banner(info)
 auth.sidebar()
-filters.initialise()
+if not data.has_published_figures():
+    st.error(components.NO_FIGURES_TEXT, icon=":material/database_off:")
+    if page.url_path != site.DATA_PAGE.url_path:
+        st.title(page.title)
+        st.stop()
+else:
+    filters.initialise()
 page.run()

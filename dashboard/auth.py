@@ -8,9 +8,13 @@ Two modes:
   in, or not listed, is a viewer. See `.streamlit/secrets.example.toml`.
 - **Local mode** (no `[auth]` section: `make run` on a laptop): nobody signs in; the person at
   the machine may record, edit and withdraw entries, recorded as `local:<user name>`. It is
-  labelled on every page that writes, and a browser connecting from another machine gets only
-  the viewer role. Behind a reverse proxy every browser looks local, so any copy others can
-  reach must configure sign-in (or set COC_LOCAL_WRITES=off to make local mode read-only).
+  labelled on every page that writes. A browser may write only when its connection is plainly
+  from this machine: the peer address is loopback, the Host header (and the Origin, when sent)
+  is `localhost`, `127.0.0.1` or `[::1]` with the app's port (a page on another name resolving
+  to 127.0.0.1, i.e. DNS rebinding, fails this), and no proxy or forwarding header is present
+  (a same-machine reverse proxy adds one, or passes on the page's own origin). Any other
+  browser, or a session whose connection cannot be read, is a viewer. Any copy others can
+  reach should still configure sign-in (or set COC_LOCAL_WRITES=off).
 
 Roles: viewer (reads), partner_editor (records recommendation updates), ebe_reviewer (records
 EbE reviews), admin (everything, including withdrawing entries and importing a backup).
@@ -21,13 +25,18 @@ from __future__ import annotations
 
 import getpass
 import ipaddress
+import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import streamlit as st
+from streamlit.runtime.context import _get_client_context
 
 from dashboard.store import ADMIN, EBE_REVIEWER, PARTNER_EDITOR, ROLES, VIEWER, Actor
 
+_LOGGER = logging.getLogger(__name__)
 ROLE_TITLES: dict[str, str] = {
     VIEWER: "Viewer",
     PARTNER_EDITOR: "Partner editor",
@@ -35,6 +44,15 @@ ROLE_TITLES: dict[str, str] = {
     ADMIN: "Administrator",
 }
 ANYONE = "*"
+LOCAL_HOST_NAMES = ("localhost", "127.0.0.1", "[::1]")
+DEFAULT_HTTP_PORT = 80
+# Headers a proxy, load balancer or forwarder adds: any of them means the browser is elsewhere.
+FORWARDING_HEADERS = frozenset({
+    "forwarded", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto",
+    "x-forwarded-port", "x-forwarded-server", "x-forwarded-prefix", "x-real-ip",
+    "x-client-ip", "x-cluster-client-ip", "true-client-ip", "cf-connecting-ip",
+    "fastly-client-ip", "x-original-forwarded-for", "x-proxyuser-ip", "via",
+})
 LOCAL_WRITES_ENV = "COC_LOCAL_WRITES"  # "off": local mode is read-only
 LOCAL_PREFIX = "local:"
 REMOTE_PREFIX = "remote:"
@@ -47,7 +65,7 @@ LOCAL_MODE_TEXT = (
 LOCAL_MODE_SHORT_TEXT = "Local mode: anyone using this computer can record entries."
 REMOTE_IN_LOCAL_MODE_TEXT = (
     "This copy of the app has no sign-in set up, so only someone using it on the computer it "
-    "runs on can record entries. You can read everything here."
+    "runs on, at http://localhost, can record entries. You can read everything here."
 )
 
 
@@ -126,6 +144,71 @@ def is_loopback(address: str) -> bool:
     return (mapped or parsed).is_loopback
 
 
+@dataclass(frozen=True)
+class BrowserRequest:
+    """What the browser's websocket handshake told the server: Host, header names, TCP peer."""
+
+    host: str
+    header_names: frozenset[str]
+    peer: str | None
+    origin: str | None = None  # the page's origin, which a browser always sends here
+
+
+def local_request_problem(request: BrowserRequest | None, port: int) -> str | None:
+    """Why this request may not write in local mode, or None when it plainly comes from a
+    browser on this machine talking to this app directly."""
+    if request is None:
+        return "the connection cannot be read"
+    if request.peer is None or not is_loopback(request.peer):
+        return f"the peer address {request.peer} is not this machine"
+    forwarded = sorted(request.header_names & FORWARDING_HEADERS)
+    if forwarded:
+        return f"forwarding header(s) {', '.join(forwarded)} present"
+    allowed = {f"{name}:{port}" for name in LOCAL_HOST_NAMES}
+    if port == DEFAULT_HTTP_PORT:
+        allowed |= set(LOCAL_HOST_NAMES)
+    if request.host.strip().lower() not in allowed:
+        return f"the Host header {request.host!r} is not this machine on port {port}"
+    # A proxy that leaves Host as its upstream (127.0.0.1:port) still passes on the page's
+    # own origin.
+    if request.origin is not None and urlsplit(request.origin.strip().lower()).netloc \
+            not in allowed:
+        return f"the page's origin {request.origin!r} is not this machine on port {port}"
+    return None
+
+
+def _request_from(headers: object, peer: object) -> BrowserRequest | None:
+    if not isinstance(headers, Iterable) or not (peer is None or isinstance(peer, str)):
+        return None
+    pairs = list(headers)
+    if not all(isinstance(p, tuple) and len(p) == 2 and all(isinstance(v, str) for v in p)
+               for p in pairs):
+        return None
+    names = [name.lower() for name, _ in pairs]
+    hosts = [value for name, value in pairs if name.lower() == "host"]
+    origins = [value for name, value in pairs if name.lower() == "origin"]
+    if len(hosts) != 1 or len(origins) > 1:
+        return None
+    return BrowserRequest(hosts[0], frozenset(names), peer, origins[0] if origins else None)
+
+
+def browser_request() -> BrowserRequest | None:
+    """This session's websocket handshake, or None when there is none that can be read (no
+    browser connection, or a disconnected one)."""
+    # Not st.context.ip_address: it reports a loopback peer and an unknown one alike as None.
+    try:
+        client = _get_client_context()
+    except Exception:  # no runtime: not served
+        return None
+    if client is None:
+        return None
+    return _request_from(client.headers, client.remote_ip)
+
+
+def _app_port() -> int:
+    return int(st.get_option("server.port"))
+
+
 def _section(name: str) -> dict:
     try:
         if not st.secrets.load_if_toml_exists():
@@ -163,9 +246,12 @@ def current_actor() -> Actor:
         identity = f"{LOCAL_PREFIX}{getpass.getuser()}"
         if os.environ.get(LOCAL_WRITES_ENV, "on").strip().lower() in ("off", "0", "false", "no"):
             return Actor(identity, frozenset({VIEWER}), "Local mode, read only")
-        address = st.context.ip_address  # None (or not a string) for this machine
-        if isinstance(address, str) and not is_loopback(address):
-            return Actor(f"{REMOTE_PREFIX}{address}", frozenset({VIEWER}),
+        request = browser_request()
+        problem = local_request_problem(request, _app_port())
+        if problem is not None:
+            _LOGGER.info("Local mode: read only for this browser because %s", problem)
+            peer = request.peer if request is not None else None
+            return Actor(f"{REMOTE_PREFIX}{peer or 'unknown'}", frozenset({VIEWER}),
                          "Someone on another computer")
         return Actor(identity, frozenset(ROLES), f"Local mode ({identity})")
     if not _signed_in():

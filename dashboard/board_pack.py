@@ -32,6 +32,9 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.perf_counter()
     try:
+        if not data.has_published_figures():
+            raise ValueError(f"the warehouse {data.warehouse_path()} holds no published figures "
+                             "(its latest build loaded no prison releases)")
         period = args.period or data.latest_complete_year()
         pack = content.build_pack(period, args.scope)
     except (ValueError, data.WarehouseMissing) as problem:

@@ -19,6 +19,12 @@ SYNTHETIC_LABEL = (
     "Synthetic sample data: every figure here is computed from made-up records, "
     "not from real people."
 )
+NO_FIGURES_TEXT = (
+    "This warehouse holds no published figures: its latest build loaded no prison releases, "
+    "so there is nothing to show on this page. The Data and definitions page shows what the "
+    "build loaded and rejected. Rebuild the warehouse from complete extracts; the figures "
+    "appear on the next page run."
+)
 
 
 def data_banner(info: dict) -> None:
@@ -27,9 +33,11 @@ def data_banner(info: dict) -> None:
         st.warning(SYNTHETIC_LABEL, icon=":material/science:")
     cutoff = info.get("data_cutoff")
     built = info.get("built_at")
+    run_id = info.get("run_id")
     if cutoff:
         built_text = f", warehouse built {built:%d %b %Y %H:%M} UTC" if built else ""
-        st.caption(f"Data cut-off {cutoff:%d %B %Y}{built_text}.")
+        run_text = f" (build {run_id})" if run_id else ""
+        st.caption(f"Data cut-off {cutoff:%d %B %Y}{built_text}{run_text}.")
 
 
 def _slug(text: str) -> str:

@@ -2,7 +2,8 @@
 
 The warehouse is opened read-only. Each query gets its own cursor (Streamlit serves many sessions
 from threads of one process). The file's identity (inode, size, mtime) is checked on every query:
-when the pipeline swaps in a rebuilt warehouse, the next query opens the new file and the cache,
+when the pipeline swaps in a rebuilt warehouse, the next query opens the new file in a DuckDB
+instance of its own, the replaced file is closed once its last reader is done, and the cache,
 keyed by that identity, starts afresh. Results are cached in a bounded LRU cache.
 
 Views never open connections: they call the functions at the bottom of this module.
@@ -12,7 +13,8 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -25,6 +27,7 @@ from pipelines import registry
 WAREHOUSE_ENV = "COC_WAREHOUSE"
 DEFAULT_WAREHOUSE = Path(__file__).resolve().parent.parent / "var" / "warehouse.duckdb"
 QUERY_CACHE_ENTRIES = 512
+CATALOG = "warehouse"  # the name the file is attached under
 BUILD_COMMAND = "make warehouse"
 DEFAULT_LA = "E09000022"  # Lambeth: a large borough, so most of its figures are published
 BREAKDOWN_TITLES: dict[str, str] = registry.BREAKDOWN_TITLES
@@ -45,14 +48,52 @@ def warehouse_path() -> Path:
     return Path(os.environ.get(WAREHOUSE_ENV) or DEFAULT_WAREHOUSE)
 
 
+class _Snapshot:
+    """One version of the warehouse file, attached read-only to a DuckDB instance of its own.
+
+    `duckdb.connect(path)` hands back the instance it already holds for that path while any
+    connection to it lives, i.e. the replaced file; an in-memory instance is never shared, so
+    attaching the file to one always opens what is at the path now. The instance (and its file
+    handle) is closed as soon as the snapshot is retired and its last reader has finished.
+    """
+
+    def __init__(self, path: Path, version: FileVersion) -> None:
+        self.version = version
+        self._connection = duckdb.connect(":memory:")
+        quoted = str(path).replace("'", "''")
+        self._connection.execute(f"attach '{quoted}' as {CATALOG} (read_only)")
+        self._readers = 0
+        self._retired = False
+        self._lock = threading.Lock()
+
+    def acquire(self) -> duckdb.DuckDBPyConnection:
+        with self._lock:
+            self._readers += 1
+        cursor = self._connection.cursor()
+        cursor.execute(f"use {CATALOG}")
+        return cursor
+
+    def release(self, cursor: duckdb.DuckDBPyConnection) -> None:
+        cursor.close()
+        with self._lock:
+            self._readers -= 1
+            if self._retired and self._readers == 0:
+                self._connection.close()
+
+    def retire(self) -> None:
+        with self._lock:
+            self._retired = True
+            if self._readers == 0:
+                self._connection.close()
+
+
 class Warehouse:
     """A read-only view of the published warehouse that follows atomic replacements."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock = threading.Lock()
-        self._connection: duckdb.DuckDBPyConnection | None = None
-        self._version: FileVersion | None = None
+        self._snapshot: _Snapshot | None = None
 
     def version(self) -> FileVersion:
         try:
@@ -65,16 +106,22 @@ class Warehouse:
             ) from None
         return FileVersion(stat.st_ino, stat.st_size, stat.st_mtime_ns)
 
-    def cursor(self) -> tuple[duckdb.DuckDBPyConnection, FileVersion]:
-        """A new cursor on the current file, reopening it when it has been replaced."""
+    @contextmanager
+    def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A cursor on the current file, reopening it when it has been replaced. A reader of a
+        replaced file finishes on it; the file is closed when its last reader is done."""
         version = self.version()
         with self._lock:
-            if self._connection is None or version != self._version:
-                # The old connection is left to close when its last cursor is gone: another
-                # thread may still be reading the previous file through it.
-                self._connection = duckdb.connect(str(self.path), read_only=True)
-                self._version = version
-            return self._connection.cursor(), version
+            snapshot = self._snapshot
+            if snapshot is None or snapshot.version != version:
+                if snapshot is not None:
+                    snapshot.retire()
+                snapshot = self._snapshot = _Snapshot(self.path, version)
+            cursor = snapshot.acquire()
+        try:
+            yield cursor
+        finally:
+            snapshot.release(cursor)
 
 
 _warehouses: dict[Path, Warehouse] = {}
@@ -83,11 +130,8 @@ _warehouses_lock = threading.Lock()
 
 @lru_cache(maxsize=QUERY_CACHE_ENTRIES)
 def _cached(path: Path, version: FileVersion, sql: str, params: tuple) -> pl.DataFrame:
-    cursor, _ = _warehouse_for(path).cursor()
-    try:
+    with _warehouse_for(path).cursor() as cursor:
         return cursor.sql(sql, params=list(params)).pl()
-    finally:
-        cursor.close()
 
 
 def _warehouse_for(path: Path) -> Warehouse:
@@ -107,6 +151,18 @@ def query(sql: str, params: tuple = ()) -> pl.DataFrame:
 
 def table_exists(name: str) -> bool:
     found = query("select count(*) as n from duckdb_tables() where table_name = ?", (name,))
+    return bool(found.item())
+
+
+FIGURE_TABLES = ("kpi_values", "release_flows", "engagement_curve")
+
+
+def has_published_figures() -> bool:
+    """Whether this build published any London figure (a build that loaded no prison releases
+    has none, and the pages that draw figures have nothing to draw)."""
+    if not all(table_exists(name) for name in FIGURE_TABLES):
+        return False
+    found = query("select count(*) as n from kpi_values where area_type <> 'england'")
     return bool(found.item())
 
 
@@ -224,6 +280,27 @@ def latest_complete_year() -> str:
         years = periods("year")
         return years[-1] if years else ""
     return rows.item()
+
+
+def published_comparators(area_codes: Sequence[str]) -> pl.DataFrame:
+    """Rows of the comparators extract (Fingertips) for the given areas; empty without one."""
+    if not table_exists("comparators"):
+        return pl.DataFrame(schema={"indicator_name": pl.String, "area_code": pl.String,
+                                    "time_period": pl.String, "value": pl.Float64,
+                                    "value_note": pl.String})
+    return query("select indicator_name, area_code, trim(time_period) as time_period, value, "
+                 "value_note from comparators where list_contains(?, area_code) "
+                 "order by area_code, time_period", (tuple(area_codes),))
+
+
+def spc_latest(area_type: str, area_code: str) -> pl.DataFrame:
+    """Each KPI's latest headline quarter with a published figure, with its SPC columns."""
+    return query(
+        "select kpi_id, period, value, status, spc_signal, spc_rule, spc_limits, spc_mean, "
+        "spc_lower, spc_upper, spc_assurance from kpi_values where period_type = 'quarter' "
+        "and breakdown = 'all' and area_type = ? and area_code = ? and status = 'published' "
+        "qualify row_number() over (partition by kpi_id order by period_start desc) = 1 "
+        "order by kpi_id", (area_type, area_code))
 
 
 def release_flows(period: str) -> pl.DataFrame:

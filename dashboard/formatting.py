@@ -12,6 +12,8 @@ from datetime import date
 
 import polars as pl
 
+from pipelines.registry import definition_line
+
 SUPPRESSED_MARK = "*"
 NOT_YET_TEXT = "Not yet available"
 SUPPRESSION_NOTE = "* Value suppressed for disclosure control due to small count."
@@ -33,18 +35,48 @@ TABLE_COLUMNS: dict[str, str] = {
     "upper_95": "Upper 95% CI",
     "compared_to_london": "Compared with London",
     "compared_to_england": "Compared with England",
+    "compared_to_area": "Compared with the same area overall",
     "trend": "Recent trend",
     "note": "Note",
 }
 
 
 _MARKDOWN_SPECIAL = "\\`*_[]<>#~|$"
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV injection"):
+# such text is written with a leading apostrophe, as is text that already starts with one, so
+# that taking one leading apostrophe off (from_spreadsheet_text) gives back what was written.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
+# A plain number ("-3.1", "+2", "1,234", "12.5%", "1e-3") is read as a number, never a formula.
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d{1,3}(,\d{3})+|\d+)?(\.\d+)?([eE][+-]?\d+)?%?")
 
 
 def markdown_safe(text: str) -> str:
     """Text for st.write/st.markdown shown exactly as written: '*' (the suppression mark) stays
     a star, and nothing in it can become emphasis, a link, HTML or maths."""
     return "".join(f"\\{c}" if c in _MARKDOWN_SPECIAL else c for c in text)
+
+
+def spreadsheet_text(text: str | None) -> str | None:
+    """Text as a CSV or XLSX cell may hold it: a formula-like start is neutralised with a leading
+    apostrophe; plain numbers and other text are left as they are. The one rule for every file
+    the product writes."""
+    if not text or not text.startswith(FORMULA_STARTS):
+        return text
+    if _PLAIN_NUMBER.fullmatch(text) and any(c.isdigit() for c in text):
+        return text
+    return "'" + text
+
+
+def from_spreadsheet_text(text: str | None) -> str | None:
+    """What spreadsheet_text was given (for reading back the app store's own export)."""
+    return text[1:] if text and text.startswith("'") else text
+
+
+def spreadsheet_safe(frame: pl.DataFrame) -> pl.DataFrame:
+    """Every text column through spreadsheet_text; number, date and other columns unchanged."""
+    return frame.with_columns(
+        pl.col(name).map_elements(spreadsheet_text, return_dtype=pl.String)
+        for name, dtype in frame.schema.items() if dtype == pl.String)
 
 
 def unit_title(unit: str) -> str:
@@ -137,6 +169,9 @@ def table_twin(values: pl.DataFrame, unit: str = "percent",
         pl.col("upper_95").round(1),
     )
     present = {k: v for k, v in columns.items() if k in shown.columns}
+    if "compared_to_area" in present and shown.get_column("compared_to_area").null_count() \
+            == shown.height:
+        del present["compared_to_area"]  # no breakdown rows: nothing to compare with
     return shown.select(pl.col(k).alias(v) for k, v in present.items())
 
 
@@ -181,7 +216,7 @@ def csv_bytes(table: pl.DataFrame, title: str, definition: str, cutoff: date | N
     """A CSV of exactly what a chart shows: the column headings on the first row, numbers as
     numbers, then a blank row and the title, source, definition and notes."""
     buffer = io.StringIO()
-    csv_frame(table).write_csv(buffer)
+    spreadsheet_safe(csv_frame(table)).write_csv(buffer)
     buffer.write("\n")
     lines = [title, f"Source: {PRODUCT}" + (f", data cut-off {cutoff:%-d %B %Y}" if cutoff
                                              else "")]
@@ -189,7 +224,8 @@ def csv_bytes(table: pl.DataFrame, title: str, definition: str, cutoff: date | N
         lines.append(SYNTHETIC_NOTE)
     if definition:
         lines.append(f"Definition: {definition}")
+        lines.append(definition_line())
     lines.append(SUPPRESSION_NOTE)
     for line in lines:
-        pl.DataFrame({"": [line]}).write_csv(buffer, include_header=False)
+        pl.DataFrame({"": [spreadsheet_text(line)]}).write_csv(buffer, include_header=False)
     return buffer.getvalue().encode("utf-8-sig")

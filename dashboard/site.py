@@ -35,4 +35,5 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("data_definitions.py", "Data and definitions", ":material/dataset:", "data"),
 )
 DEFAULT_PAGE = PAGES[0]
+DATA_PAGE = next(spec for spec in PAGES if spec.file == "data_definitions.py")
 

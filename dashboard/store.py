@@ -16,6 +16,15 @@ The pipeline never touches the file, so rebuilding the warehouse loses nothing r
   which entry and version, by whom and when (UTC).
 - Export and import as CSV, from the page or the command line:
   `python -m dashboard.store export --out DIR` and `python -m dashboard.store import --from DIR`.
+  An import is checked as a whole against itself and the store (`history_problems`): versions
+  of an entry run 1, 2, 3 ... with one kind and an id of that kind, nothing follows a
+  withdrawal, times do not go backwards or lie in the future, and every audit row matches the
+  entry version it names (create for version 1, edit for a later one, withdraw for a withdrawn
+  one; same person, same time). With an audit log, every version brought in must come with its
+  audit row. If anything fails, nothing is imported and every problem is listed. A successful
+  import is itself one audit row (action `import`, entry id `IMPORT-...`, version 0) saying who
+  ran it, from where, and what it added.
+- The store file (and its write-ahead log and exports) is readable by its owner only (0600).
 """
 
 from __future__ import annotations
@@ -28,7 +37,8 @@ import os
 import sys
 import threading
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -36,7 +46,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipelines.contracts import EBE_REVIEWS, RECOMMENDATION_UPDATES, Contract
+from dashboard import formatting
+from pipelines.contracts import EBE_REVIEWS, RECOMMENDATION_UPDATES, TEXT_MAX_CHARS, Contract
 from pipelines.ingest import FILE_COLUMN, FORMAT_COLUMN, ROW_COLUMN
 from pipelines.reference import LONDON_CODE
 from pipelines.validate import stage
@@ -61,8 +72,13 @@ ROLE_FOR_KIND = {UPDATE: PARTNER_EDITOR, REVIEW: EBE_REVIEWER}
 
 CREATE, EDIT, WITHDRAW, IMPORT = "create", "edit", "withdraw", "import"
 AUDIT_ACTIONS = (CREATE, EDIT, WITHDRAW, IMPORT)
+IMPORT_EVENT_PREFIX = "IMPORT-"  # the entry id of an import's own audit row (version 0)
+CLOCK_SKEW = timedelta(minutes=5)  # how far ahead of this machine's clock a time may be
+SAME_TIME = timedelta(milliseconds=1)  # an entry version and its audit row share one time
+PRIVATE_UMASK = 0o077  # files the store creates: owner only
+PRIVATE_MODE = 0o600
 
-MAX_TEXT_CHARS = 2000
+MAX_TEXT_CHARS = TEXT_MAX_CHARS  # the contracts' bound on text, used by the forms too
 # The contract fields of both kinds, in one table (the contract's own id column is entry_id).
 FIELD_COLUMNS: tuple[str, ...] = (
     "recommendation_id", "scope",
@@ -76,10 +92,6 @@ AUDIT_COLUMNS: tuple[str, ...] = ("audit_id", "action", "entry_id", "version", "
                                   "happened_at", "details")
 ENTRIES_FILE = "app_entries.csv"
 AUDIT_FILE = "app_audit_log.csv"
-# Spreadsheet programs run a cell that starts with one of these as a formula: exported text that
-# does is prefixed with an apostrophe (as is text that already starts with one), and import
-# takes exactly one apostrophe off again, so a round trip gives back what was entered.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
 
 SCHEMA = """
 create table if not exists entries (
@@ -206,13 +218,13 @@ class ImportResult:
     rejected: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        text = (f"Imported {self.added} entr{'y' if self.added == 1 else 'ies'} "
+        if self.rejected:
+            count = len(self.rejected)
+            return (f"Nothing was imported: {count} problem{'s' if count != 1 else ''} "
+                    "found in the files.")
+        return (f"Imported {self.added} entr{'y' if self.added == 1 else 'ies'} "
                 f"({self.already_present} already here) and {self.audit_added} audit log "
                 f"row{'' if self.audit_added == 1 else 's'}.")
-        if self.rejected:
-            text += f" {len(self.rejected)} row{'s were' if len(self.rejected) != 1 else ' was'}"
-            text += " not imported."
-        return text
 
 
 # --- Validation -------------------------------------------------------------------------------
@@ -244,14 +256,9 @@ def _landed(contract: Contract, rows: list[Mapping[str, object]], rows_numbers: 
 
 
 def _extra_problems(kind: str, row: Mapping[str, object], today: date) -> list[Problem]:
-    """Rules the app adds for typed-in entries: text length, and no dates in the future."""
-    contract = CONTRACT_BY_KIND[kind]
+    """Rules the app adds for typed-in entries: no dates in the future. (The length of text is
+    a contract rule, checked with the rest of the contract.)"""
     problems = []
-    for column in contract.columns:
-        text = _as_text(row.get(column.name))
-        if column.kind == "text" and text is not None and len(text) > MAX_TEXT_CHARS:
-            problems.append(Problem(column.name, f"{column.name} is longer than "
-                                                 f"{MAX_TEXT_CHARS:,} characters"))
     on = row.get(DATE_FIELD[kind])
     if isinstance(on, date) and on > today + timedelta(days=1):
         problems.append(Problem(DATE_FIELD[kind], f"{DATE_FIELD[kind]} is in the future"))
@@ -356,8 +363,11 @@ class AppStore:
                 return None
             self.path.parent.mkdir(parents=True, exist_ok=True)
             try:
-                connection = duckdb.connect(str(self.path))
-                connection.execute(SCHEMA)
+                with _private_files():
+                    connection = duckdb.connect(str(self.path))
+                    connection.execute(SCHEMA)
+                    connection.execute("checkpoint")
+                _make_private(self.path)
             except duckdb.Error as error:
                 raise StoreUnavailable(
                     f"The app store {self.path} cannot be opened ({error}). If another copy "
@@ -446,7 +456,7 @@ class AppStore:
     def _transaction(self, work) -> Written:
         connection = self._open(create=True)
         assert connection is not None
-        with _write_lock:
+        with _write_lock, _private_files():  # the write-ahead log is created by a write
             connection.execute("begin transaction")
             try:
                 written = work(connection)
@@ -543,61 +553,64 @@ class AppStore:
     def export_to(self, folder: Path) -> tuple[Path, Path]:
         folder.mkdir(parents=True, exist_ok=True)
         entries, audit = self.export_csv()
-        (folder / ENTRIES_FILE).write_bytes(entries)
-        (folder / AUDIT_FILE).write_bytes(audit)
+        for name, content in ((ENTRIES_FILE, entries), (AUDIT_FILE, audit)):
+            _write_private(folder / name, content)
         return folder / ENTRIES_FILE, folder / AUDIT_FILE
 
     def import_csv(self, entries_csv: bytes, actor: Actor, audit_csv: bytes | None = None,
                    source: str = "upload") -> ImportResult:
-        """Add the entries (every version) and audit rows of an export that are not here yet.
+        """Add the entry versions and audit rows of an export that are not here yet.
 
-        Each row is validated by its contract; a row that breaks it, or that has the same entry
-        and version as a different row already here, is not imported and is reported. Each
-        version added gets an 'import' row in the audit log.
+        Every row is validated by its contract and the history as a whole by
+        `history_problems`; if anything is wrong nothing is imported and `rejected` lists every
+        problem. A successful import adds one audit row of its own, by `actor`.
         """
         if not actor.can_import:
             raise NotAllowed(f"{actor.label or actor.identity} may not import entries: only an "
                              "administrator may.")
         incoming, result = _read_entries(entries_csv)
-        audit_rows = _read_audit(audit_csv, result) if audit_csv else []
+        audit_rows = _read_audit(audit_csv, result) if audit_csv is not None else None
 
         def work(connection: duckdb.DuckDBPyConnection) -> Written:
             at = _now()
+            stored = {(r["entry_id"], r["version"]): r
+                      for r in connection.sql("select * from entries").pl().to_dicts()}
+            stored_audit = connection.sql("select * from audit_log").pl().to_dicts()
+            new_versions = []
             for row in incoming:
-                found = connection.sql(
-                    "select * from entries where entry_id = ? and version = ?",
-                    params=[row["entry_id"], row["version"]]).pl().to_dicts()
-                if found:
-                    if _same_entry(found[0], row):
-                        result.already_present += 1
-                    else:
-                        result.rejected.append(
-                            f"{row['entry_id']} version {row['version']}: a different version "
-                            "with this number is already in the store")
-                    continue
-                values = [row.get(name) for name in ENTRY_COLUMNS]
+                found = stored.get((row["entry_id"], row["version"]))
+                if found is None:
+                    new_versions.append(row)
+                elif _same_entry(found, row):
+                    result.already_present += 1
+                else:
+                    result.rejected.append(
+                        f"{row['entry_id']} version {row['version']}: a different version "
+                        "with this number is already in the store")
+            here = {_audit_key(a) for a in stored_audit}
+            new_audit = [a for a in audit_rows or [] if _audit_key(a) not in here]
+            result.rejected += history_problems(stored, new_versions, stored_audit, new_audit,
+                                                audit_rows is not None, at)
+            if result.rejected:
+                return Written("", 0, "", IMPORT)
+            for row in new_versions:
                 connection.execute(
                     f"insert into entries ({', '.join(ENTRY_COLUMNS)}) values "
-                    f"({', '.join('?' for _ in ENTRY_COLUMNS)})", values)
-                self._audit(connection, IMPORT, row["entry_id"], row["version"], actor.identity,
-                            at, {"source": source, "recorded_by": row["recorded_by"],
-                                 "recorded_at": row["recorded_at"]})
-                result.added += 1
-            for audit in audit_rows:
-                exists = connection.sql(
-                    "select count(*) from audit_log where action = ? and entry_id = ? and "
-                    "version = ? and who = ? and happened_at = ? and coalesce(details, '') = ?",
-                    params=[audit["action"], audit["entry_id"], audit["version"], audit["who"],
-                            audit["happened_at"], audit["details"] or ""]).fetchall()[0][0]
-                if exists:
-                    continue
+                    f"({', '.join('?' for _ in ENTRY_COLUMNS)})",
+                    [row.get(name) for name in ENTRY_COLUMNS])
+            for audit in new_audit:
                 connection.execute(
                     "insert into audit_log (action, entry_id, version, who, happened_at, details) "
                     "values (?, ?, ?, ?, ?, ?)",
                     [audit["action"], audit["entry_id"], audit["version"], audit["who"],
                      audit["happened_at"], audit["details"]])
-                result.audit_added += 1
-            return Written("", 0, "", IMPORT)
+            result.added, result.audit_added = len(new_versions), len(new_audit)
+            event = f"{IMPORT_EVENT_PREFIX}{uuid.uuid4().hex[:12].upper()}"
+            self._audit(connection, IMPORT, event, 0, actor.identity, at, {
+                "source": source, "audit_log_supplied": audit_rows is not None,
+                "versions_added": [f"{r['entry_id']} v{r['version']}" for r in new_versions],
+                "audit_rows_added": len(new_audit), "already_present": result.already_present})
+            return Written(event, 0, "", IMPORT)
 
         self._transaction(work)
         return result
@@ -616,35 +629,145 @@ def _same_entry(stored: Mapping[str, object], incoming: Mapping[str, object]) ->
 
 def _close_in_time(first: object, second: object) -> bool:
     if isinstance(first, datetime) and isinstance(second, datetime):
-        return abs(first - second) < timedelta(milliseconds=1)
+        return abs(first - second) < SAME_TIME
     return first == second
 
 
-def _protect(text: str | None) -> str | None:
-    if text and text.startswith(FORMULA_STARTS):
-        return "'" + text
-    return text
+def _audit_key(row: Mapping[str, object]) -> tuple[object, ...]:
+    """What makes two audit rows the same row (an export keeps times to the microsecond)."""
+    return (row["action"], row["entry_id"], int(row["version"]), row["who"],
+            row["happened_at"], row["details"] or "")
 
 
-def _unprotect(text: str | None) -> str | None:
-    if text and text.startswith("'"):
-        return text[1:]
-    return text
+def _action_for(version: Mapping[str, object]) -> str:
+    if version["withdrawn"]:
+        return WITHDRAW
+    return CREATE if version["version"] == 1 else EDIT
+
+
+def history_problems(stored: Mapping[tuple[str, int], Mapping[str, object]],
+                     new_versions: list[dict[str, object]],
+                     stored_audit: list[Mapping[str, object]],
+                     new_audit: list[Mapping[str, object]], audit_supplied: bool,
+                     now: datetime) -> list[str]:
+    """What makes an import's history impossible, given what the store already holds.
+
+    Entries: the versions of an entry (stored and new together) run 1, 2, 3 ... without a
+    gap, share one kind, carry an id of that kind, never follow a withdrawal, and were recorded
+    in order and not in the future. Audit rows: a create, edit or withdraw row names a version
+    that exists, is the action that version needs, by the person who recorded it, at the time
+    it was recorded, and is the only such row; an import row is either an import event
+    (IMPORT-..., version 0) or names a version that exists and comes after it. With an audit
+    log, every new version comes with its own row (new or already here).
+    """
+    problems: list[str] = []
+    latest_allowed = now + CLOCK_SKEW
+    versions: dict[tuple[str, int], Mapping[str, object]] = {**stored}
+    for row in new_versions:
+        versions[(str(row["entry_id"]), int(row["version"]))] = row
+    by_entry: dict[str, list[Mapping[str, object]]] = {}
+    for (entry_id, _), row in sorted(versions.items()):
+        by_entry.setdefault(entry_id, []).append(row)
+    touched = sorted({str(r["entry_id"]) for r in new_versions})
+    for entry_id in touched:
+        rows = by_entry[entry_id]
+        numbers = [int(r["version"]) for r in rows]
+        if numbers != list(range(1, len(numbers) + 1)):
+            missing = sorted(set(range(1, max(numbers) + 1)) - set(numbers))
+            problems.append(f"{entry_id}: version(s) {', '.join(map(str, missing))} missing")
+        kinds = {r["kind"] for r in rows}
+        if len(kinds) > 1:
+            problems.append(f"{entry_id}: its versions are of different kinds")
+        elif not entry_id.startswith(ID_PREFIX[next(iter(kinds))]):
+            problems.append(f"{entry_id}: not an id of a {KIND_TITLES[next(iter(kinds))]}")
+        if any(r["withdrawn"] for r in rows[:-1]):
+            problems.append(f"{entry_id}: a version follows its withdrawal")
+        times = [r["recorded_at"] for r in rows]
+        if any(later < earlier for earlier, later in zip(times, times[1:], strict=False)):
+            problems.append(f"{entry_id}: a later version was recorded before an earlier one")
+        if any(t > latest_allowed for t in times):
+            problems.append(f"{entry_id}: recorded in the future")
+    claimed: set[tuple[str, int]] = {
+        (str(a["entry_id"]), int(a["version"])) for a in stored_audit if a["action"] != IMPORT}
+    for audit in new_audit:
+        entry_id, number = str(audit["entry_id"]), int(audit["version"])
+        where = f"audit row {audit['action']} {entry_id} version {number}"
+        happened = audit["happened_at"]
+        if happened > latest_allowed:
+            problems.append(f"{where}: dated in the future")
+        if audit["action"] == IMPORT:
+            if entry_id.startswith(IMPORT_EVENT_PREFIX) and number == 0:
+                continue
+            version = versions.get((entry_id, number))
+            if version is None:
+                problems.append(f"{where}: there is no such entry version")
+            elif happened < version["recorded_at"] - SAME_TIME:
+                problems.append(f"{where}: dated before the version was recorded")
+            continue
+        version = versions.get((entry_id, number))
+        if version is None:
+            problems.append(f"{where}: there is no such entry version")
+            continue
+        if audit["action"] != _action_for(version):
+            problems.append(f"{where}: that version is a {_action_for(version)}")
+        if audit["who"] != version["recorded_by"]:
+            problems.append(f"{where}: recorded by {version['recorded_by']}, not "
+                            f"{audit['who']}")
+        if not _close_in_time(happened, version["recorded_at"]):
+            problems.append(f"{where}: the version was recorded at {version['recorded_at']}")
+        if (entry_id, number) in claimed:
+            problems.append(f"{where}: that version already has its audit row")
+        claimed.add((entry_id, number))
+    if audit_supplied:
+        for row in new_versions:
+            key = (str(row["entry_id"]), int(row["version"]))
+            if key not in claimed:
+                problems.append(f"{key[0]} version {key[1]}: no audit row for it in the audit "
+                                "log")
+    return problems
+
+
+@contextmanager
+def _private_files() -> Iterator[None]:
+    """Files created inside are readable by their owner only (umask is per process: callers
+    hold the write lock, and other threads' files are at worst made stricter)."""
+    previous = os.umask(PRIVATE_UMASK)
+    try:
+        yield
+    finally:
+        os.umask(previous)
+
+
+def _make_private(path: Path) -> None:
+    """Tighten a store made before files were created private (owner only)."""
+    for found in (path, path.with_name(path.name + ".wal")):
+        if not found.exists():
+            continue
+        status = found.stat()
+        if status.st_mode & 0o777 != PRIVATE_MODE and status.st_uid == os.getuid():
+            found.chmod(PRIVATE_MODE)
+
+
+def _write_private(path: Path, content: bytes) -> None:
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_MODE)
+    with os.fdopen(descriptor, "wb") as output:
+        output.write(content)
+    path.chmod(PRIVATE_MODE)  # an existing file keeps its mode through os.open
 
 
 def _csv(frame: pl.DataFrame) -> bytes:
-    text_columns = [name for name, dtype in frame.schema.items() if dtype == pl.String]
-    protected = frame.with_columns(
-        pl.col(name).map_elements(_protect, return_dtype=pl.String) for name in text_columns)
+    """A CSV whose formula-like text is neutralised (formatting.spreadsheet_text); import takes
+    the neutralising apostrophe off again, so a round trip gives back what was entered."""
     buffer = io.BytesIO()
-    protected.write_csv(buffer)
+    formatting.spreadsheet_safe(frame).write_csv(buffer)
     return buffer.getvalue()
 
 
 def _read_csv(data: bytes) -> pl.DataFrame:
     frame = pl.read_csv(io.BytesIO(data), infer_schema=False)
-    return frame.with_columns(pl.col(name).map_elements(_unprotect, return_dtype=pl.String)
-                              for name in frame.columns)
+    return frame.with_columns(
+        pl.col(name).map_elements(formatting.from_spreadsheet_text, return_dtype=pl.String)
+        for name in frame.columns)
 
 
 def _parse_time(text: str | None) -> datetime | None:
@@ -803,10 +926,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{args.source / ENTRIES_FILE} does not exist.", file=sys.stderr)
             return 2
         result = store.import_from(args.source, Actor(args.who, frozenset({ADMIN})))
-        print(result.summary())
+        print(result.summary(), file=sys.stderr if result.rejected else sys.stdout)
         for line in result.rejected:
-            print(f"  not imported: {line}", file=sys.stderr)
-        return 1 if result.rejected else 0
+            print(f"  {line}", file=sys.stderr)
+        return 2 if result.rejected else 0
     except StoreError as error:
         print(str(error), file=sys.stderr)
         return 2

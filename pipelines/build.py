@@ -9,10 +9,12 @@ and the good rows still load.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 import uuid
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -32,6 +34,7 @@ CUTOFF_DATE_COLUMNS = {
     "community_episodes": ("start_date", "end_date"),
 }
 FILE_COUNT_COLUMNS = ("rows_read", "rows_loaded", "rows_rejected", "duplicates")
+LIST_COLUMNS = ("ignored_columns", "ignored_sheets")  # lists in the report, text in load_files
 
 
 @dataclass
@@ -111,10 +114,12 @@ def _report(staged: dict[str, Staged], landed: dict[str, list[LandedFile]],
     for name, result in staged.items():
         counts = {row["path"]: row for row in result.per_file.iter_rows(named=True)}
         for file in landed[name]:
-            # A header-only file has no rows to count but is still reported.
-            row = counts.get(str(file.path)) or {"path": str(file.path), **dict.fromkeys(
-                FILE_COUNT_COLUMNS, 0)}
-            files.append({"extract": name, **row, "ignored_columns": file.ignored_columns})
+            # One entry per part: the file, or each sheet of a workbook read from several.
+            for part in file.parts or [str(file.path)]:
+                # A header-only file has no rows to count but is still reported.
+                row = counts.get(part) or {"path": part, **dict.fromkeys(FILE_COUNT_COLUMNS, 0)}
+                files.append({"extract": name, **row, "ignored_columns": file.ignored_columns,
+                              "ignored_sheets": file.ignored_sheets})
     rejects = [row for result in staged.values() for row in result.rejects.iter_rows(named=True)]
     return {
         "files": files,
@@ -126,11 +131,10 @@ def _report(staged: dict[str, Staged], landed: dict[str, list[LandedFile]],
 def _load_history(run_id: str, started: datetime, source: Path, cutoff: date | None,
                   synthetic: bool, report: dict) -> dict[str, pl.DataFrame]:
     files = pl.DataFrame(
-        [{**{k: v for k, v in f.items() if k != "ignored_columns"},
-          "ignored_columns": ", ".join(f["ignored_columns"])} for f in report["files"]],
+        [{**f, **{k: ", ".join(f[k]) for k in LIST_COLUMNS}} for f in report["files"]],
         schema={"extract": pl.String, "path": pl.String, "rows_read": pl.Int64,
                 "rows_loaded": pl.Int64, "rows_rejected": pl.Int64, "duplicates": pl.Int64,
-                "ignored_columns": pl.String},
+                "ignored_columns": pl.String, "ignored_sheets": pl.String},
     ).with_columns(pl.lit(run_id).alias("run_id"))
     totals = {c: int(files.get_column(c).sum()) for c in FILE_COUNT_COLUMNS}
     runs = pl.DataFrame([{
@@ -148,13 +152,27 @@ def _load_history(run_id: str, started: datetime, source: Path, cutoff: date | N
 
 def run_build(source: Path, warehouse_path: Path, report_path: Path | None = None,
               cutoff: date | None = None, progress: Progress | None = None) -> BuildResult:
-    """Build the warehouse from the extracts in `source`; ExtractError on unreadable input."""
+    """Build the warehouse from the extracts in `source`; ExtractError on input that cannot be
+    loaded, PublishError on an output that cannot be written or a build of the same warehouse
+    already running. Either is raised before the warehouse is touched."""
+    warehouse.check_output_path(warehouse_path, "warehouse")
+    if report_path is not None:
+        warehouse.check_output_path(report_path, "report")
+        if report_path.resolve() == warehouse_path.resolve():
+            raise warehouse.PublishError(
+                f"the report and the warehouse are the same file ({report_path})")
+    with warehouse.build_lock(warehouse_path):
+        return _build_locked(source, warehouse_path, report_path, cutoff, progress)
 
+
+def _build_locked(source: Path, warehouse_path: Path, report_path: Path | None,
+                  cutoff: date | None, progress: Progress | None) -> BuildResult:
     progress = progress or Progress()
     run_id = uuid.uuid4().hex[:12]
     started = datetime.now(UTC)
     landed, unmatched = _land_all(source, progress)
     staged = _stage_all(landed, cutoff, progress)
+    _refuse_empty_required(staged, landed, cutoff)
     data_cutoff = cutoff or latest_date([
         (staged[name].good, columns) for name, columns in CUTOFF_DATE_COLUMNS.items()
     ])
@@ -172,13 +190,60 @@ def run_build(source: Path, warehouse_path: Path, report_path: Path | None = Non
         "source": str(source),
         "pipeline_version": PIPELINE_VERSION,
     }])
-    done = progress.step("publish", f"publishing {len(tables)} tables to {warehouse_path}")
-    warehouse.publish(warehouse_path, tables)
-    done()
-    if report_path is not None:
-        report_path.parent.mkdir(parents=True, exist_ok=True)
-        report_path.write_text(json.dumps(report, indent=2, default=str) + "\n")
+    # The report is written before the swap (a report that cannot be written stops the build
+    # with the old warehouse in place) and put in place after it (a failed swap keeps the old
+    # report, which still describes the warehouse that is there).
+    staged_report = _stage_report(report_path, report) if report_path is not None else None
+    try:
+        done = progress.step("publish", f"publishing {len(tables)} tables to {warehouse_path}")
+        warehouse.publish(warehouse_path, tables)
+        done()
+        if staged_report is not None:
+            os.replace(staged_report, report_path)
+    finally:
+        if staged_report is not None:
+            with suppress(FileNotFoundError):
+                staged_report.unlink()
     return BuildResult(run_id, data_cutoff, staged, report, dict(progress.timings))
+
+
+def _stage_report(report_path: Path, report: dict) -> Path:
+    """Write the report beside its final name; the caller renames it into place."""
+    temp = report_path.with_name(f".{report_path.name}.{os.getpid()}.tmp")
+    try:
+        report_path.parent.mkdir(parents=True, exist_ok=True)
+        temp.write_text(json.dumps(report, indent=2, default=str) + "\n")
+    except OSError as exc:
+        with suppress(FileNotFoundError):
+            temp.unlink()
+        raise warehouse.PublishError(
+            f"cannot write the report {report_path} ({exc.strerror or exc})") from exc
+    return temp
+
+
+def _refuse_empty_required(staged: dict[str, Staged], landed: dict[str, list[LandedFile]],
+                           cutoff: date | None) -> None:
+    """A required extract with no good row (a header-only file, or every row rejected, e.g. by
+    a mistyped --cutoff) would publish a warehouse with nothing in it: refuse instead."""
+    for name in REQUIRED_EXTRACTS:
+        result = staged[name]
+        if result.good.height:
+            continue
+        files = ", ".join(str(file.path) for file in landed[name])
+        read = int(result.per_file.get_column("rows_read").sum())
+        if read == 0:
+            why = "the file has no rows" if len(landed[name]) == 1 else "the files have no rows"
+        else:
+            rejected = int(result.per_file.get_column("rows_rejected").sum())
+            why = f"{read:,} rows read, {rejected:,} rejected"
+            if result.rejects.height:
+                common = result.rejects.group_by("reason").agg(pl.col("row").n_unique()) \
+                    .sort(["row", "reason"], descending=[True, False]).row(0)
+                why += f"; most often: {common[0]}, {common[1]:,} rows"
+                if cutoff is not None and common[0].endswith("after the data cut-off"):
+                    why += f"; check --cutoff {cutoff.isoformat()}"
+        raise ExtractError(f"{files}: no {name} row could be loaded ({why}); "
+                           f"a warehouse without {name} is not published")
 
 
 def _history_tables(warehouse_path: Path, run_id: str, started: datetime, source: Path,

@@ -1,7 +1,9 @@
 """Command line of the pipeline: `python -m pipelines {build,synth,bench}`.
 
 Exit status: 0 on success, 2 when an extract cannot be loaded (the message names the file and
-what is wrong; the existing warehouse is left untouched).
+what is wrong), when a required extract has no row to load, when the warehouse or the report
+cannot be written, or when another build of the same warehouse is running. On exit status 2 the
+existing warehouse (and report) are left untouched.
 """
 
 from __future__ import annotations
@@ -16,13 +18,14 @@ EXIT_BAD_INPUT = 2
 
 def _build(args: argparse.Namespace) -> int:
     from pipelines.build import Progress, run_build
-    from pipelines.ingest import ExtractError
+    from pipelines.ingest import SHEET_OPEN, ExtractError, file_of
+    from pipelines.warehouse import PublishError
 
     print(f"Building {args.warehouse} from {args.source}", file=sys.stderr)
     try:
         result = run_build(args.source, args.warehouse, args.report, args.cutoff,
                            Progress(quiet=args.quiet))
-    except ExtractError as exc:
+    except (ExtractError, PublishError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         print("The existing warehouse was left unchanged.", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -39,7 +42,19 @@ def _build(args: argparse.Namespace) -> int:
     )
     for path in result.report["unmatched_files"]:
         print(f"note: {path} matches no extract and was ignored", file=sys.stderr)
+    parts: dict[str, list[str]] = {}
     for f in files:
+        parts.setdefault(file_of(f["path"]), []).append(f["path"])
+    for f in files:
+        file = file_of(f["path"])
+        if f["path"] == parts[file][0]:  # notes about a workbook's sheets: once per file
+            if len(parts[file]) > 1:
+                sheets = ", ".join(repr(p[len(file) + len(SHEET_OPEN):-1]) for p in parts[file])
+                print(f"note: {file}: rows read from the sheets {sheets}", file=sys.stderr)
+            if f["ignored_sheets"]:
+                sheets = ", ".join(repr(s) for s in f["ignored_sheets"])
+                print(f"note: {file}: sheets without the {f['extract']} columns ignored: "
+                      f"{sheets}", file=sys.stderr)
         if f["ignored_columns"]:
             print(f"note: {f['path']}: unknown columns ignored: {', '.join(f['ignored_columns'])}",
                   file=sys.stderr)
@@ -71,6 +86,20 @@ def _bench(args: argparse.Namespace) -> int:
     from pipelines.bench import run_benchmark
 
     return run_benchmark(args)
+
+
+def _fingertips(args: argparse.Namespace) -> int:
+    from pipelines.fingertips import write_comparators
+
+    rows, found = write_comparators(args.out)
+    for iid, name in found.items():
+        print(f"  indicator {iid}: {name}", file=sys.stderr)
+    if not found:
+        print("No Fingertips indicator matched the registry's comparator names.", file=sys.stderr)
+        return 1
+    print(f"Wrote {rows:,} rows (London's boroughs, London and England, every year) to "
+          f"{args.out}", file=sys.stderr)
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -106,6 +135,12 @@ def main(argv: list[str] | None = None) -> int:
     bench.add_argument("--pages", action="store_true",
                        help="also time each dashboard page against the largest warehouse")
     bench.set_defaults(handler=_bench)
+
+    fingertips = commands.add_parser(
+        "fingertips", help="download published comparators from OHID Fingertips")
+    fingertips.add_argument("--out", type=Path, required=True,
+                            help="comparators CSV to write, e.g. DIR/comparators.csv")
+    fingertips.set_defaults(handler=_fingertips)
 
     args = parser.parse_args(argv)
     return args.handler(args)

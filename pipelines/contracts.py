@@ -10,6 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+# The longest value a text or id column takes. Longer values are rejected: one huge cell would
+# otherwise load and then break every page that shows it. Forms in the app use the same bound.
+TEXT_MAX_CHARS = 5_000
+BOUNDED_KINDS = ("id", "text")
+
 ColumnKind = Literal[
     "id",  # non-empty text, unique within the extract
     "text",  # free text
@@ -33,7 +38,7 @@ KIND_DESCRIPTIONS: dict[str, str] = {
     "date": "date: YYYY-MM-DD or DD/MM/YYYY",
     "bool": "true/false, yes/no, y/n or 1/0 (any case)",
     "int": "whole number",
-    "decimal": "number",
+    "decimal": "number: a point for decimals, a comma only between thousands (1,500.5)",
     "london_la": "London local authority: ONS code or name",
     "english_la": "local authority: a London LA by ONS code or name, or any English LA ONS code",
     "prison": "prison code or name (with or without HMP, HMP/YOI)",
@@ -60,6 +65,11 @@ class Column:
     def heading(self) -> str:
         return self.header or self.name
 
+    @property
+    def max_chars(self) -> int | None:
+        """The longest value allowed, in characters (text and id columns)."""
+        return TEXT_MAX_CHARS if self.kind in BOUNDED_KINDS else None
+
     def rule_text(self) -> str:
         """The rule in plain English, for the Data page and the README."""
         parts = [KIND_DESCRIPTIONS[self.kind]]
@@ -73,6 +83,8 @@ class Column:
             parts.append(f"from {self.minimum:g} to {self.maximum:g}")
         elif self.minimum is not None:
             parts.append(f"at least {self.minimum:g}")
+        if self.max_chars is not None:
+            parts.append(f"at most {self.max_chars:,} characters")
         parts.append("required" if self.required else "may be empty")
         return "; ".join(parts)
 

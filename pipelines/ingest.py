@@ -5,8 +5,14 @@ explicitly. Each landed row keeps the file it came from and its row number as a 
 shows it (header row 1, first data row 2), so a rejected row can be found and fixed. Wholly
 blank lines and sheet rows are skipped (they are not rows), without renumbering the others.
 
-A file that cannot be read, or lacks a required column, raises `ExtractError` with one clear
-message naming the file: the build stops before touching the warehouse.
+In a workbook every sheet with the extract's columns is read; sheets with none of them (a
+cover, notes) are ignored and named. A Parquet time stamp with a time zone lands as its date in
+London.
+
+A file that cannot be read, lacks a required column, repeats a contract column's heading (even
+in another case or with spaces), or has a sheet with only some of the columns, raises
+`ExtractError` with one clear message naming the file: the build stops before touching the
+warehouse.
 """
 
 from __future__ import annotations
@@ -24,6 +30,8 @@ ROW_COLUMN = "_row"
 FORMAT_COLUMN = "_format"
 FIRST_DATA_ROW = 2  # the header is row 1, as a spreadsheet shows it
 SHORT_CELL_BYTES = 4  # a blank row's cells are empty or a few spaces at most
+LONDON_TIME_ZONE = "Europe/London"
+SHEET_OPEN = " [sheet "  # a workbook part's name: "PATH [sheet NAME]"
 
 
 class ExtractError(Exception):
@@ -36,6 +44,11 @@ class LandedFile:
     path: Path
     frame: pl.DataFrame  # contract columns as text, plus _file, _row and _format
     ignored_columns: list[str] = field(default_factory=list)
+    # The names its rows carry in _file (and in the report): the path, or for a workbook whose
+    # rows come from several sheets, one per sheet (see `sheet_label`).
+    parts: list[str] = field(default_factory=list)
+    sheets: list[str] = field(default_factory=list)  # a workbook's sheets that were read
+    ignored_sheets: list[str] = field(default_factory=list)  # ... and those without the columns
 
     @property
     def rows_read(self) -> int:
@@ -70,20 +83,52 @@ def discover(source: Path) -> tuple[dict[str, list[Path]], list[Path]]:
     return matched, unmatched
 
 
-def _read_text_frame(path: Path) -> pl.DataFrame:
+@dataclass
+class Sheet:
+    """One table of a file: a CSV or Parquet file is one; a workbook has one per sheet."""
+
+    name: str | None  # the sheet's name; None for CSV and Parquet
+    frame: pl.DataFrame  # the data rows, every value as text, columns in file order
+    headings: list[str]  # the header row exactly as the file has it, one per frame column
+
+
+def _split_header(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
+    """A frame read without a header: its first row as the headings, the rest as data. The
+    readers rename repeated headings; reading the header as a row keeps it as the file has it."""
+    if frame.height == 0:
+        return frame, []
+    headings = ["" if v is None else str(v) for v in frame.row(0)]
+    return frame.slice(1), headings
+
+
+def _read_sheets(path: Path) -> list[Sheet]:
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        return pl.read_csv(path, infer_schema=False, encoding="utf8", raise_if_empty=False)
+        frame = pl.read_csv(path, has_header=False, infer_schema=False, encoding="utf8",
+                            raise_if_empty=False)
+        return [Sheet(None, *_split_header(frame))]
     if suffix == ".xlsx":
         # Every cell as text; real date cells arrive as Excel serial numbers, which staging
         # converts for date columns of XLSX files only.
         # Empty rows are kept here (and skipped in `land`), so row numbers stay the sheet's own.
-        return pl.read_excel(path, engine="calamine", infer_schema_length=0,
-                             drop_empty_rows=False)
+        frames = pl.read_excel(path, sheet_id=0, engine="calamine", has_header=False,
+                               infer_schema_length=0, drop_empty_rows=False,
+                               raise_if_empty=False)
+        return [Sheet(name, *_split_header(frame)) for name, frame in frames.items()]
     if suffix == ".parquet":
         frame = pl.read_parquet(path)
-        return frame.select(pl.all().cast(pl.String))
+        return [Sheet(None, frame.select(_parquet_text(name, dtype)
+                                         for name, dtype in frame.schema.items()),
+                      list(frame.columns))]
     raise ExtractError(f"{path}: unsupported file type {suffix!r} (use CSV, XLSX or Parquet)")
+
+
+def _parquet_text(name: str, dtype: pl.DataType) -> pl.Expr:
+    """A Parquet column as text. A time stamp with a time zone is an instant: it lands as the
+    date it fell on in London (23:30 UTC on a summer evening is already the next day there)."""
+    if isinstance(dtype, pl.Datetime) and dtype.time_zone is not None:
+        return pl.col(name).dt.convert_time_zone(LONDON_TIME_ZONE).dt.date().cast(pl.String)
+    return pl.col(name).cast(pl.String)
 
 
 def _plain_reader_error(exc: Exception) -> str:
@@ -117,10 +162,97 @@ def _blank_rows(raw: pl.DataFrame) -> pl.Series:
     return blank
 
 
+def _normal(heading: str) -> str:
+    return heading.strip().lower()
+
+
+def _repeated_headings(path: Path, sheet: Sheet, wanted: dict[str, str]) -> None:
+    """Refuse a table in which a contract column's heading appears twice (exactly, or differing
+    only in case or spaces): which one holds the data cannot be known."""
+    positions: dict[str, list[int]] = {}
+    for position, heading in enumerate(sheet.headings):
+        if _normal(heading) in wanted:
+            positions.setdefault(_normal(heading), []).append(position)
+    repeated = [found for found in positions.values() if len(found) > 1]
+    if repeated:
+        described = "; ".join(
+            " and ".join(f"{sheet.headings[i]!r} (column {i + 1})" for i in found)
+            for found in repeated)
+        raise ExtractError(f"{path}{_in_sheet(sheet)}: the same column heading appears more "
+                           f"than once: {described}; remove or rename one of them")
+
+
+def _in_sheet(sheet: Sheet) -> str:
+    return f", sheet {sheet.name!r}" if sheet.name is not None else ""
+
+
+def _missing(sheet: Sheet, wanted: dict[str, str]) -> list[str]:
+    present = {_normal(heading) for heading in sheet.headings}
+    return [heading for heading in wanted if heading not in present]
+
+
+def _data_sheets(path: Path, contract: Contract, sheets: list[Sheet],
+                 wanted: dict[str, str]) -> tuple[list[Sheet], list[str]]:
+    """The sheets that hold the extract's rows, and the names of the sheets ignored (a cover
+    sheet, notes: none of the contract's columns). A sheet with some of the columns but not
+    all is refused: its rows cannot be read and must not be dropped unseen."""
+    if len(sheets) == 1:
+        sheet = sheets[0]
+        missing = _missing(sheet, wanted)
+        if missing:
+            names = ", ".join(contract.column(wanted[h]).heading for h in missing)
+            raise ExtractError(f"{path}: missing required column(s) for {contract.name}: {names}")
+        return sheets, []
+    data, ignored = [], []
+    for sheet in sheets:
+        missing = _missing(sheet, wanted)
+        if not missing:
+            data.append(sheet)
+        elif len(missing) == len(wanted):
+            ignored.append(str(sheet.name))
+        else:
+            names = ", ".join(contract.column(wanted[h]).heading for h in missing)
+            raise ExtractError(
+                f"{path}{_in_sheet(sheet)}: has some of the {contract.name} columns but is "
+                f"missing: {names} (every sheet with the extract's columns is read, so the "
+                "sheet must have all of them, or none)")
+    if not data:
+        raise ExtractError(
+            f"{path}: no sheet has the columns of {contract.name} "
+            f"(sheets: {', '.join(repr(name) for name in ignored)})")
+    return data, ignored
+
+
+def _sheet_frame(path: Path, contract: Contract, sheet: Sheet, wanted: dict[str, str],
+                 label: str) -> tuple[pl.DataFrame, list[str]]:
+    """One table's contract columns as text with file, row and format; and its ignored
+    headings."""
+    _repeated_headings(path, sheet, wanted)
+    by_heading = {_normal(heading): column
+                  for heading, column in zip(sheet.headings, sheet.frame.columns, strict=True)}
+    known = set(wanted) | {heading.lower() for heading in contract.other_headings}
+    ignored = [heading.strip() for heading in sheet.headings
+               if _normal(heading) not in known and heading.strip()]
+    frame = sheet.frame.select(
+        *(pl.col(by_heading[heading]).cast(pl.String).alias(name)
+          for heading, name in wanted.items()),
+        pl.lit(label).cast(pl.Categorical).alias(FILE_COLUMN),
+        (pl.int_range(pl.len(), dtype=pl.Int64) + FIRST_DATA_ROW).alias(ROW_COLUMN),
+        pl.lit(path.suffix.lower().lstrip(".")).cast(pl.Categorical).alias(FORMAT_COLUMN),
+    )
+    blank = _blank_rows(sheet.frame)
+    if blank.any():
+        frame = frame.filter(~blank)
+    return frame, ignored
+
+
 def land(path: Path, contract: Contract) -> LandedFile:
-    """Read one file as text and map its headings onto the contract's columns."""
+    """Read one file as text and map its headings onto the contract's columns. In a workbook,
+    every sheet with the contract's columns is read; sheets with none of them are ignored (and
+    named); when rows come from more than one sheet, each row's file is labelled with its sheet,
+    so its row number can be found."""
     try:
-        raw = _read_text_frame(path)
+        sheets = _read_sheets(path)
     except ExtractError:
         raise
     except Exception as exc:  # noqa: BLE001 - any reader failure is reported the same way
@@ -129,24 +261,28 @@ def land(path: Path, contract: Contract) -> LandedFile:
             f"({_plain_reader_error(exc)})"
         ) from exc
 
-    by_heading = {str(name).strip().lower(): name for name in raw.columns}
-    wanted = {column.heading.strip().lower(): column.name for column in contract.columns}
-    missing = [heading for heading in wanted if heading not in by_heading]
-    if missing:
-        names = ", ".join(contract.column(wanted[h]).heading for h in missing)
-        raise ExtractError(
-            f"{path}: missing required column(s) for {contract.name}: {names}"
-        )
-    known = set(wanted) | {heading.lower() for heading in contract.other_headings}
-    ignored = [str(by_heading[h]).strip() for h in by_heading if h not in known]
-    frame = raw.select(
-        *(pl.col(by_heading[heading]).cast(pl.String).alias(name)
-          for heading, name in wanted.items()),
-        pl.lit(str(path)).cast(pl.Categorical).alias(FILE_COLUMN),
-        (pl.int_range(pl.len(), dtype=pl.Int64) + FIRST_DATA_ROW).alias(ROW_COLUMN),
-        pl.lit(path.suffix.lower().lstrip(".")).cast(pl.Categorical).alias(FORMAT_COLUMN),
-    )
-    blank = _blank_rows(raw)
-    if blank.any():
-        frame = frame.filter(~blank)
-    return LandedFile(contract.name, path, frame, ignored)
+    wanted = {_normal(column.heading): column.name for column in contract.columns}
+    data, ignored_sheets = _data_sheets(path, contract, sheets, wanted)
+    frames, labels, ignored = [], [], []
+    for sheet in data:
+        label = sheet_label(path, sheet.name) if len(data) > 1 else str(path)
+        frame, sheet_ignored = _sheet_frame(path, contract, sheet, wanted, label)
+        frames.append(frame)
+        labels.append(label)
+        ignored.extend(h for h in sheet_ignored if h not in ignored)
+    frame = frames[0] if len(frames) == 1 else pl.concat(frames, how="vertical")
+    return LandedFile(contract.name, path, frame, ignored, labels,
+                      [str(sheet.name) for sheet in data if sheet.name is not None],
+                      ignored_sheets)
+
+
+def sheet_label(path: Path, sheet: str | None) -> str:
+    """How a row's file is named when a workbook's rows come from several sheets."""
+    return f"{path}{SHEET_OPEN}{sheet}]" if sheet is not None else str(path)
+
+
+def file_of(label: str) -> str:
+    """The file of a part named by `sheet_label` (Excel forbids '[' and ']' in sheet names)."""
+    if label.endswith("]") and SHEET_OPEN in label:
+        return label.rpartition(SHEET_OPEN)[0]
+    return label

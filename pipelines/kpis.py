@@ -44,8 +44,15 @@ KPI_VALUES_SCHEMA: dict[str, pl.DataType] = {
     "note": pl.String(),
     "compared_to_london": pl.String(),
     "compared_to_england": pl.String(),
+    "compared_to_area": pl.String(),
     "trend": pl.String(),
     "spc_signal": pl.String(),
+    "spc_rule": pl.String(),
+    "spc_limits": pl.String(),
+    "spc_mean": pl.Float64(),
+    "spc_lower": pl.Float64(),
+    "spc_upper": pl.Float64(),
+    "spc_assurance": pl.String(),
     "available_from": pl.Date(),
 }
 
@@ -118,7 +125,7 @@ def release_facts(journeys: pl.DataFrame) -> pl.DataFrame:
         _yes_no(pl.col("completed_programme")).alias("completed_programme"),
         _yes_no(pl.col("peer_mentor")).alias("peer_mentor"),
         # numerators
-        pl.col("engaged_21d").alias("coc_21d__num"),
+        (pl.col("engaged_21d") & pl.col("coc_eligible")).alias("coc_21d__num"),
         pl.col("tier4_12w").alias("tier4_on_release__num"),
         pl.col("engaged_6m").alias("engaged_6m__num"),
         pl.col("completed_12m").alias("completed_12m__num"),
@@ -129,16 +136,21 @@ def release_facts(journeys: pl.DataFrame) -> pl.DataFrame:
         pl.col("met_at_gate_by_peer").alias("met_by_peer__num"),
         (pl.col("release_budget_gbp").fill_null(0) > 0).alias("release_budget__num"),
         known_accommodation.alias("_known_accommodation"),
+        pl.col("coc_eligible").alias("_coc_eligible"),
     )
     return facts.with_columns(pl.col(f"{k.id}__num").cast(pl.Int32) for k in KPIS).with_columns(
         pl.lit(1, dtype=pl.Int32).alias("_releases"),
         pl.col("_known_accommodation").cast(pl.Int32),
+        pl.col("_coc_eligible").cast(pl.Int32),
     )
 
 
+DENOMINATOR_COLUMNS = {"releases": "_releases", "known_accommodation": "_known_accommodation",
+                       "coc_eligible": "_coc_eligible"}
+
+
 def _denominator_column(kpi: Kpi) -> str:
-    return "_known_accommodation" if kpi.denominator_family == "known_accommodation" \
-        else "_releases"
+    return DENOMINATOR_COLUMNS[kpi.denominator_family]
 
 
 def aggregate(facts: pl.DataFrame) -> pl.DataFrame:
@@ -147,7 +159,7 @@ def aggregate(facts: pl.DataFrame) -> pl.DataFrame:
     Each breakdown is first summed over release rows once, by quarter, year, LA of residence
     and prison; every period and area level is then rolled up from that small frame.
     """
-    value_columns = [f"{k.id}__num" for k in KPIS] + ["_releases", "_known_accommodation"]
+    value_columns = [f"{k.id}__num" for k in KPIS] + list(DENOMINATOR_COLUMNS.values())
     place = ["quarter", "year", "la", "subregion", "london", "prison"]
     frames = []
     for breakdown in BREAKDOWNS:
@@ -410,33 +422,43 @@ def _series_markers(values: pl.DataFrame) -> pl.DataFrame:
     )
     trend_rows: list[tuple] = []
     for row in years.iter_rows(named=True):
-        polarity = KPI_BY_ID[row["kpi_id"]].polarity
+        kpi = KPI_BY_ID[row["kpi_id"]]
         key = tuple(row[c] for c in series)
         for i, period in enumerate(row["period"]):
             start = i - TREND_POINTS + 1
             if start >= 0 and all(row["published"][start:i + 1]):
                 label = stats.recent_trend(row["numerator"][start:i + 1],
-                                           row["denominator"][start:i + 1], polarity)
+                                           row["denominator"][start:i + 1], kpi.polarity,
+                                           kpi.trend_method)
             else:
                 label = stats.TREND_CANNOT
             trend_rows.append((*key, period, label))
-    # SPC charts are for the headline quarterly series (no breakdown) with enough points.
+    # SPC charts are for the headline quarterly series (no breakdown); fewer than
+    # stats.SPC_MIN_POINTS points give trial limits and no signals.
     quarters = (
         values.filter((pl.col("period_type") == "quarter") & (pl.col("breakdown") == "all"))
         .sort("period")
         .group_by(series).agg("period", shown_value.alias("shown"))
-        .filter(pl.col("shown").list.drop_nulls().list.len() >= stats.SPC_MIN_POINTS)
+        .filter(pl.col("shown").list.drop_nulls().list.len() >= 2)
     )
     spc_rows: list[tuple] = []
     for row in quarters.iter_rows(named=True):
-        polarity = KPI_BY_ID[row["kpi_id"]].polarity
+        kpi = KPI_BY_ID[row["kpi_id"]]
         key = tuple(row[c] for c in series)
-        signals = stats.spc_signals(row["shown"], polarity)
-        spc_rows.extend((*key, p, signal) for p, signal in zip(row["period"], signals,
-                                                                strict=True))
+        options = stats.SpcOptions(
+            baseline=kpi.spc_baseline, target=kpi.target,
+            change_points=tuple(row["period"].index(p) for p in kpi.spc_change_periods
+                                if p in row["period"]),
+        )
+        chart = stats.spc_chart(row["shown"], kpi.polarity, options)
+        spc_rows.extend((*key, p, c.signal, c.rule, c.limits, c.mean, c.lower, c.upper,
+                         c.assurance) for p, c in zip(row["period"], chart, strict=True))
     schema = {c: pl.String for c in [*series, "period"]}
     trends = pl.DataFrame(trend_rows, schema=schema | {"trend": pl.String}, orient="row")
-    signals = pl.DataFrame(spc_rows, schema=schema | {"spc_signal": pl.String}, orient="row")
+    spc_schema = {"spc_signal": pl.String, "spc_rule": pl.String, "spc_limits": pl.String,
+                  "spc_mean": pl.Float64, "spc_lower": pl.Float64, "spc_upper": pl.Float64,
+                  "spc_assurance": pl.String}
+    signals = pl.DataFrame(spc_rows, schema=schema | spc_schema, orient="row")
     return values.join(trends, on=[*series, "period"], how="left").join(
         signals, on=[*series, "period"], how="left")
 
@@ -465,6 +487,29 @@ def _england_rows(england: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _area_comparisons(values: pl.DataFrame) -> pl.DataFrame:
+    """`compared_to_area`: a breakdown category against the same area's overall figure (women
+    in Lambeth against all of Lambeth, as FingertipsNext does), with the comparator named."""
+    keys = ["kpi_id", "period", "area_type", "area_code"]
+    overall = values.filter((pl.col("breakdown") == "all") & (pl.col("status") == "published"))
+    values = values.join(overall.select(*keys, pl.col("value").alias("_overall")), on=keys,
+                         how="left")
+    frames = []
+    for kpi in KPIS:
+        token = stats.compare_expr("lower_95", "upper_95", "_overall", kpi.polarity)
+        label = pl.lit(stats.NOT_COMPARED)
+        for t in (stats.BETTER, stats.WORSE, stats.SIMILAR, stats.HIGHER, stats.LOWER):
+            label = pl.when(token == t).then(
+                pl.format(stats.comparison_label(t, "{} overall"), pl.col("area_name"))
+            ).otherwise(label)
+        frames.append(values.filter(pl.col("kpi_id") == kpi.id).with_columns(
+            pl.when((pl.col("breakdown") != "all") & (pl.col("area_type") != "england"))
+            .then(label).alias("compared_to_area")))
+    rest = values.filter(~pl.col("kpi_id").is_in([k.id for k in KPIS]))
+    return pl.concat([*frames, rest.with_columns(pl.lit(None, pl.String)
+                                                 .alias("compared_to_area"))]).drop("_overall")
+
+
 def _area_names(values: pl.DataFrame) -> pl.DataFrame:
     codes = values.get_column("area_code").unique().to_list()
     return values.with_columns(
@@ -482,6 +527,6 @@ def kpi_values(journeys: pl.DataFrame, cutoff: date,
     england = england_values(comparators)
     values = _series_markers(_comparisons(values, england))
     values = pl.concat([values, _england_rows(england)], how="diagonal_relaxed")
-    return _area_names(values).select(
+    return _area_comparisons(_area_names(values)).select(
         pl.col(name).cast(dtype) for name, dtype in KPI_VALUES_SCHEMA.items()
     ).sort("kpi_id", "period_type", "period", "area_type", "area_code", "breakdown", "category")

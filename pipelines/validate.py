@@ -39,6 +39,9 @@ CHUNK_ROWS = 1_000_000
 # Kinds with a few distinct values: kept as categories (4 bytes a row instead of a string).
 CATEGORY_KINDS = ("code", "recommendation", *MAPPED_KINDS)
 _TIME_SUFFIX = r"[ T]00:00(:00(\.0+)?)?$"
+# A comma in a number only groups thousands: 1,500 and 12,345,678.5. Anything else (1,5 or
+# 2.345,5, a decimal comma) is ambiguous and rejected rather than guessed.
+_GROUPED_THOUSANDS = r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$"
 
 
 @dataclass
@@ -125,7 +128,8 @@ def _typed(column: Column, frame: Mapping[str, pl.Series]) -> tuple[pl.Expr, str
             expr = pl.col(name).str.replace(r"\.0+$", "").cast(pl.Int64, strict=False)
             return expr, f"{name} must be a whole number{_range_text(column)}"
         case "decimal":
-            number = pl.col(name).str.replace_all(",", "").cast(pl.Float64, strict=False)
+            text = pl.when(_ambiguous_comma(name)).then(None).otherwise(pl.col(name))
+            number = text.str.replace_all(",", "").cast(pl.Float64, strict=False)
             # "nan" and "inf" parse as floats but are not amounts: reject them.
             expr = pl.when(number.is_finite()).then(number).otherwise(None)
             return expr, f"{name} must be a number{_range_text(column)}"
@@ -153,6 +157,24 @@ def _typed(column: Column, frame: Mapping[str, pl.Series]) -> tuple[pl.Expr, str
             expr = _mapped(name, frame, _location)
             return expr, f"{name} must be a prison or a London local authority"
     raise ValueError(f"unknown column kind {column.kind!r}")
+
+
+def _ambiguous_comma(name: str) -> pl.Expr:
+    return pl.col(name).str.contains(",", literal=True) & \
+        ~pl.col(name).str.contains(_GROUPED_THOUSANDS)
+
+
+def _comma_reason(name: str) -> str:
+    return (f"{name} has a comma that does not group thousands (write decimals with a point, "
+            "e.g. 1.5)")
+
+
+def _too_long(column: Column, value: pl.Expr) -> pl.Expr:
+    return (value.str.len_chars() > column.max_chars).fill_null(False)
+
+
+def _too_long_reason(column: Column) -> str:
+    return f"{column.name} is longer than {column.max_chars:,} characters"
 
 
 def _range_text(column: Column) -> str:
@@ -201,7 +223,14 @@ def _column_checks(contract: Contract, values: Mapping[str, pl.Series]) \
     for column in contract.columns:
         value, reason = _typed(column, values)
         raw_present = pl.col(column.name).is_not_null()
-        broken = [(raw_present & value.is_null(), reason)]
+        if column.kind == "decimal":
+            comma = _ambiguous_comma(column.name)
+            broken = [(raw_present & value.is_null() & ~comma, reason),
+                      (comma, _comma_reason(column.name))]
+        else:
+            broken = [(raw_present & value.is_null(), reason)]
+        if column.max_chars is not None:
+            broken.append((_too_long(column, pl.col(column.name)), _too_long_reason(column)))
         if column.required:
             broken.append((~raw_present, f"{column.name} is empty"))
         if column.minimum is not None or column.maximum is not None:
@@ -251,6 +280,8 @@ def stage(contract: Contract, landed: pl.DataFrame | list[pl.DataFrame],
             broken.append(~given)
         if column.minimum is not None or column.maximum is not None:
             broken.append(value.is_not_null() & ~_in_range(column, value))
+        if column.max_chars is not None:
+            broken.append(_too_long(column, value))
     frame = typed.with_columns(
         pl.col(present[name]).alias(f"{_GIVEN}{name}") for name in _given_names(contract)
     ).with_columns(

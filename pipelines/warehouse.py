@@ -6,14 +6,18 @@ build that fails or is killed at any moment therefore leaves the previous wareho
 readable and unchanged; readers holding it open keep reading the old file until they reopen.
 
 The load history is carried forward from the previous warehouse so the Data page can show every
-successful load, not just the latest.
+successful load, not just the latest. One build of a warehouse runs at a time (`build_lock`):
+two at once would each carry forward the same history, and the later swap would lose the
+other's load.
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
-from collections.abc import Mapping
-from contextlib import suppress
+import tempfile
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import duckdb
@@ -21,6 +25,55 @@ import polars as pl
 
 HISTORY_TABLES = ("load_runs", "load_files")
 TEMP_SUFFIX = ".building"
+LOCK_SUFFIX = ".lock"
+
+
+class PublishError(Exception):
+    """The warehouse (or the report) cannot be written, or another build of it is running.
+    Raised before anything is replaced; the message says what to do."""
+
+
+def check_output_path(path: Path, what: str) -> None:
+    """Refuse, before any work, a file the build could not write: a folder, a path under a
+    file, or a folder in which no file can be created (a file is replaced by renaming a new
+    one over it, so it is the folder that must be writable)."""
+    if path.is_dir():
+        raise PublishError(f"the {what} {path} is a folder, not a file")
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        raise PublishError(f"cannot write the {what} {path}: {folder} is not a folder")
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        raise PublishError(f"cannot write the {what} {path}: cannot create a file in {folder} "
+                           f"({exc.strerror or exc})") from exc
+
+
+def lock_path_for(warehouse: Path) -> Path:
+    return warehouse.with_name(f"{warehouse.name}{LOCK_SUFFIX}")
+
+
+@contextmanager
+def build_lock(warehouse: Path) -> Iterator[None]:
+    """Hold the warehouse's build lock (an advisory lock on a file beside it, freed by the
+    system if the build dies) or raise PublishError naming the build that holds it."""
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(lock_path_for(warehouse), os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "unknown"
+            raise PublishError(f"another build of {warehouse} is running (pid {holder}); "
+                               "wait for it to finish, then build again") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        yield
+    finally:
+        os.close(fd)  # closing the file frees the lock
 
 
 def temp_path_for(warehouse: Path) -> Path:

@@ -49,3 +49,18 @@ def app_on_sample(sample_warehouse: Path, monkeypatch: pytest.MonkeyPatch):
         return at
 
     return run
+
+
+LOCAL_BROWSER_PORT = 8501
+
+
+@pytest.fixture
+def local_browser(monkeypatch: pytest.MonkeyPatch) -> None:
+    """AppTest has no browser connection (so local mode gives it only the viewer role): act as
+    a browser on this machine, opened at http://localhost:8501."""
+    from dashboard import auth
+
+    request = auth.BrowserRequest(f"localhost:{LOCAL_BROWSER_PORT}",
+                                  frozenset({"host", "origin"}), "127.0.0.1")
+    monkeypatch.setattr(auth, "browser_request", lambda: request)
+    monkeypatch.setattr(auth, "_app_port", lambda: LOCAL_BROWSER_PORT)

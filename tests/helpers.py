@@ -5,6 +5,7 @@ command line in a subprocess.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import os
 import subprocess
@@ -176,15 +177,14 @@ def _table(rows: list[dict[str, object]], headings: dict[str, str] | None) -> tu
 
 def write_csv(path: Path, rows: list[dict[str, object]], *, headings: dict[str, str] | None = None,
               bom: bool = False) -> Path:
-    """A CSV of string cells; `headings` renames columns as written (e.g. ' Release_ID ')."""
+    """A CSV of string cells; `headings` renames columns as written (e.g. ' Release_ID '; two
+    columns may be given the same heading)."""
     names, headers = _table(rows, headings)
-    frame = pl.DataFrame(
-        {h: [None if r.get(n) is None else str(r[n]) for r in rows]
-         for n, h in zip(names, headers, strict=True)},
-        schema={h: pl.String for h in headers},
-    )
     path.parent.mkdir(parents=True, exist_ok=True)
-    frame.write_csv(path, include_bom=bom)
+    with path.open("w", newline="", encoding="utf-8-sig" if bom else "utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(headers)
+        writer.writerows([["" if r.get(n) is None else str(r[n]) for n in names] for r in rows])
     return path
 
 
@@ -194,16 +194,40 @@ def write_xlsx(path: Path, rows: list[dict[str, object]], *,
     """An XLSX sheet: dates and datetimes become real date cells, ints and floats numbers, bools
     boolean cells, strings text. `blank_rows_after` leaves an empty sheet row after those data
     rows (0-based)."""
-    names, headers = _table(rows, headings)
     path.parent.mkdir(parents=True, exist_ok=True)
     book = xlsxwriter.Workbook(path)
-    sheet = book.add_worksheet("data")
+    _write_sheet(book, "data", rows, headings, blank_rows_after)
+    book.close()
+    return path
+
+
+def write_xlsx_sheets(path: Path, sheets: dict[str, list[dict[str, object]] | list[list[str]]]
+                      ) -> Path:
+    """A workbook of several sheets: each is a list of rows (dicts, written as `write_xlsx`
+    does) or a list of plain text lines (a cover or notes sheet; empty for an empty sheet)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book = xlsxwriter.Workbook(path)
+    for name, rows in sheets.items():
+        if rows and isinstance(rows[0], dict):
+            _write_sheet(book, name, rows, None, ())
+        else:
+            sheet = book.add_worksheet(name)
+            for i, line in enumerate(rows):
+                sheet.write_row(i, 0, line)
+    book.close()
+    return path
+
+
+def _write_sheet(book: xlsxwriter.Workbook, name: str, rows: list[dict[str, object]],
+                 headings: dict[str, str] | None, blank_rows_after: tuple[int, ...]) -> None:
+    names, headers = _table(rows, headings)
+    sheet = book.add_worksheet(name)
     date_format = book.add_format({"num_format": "dd/mm/yyyy"})
     sheet.write_row(0, 0, headers)
     sheet_row = 1
     for i, r in enumerate(rows):
-        for col, name in enumerate(names):
-            value = r.get(name)
+        for col, column in enumerate(names):
+            value = r.get(column)
             if value is None or value == "":
                 continue
             if isinstance(value, datetime | date):
@@ -217,8 +241,6 @@ def write_xlsx(path: Path, rows: list[dict[str, object]], *,
             else:
                 sheet.write_string(sheet_row, col, str(value))
         sheet_row += 2 if i in blank_rows_after else 1
-    book.close()
-    return path
 
 
 def write_parquet(path: Path, frame: pl.DataFrame) -> Path:

@@ -142,3 +142,44 @@ def test_cutoff_text() -> None:
     assert "1 October 2025 at 09:05 UTC from `data_samples`" in text
     assert "synthetic" in text
     assert narrative.cutoff_text(None, None, None, False).startswith("This build has no")
+
+
+def test_definition_choices_and_trend_methods_are_shown(app_on_sample) -> None:
+    at = app_on_sample(PAGE)
+    markdown = " ".join(m.value for m in at.markdown)
+    assert "**Recent trend method:** Weighted regression of the value on time with weights " \
+        "1/se² from the 95% interval" in markdown  # continuity of care
+    assert "**Recent trend method:** Chi-square test for trend in proportions" in markdown
+    choices = next(pl.from_pandas(d.value) for d in at.dataframe
+                   if "Choice" in d.value.columns)
+    assert choices.get_column("Choice").to_list() == [
+        "Deaths within 21 days leave the continuity-of-care denominator",
+        "Returns to custody within 21 days leave the continuity-of-care denominator",
+        "What counts as engagement",
+        "An episode already open at release counts as engaged",
+        "A planned step-up into Tier 4 is not re-presenting",
+    ]
+    assert choices.get_column("Setting").to_list() == [
+        "yes", "yes", "community, residential_rehab, inpatient_detox", "yes", "14"]
+    assert "still there at the data cut-off have no release record yet" in markdown
+
+
+def test_london_spc_table_shows_variation_beside_assurance(app_on_sample,
+                                                           sample_warehouse: Path) -> None:
+    at = app_on_sample(PAGE)
+    table = next(pl.from_pandas(d.value) for d in at.dataframe
+                 if "Assurance" in d.value.columns)
+    expected = _query(sample_warehouse,
+                      "select spc_signal, spc_assurance from kpi_values where kpi_id = "
+                      "'coc_21d' and area_type = 'london' and breakdown = 'all' and "
+                      "period_type = 'quarter' and status = 'published' "
+                      "order by period_start desc limit 1").row(0)
+    coc = table.filter(pl.col("Indicator") == "Continuity of care (21 days)").row(0, named=True)
+    assert (coc["Variation"], coc["Assurance"]) == expected
+    assert coc["Assurance"] in ("Consistently passing the target",
+                                "Consistently failing the target",
+                                "Hit or miss: the target lies within the process limits")
+    others = table.filter(pl.col("Indicator") != "Continuity of care (21 days)")
+    assert set(others.get_column("Assurance")) == {"No target"}
+    markdown = " ".join(m.value for m in at.markdown)
+    assert "A trend: 7 points in a row each rising or each falling." in markdown

@@ -26,7 +26,8 @@ SCRIPT = "<script>alert('x')</script> and [a link](javascript:alert(1)) **not bo
 
 
 @pytest.fixture
-def app_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sample_warehouse: Path):
+def app_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sample_warehouse: Path,
+           local_browser: None):
     path = tmp_path / "app.duckdb"
     monkeypatch.setenv(store.APP_DB_ENV, str(path))
     monkeypatch.setenv("COC_WAREHOUSE", str(sample_warehouse))

@@ -87,7 +87,7 @@ def _texts(at: AppTest) -> list[str]:
     return [t.value for t in at.text]
 
 
-def test_local_mode_lets_the_person_at_the_machine_do_everything() -> None:
+def test_local_mode_lets_the_person_at_the_machine_do_everything(local_browser) -> None:
     at = _run()
     assert any(i.value.startswith("Local mode: no sign-in is set up") for i in at.info)
     texts = _texts(at)
@@ -95,7 +95,52 @@ def test_local_mode_lets_the_person_at_the_machine_do_everything() -> None:
     assert f"roles={','.join(sorted([ADMIN, EBE_REVIEWER, PARTNER_EDITOR, VIEWER]))}" in texts
 
 
-def test_local_mode_can_be_made_read_only(monkeypatch) -> None:
+def test_local_mode_gives_a_session_without_a_readable_connection_only_the_viewer_role() -> None:
+    at = _run()  # AppTest: no browser connection to check
+    assert "roles=viewer" in _texts(at)
+    assert any(t.startswith(f"identity={auth.REMOTE_PREFIX}") for t in _texts(at))
+    assert any(i.value == auth.REMOTE_IN_LOCAL_MODE_TEXT for i in at.info)
+
+
+LOCAL = auth.BrowserRequest("localhost:8501", frozenset({"host", "origin"}), "127.0.0.1")
+
+
+@pytest.mark.parametrize("request_, problem", [
+    (LOCAL, None),
+    (auth.BrowserRequest("127.0.0.1:8501", frozenset({"host"}), "::ffff:127.0.0.1"), None),
+    (auth.BrowserRequest("[::1]:8501", frozenset({"host"}), "::1"), None),
+    (auth.BrowserRequest("LocalHost:8501", frozenset({"host"}), "127.0.0.1"), None),
+    (None, "cannot be read"),
+    (auth.BrowserRequest("localhost:8501", frozenset({"host"}), None), "not this machine"),
+    (auth.BrowserRequest("localhost:8501", frozenset({"host"}), "192.0.2.7"), "192.0.2.7"),
+    (auth.BrowserRequest("evil.example:8501", frozenset({"host"}), "127.0.0.1"), "evil.example"),
+    (auth.BrowserRequest("localhost:9999", frozenset({"host"}), "127.0.0.1"), "port 8501"),
+    (auth.BrowserRequest("localhost", frozenset({"host"}), "127.0.0.1"), "port 8501"),
+    (auth.BrowserRequest("localhost.evil.example:8501", frozenset({"host"}), "127.0.0.1"),
+     "Host"),
+    (auth.BrowserRequest("localhost:8501", frozenset({"host", "x-forwarded-for"}), "127.0.0.1"),
+     "x-forwarded-for"),
+    (auth.BrowserRequest("localhost:8501", frozenset({"host", "forwarded"}), "127.0.0.1"),
+     "forwarded"),
+    (auth.BrowserRequest("localhost:8501", frozenset({"host", "x-real-ip"}), "127.0.0.1"),
+     "x-real-ip"),
+    (auth.BrowserRequest("localhost:8501", frozenset({"host", "via"}), "127.0.0.1"), "via"),
+    (auth.BrowserRequest("127.0.0.1:8501", frozenset({"host", "origin"}), "127.0.0.1",
+                         "https://dash.example"), "origin"),
+    (auth.BrowserRequest("127.0.0.1:8501", frozenset({"host", "origin"}), "127.0.0.1",
+                         "http://localhost:8501"), None),
+])
+def test_local_mode_writes_only_for_a_direct_request_from_this_machine(request_, problem) -> None:
+    found = auth.local_request_problem(request_, 8501)
+    assert (found is None) if problem is None else (problem in found)
+
+
+def test_port_80_may_be_left_out_of_the_host() -> None:
+    request_ = auth.BrowserRequest("localhost", frozenset({"host"}), "127.0.0.1")
+    assert auth.local_request_problem(request_, 80) is None
+
+
+def test_local_mode_can_be_made_read_only(monkeypatch, local_browser) -> None:
     monkeypatch.setenv(auth.LOCAL_WRITES_ENV, "off")
     at = _run()
     assert "roles=viewer" in _texts(at)

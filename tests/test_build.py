@@ -31,15 +31,17 @@ from tests.helpers import (
     query,
     query_frame,
     release,
+    row,
     run_cli,
     table_names,
     write_csv,
     write_parquet,
     write_xlsx,
+    write_xlsx_sheets,
 )
 
 FILE_KEYS = {"extract", "path", "rows_read", "rows_loaded", "rows_rejected", "duplicates",
-             "ignored_columns"}
+             "ignored_columns", "ignored_sheets"}
 REJECT_KEYS = {"extract", "path", "row", "column", "reason"}
 CONFLICT = "release_id is on more than one row with different values; all of them are rejected"
 
@@ -95,13 +97,14 @@ def test_report_shape_counts_and_rejects(mixed_source, tmp_path):
     assert all(set(f) == FILE_KEYS for f in report["files"])
     assert files == {
         csv_path: {"extract": "prison_releases", "path": csv_path, "rows_read": 5,
-                   "rows_loaded": 2, "rows_rejected": 2, "duplicates": 1, "ignored_columns": []},
+                   "rows_loaded": 2, "rows_rejected": 2, "duplicates": 1, "ignored_columns": [],
+                   "ignored_sheets": []},
         xlsx_path: {"extract": "prison_releases", "path": xlsx_path, "rows_read": 3,
                     "rows_loaded": 1, "rows_rejected": 1, "duplicates": 1,
-                    "ignored_columns": ["Notes"]},
+                    "ignored_columns": ["Notes"], "ignored_sheets": []},
         parquet_path: {"extract": "community_episodes", "path": parquet_path, "rows_read": 2,
                        "rows_loaded": 2, "rows_rejected": 0, "duplicates": 0,
-                       "ignored_columns": []},
+                       "ignored_columns": [], "ignored_sheets": []},
     }
     for f in report["files"]:
         assert f["rows_read"] == f["rows_loaded"] + f["rows_rejected"] + f["duplicates"]
@@ -232,6 +235,31 @@ def test_thousands_of_rows_every_tenth_bad(tmp_path):
     assert sorted({r["row"] for r in report["rejects"]}) == bad_rows
     assert len(report["rejects"]) == 500  # one broken rule each
     assert query(tmp_path / "w.duckdb", "select count(*) from load_rejects") == [(500,)]
+
+
+def test_a_workbook_read_from_several_sheets_is_reported_sheet_by_sheet(tmp_path):
+    source = make_source(tmp_path / "src")
+    book = write_xlsx_sheets(source / "services.xlsx", {
+        "Cover": [["London recovery services"]],
+        "Part 1": [row("services", service_id=f"S{i}") for i in range(1, 59)],
+        "Part 2": [row("services", service_id=f"S{i}") for i in range(59, 117)],
+    })
+    warehouse, report_path = tmp_path / "w.duckdb", tmp_path / "report.json"
+    done = run_cli(["build", "--source", str(source), "--warehouse", str(warehouse),
+                    "--report", str(report_path), "--quiet"])
+    assert done.returncode == 0, done.stderr
+    assert query(warehouse, "select count(*) from services") == [(116,)]
+    report = json.loads(report_path.read_text())
+    parts = [(f["path"], f["rows_read"], f["ignored_sheets"]) for f in report["files"]
+             if f["extract"] == "services"]
+    assert parts == [(f"{book} [sheet Part 1]", 58, ["Cover"]),
+                     (f"{book} [sheet Part 2]", 58, ["Cover"])]
+    assert query(warehouse, "select path, ignored_sheets from load_files "
+                            "where extract = 'services' order by path") == [
+        (f"{book} [sheet Part 1]", "Cover"), (f"{book} [sheet Part 2]", "Cover")]
+    notes = [line for line in done.stderr.splitlines() if line.startswith(f"note: {book}")]
+    assert notes == [f"note: {book}: rows read from the sheets 'Part 1', 'Part 2'",
+                     f"note: {book}: sheets without the services columns ignored: 'Cover'"]
 
 
 # --- the command line --------------------------------------------------------------------------
@@ -420,3 +448,235 @@ def test_no_raw_values_reach_the_report_or_the_load_history(tmp_path):
     for name in table_names(warehouse):
         for values in query(warehouse, f'select * from "{name}"'):
             assert not any(secret.lower() in str(v).lower() for v in values), name
+
+
+# --- a build that would publish no releases ------------------------------------------------------
+
+def _cli_build(source: Path, warehouse: Path, report: Path | None = None, *extra: str,
+               python: str = "") -> subprocess.CompletedProcess[str]:
+    args = ["build", "--source", str(source), "--warehouse", str(warehouse), "--quiet", *extra]
+    if report is not None:
+        args += ["--report", str(report)]
+    return run_cli(args, extra=python)
+
+
+def _refused(done: subprocess.CompletedProcess[str]) -> str:
+    """The one error line of a build refused with exit status 2 (and no traceback)."""
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr, done.stderr
+    errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1, done.stderr
+    assert "left unchanged" in done.stderr
+    return errors[0]
+
+
+def test_cli_refuses_to_publish_when_a_cutoff_typo_rejects_every_release(tmp_path, existing):
+    warehouse, report = existing
+    before, report_before = file_hash(warehouse), report.read_text()
+    source = make_source(tmp_path / "src", releases=[release(i) for i in range(1, 6)])
+    error = _refused(_cli_build(source, warehouse, report, "--cutoff", "2003-06-01"))
+    assert error == (
+        f"error: {source / 'prison_releases.csv'}: no prison_releases row could be loaded "
+        "(5 rows read, 5 rejected; most often: release_date is after the data cut-off, 5 rows; "
+        "check --cutoff 2003-06-01); a warehouse without prison_releases is not published")
+    assert file_hash(warehouse) == before
+    assert report.read_text() == report_before
+    assert leftovers(tmp_path) == []
+    # Nothing is left locked: the corrected build runs.
+    assert _cli_build(source, warehouse, report, "--cutoff", "2023-06-01").returncode == 0
+    assert query(warehouse, "select count(*) from load_runs") == [(2,)]
+
+
+@pytest.mark.parametrize("extract", ["prison_releases", "community_episodes"])
+def test_cli_refuses_a_header_only_required_extract(tmp_path, existing, extract):
+    warehouse, report = existing
+    before = file_hash(warehouse)
+    source = make_source(tmp_path / "src")
+    path = source / f"{extract}.csv"
+    path.write_text(path.read_text().splitlines()[0] + "\n")
+    error = _refused(_cli_build(source, warehouse, report))
+    assert error == (f"error: {path}: no {extract} row could be loaded (the file has no rows); "
+                     f"a warehouse without {extract} is not published")
+    assert file_hash(warehouse) == before
+
+
+def test_run_build_refuses_no_releases_before_writing(tmp_path):
+    source = make_source(tmp_path / "src", releases=[release(1, age="17")])
+    with pytest.raises(ExtractError, match="no prison_releases row could be loaded"):
+        build(source, tmp_path / "w.duckdb")
+    assert not (tmp_path / "w.duckdb").exists()
+
+
+# --- paths checked before building ---------------------------------------------------------
+
+def _paths(tmp_path: Path, case: str, warehouse: Path, report: Path) -> tuple[Path, Path, str]:
+    """(warehouse, report, expected error) for each kind of bad path."""
+    if case == "report_is_a_folder":
+        folder = tmp_path / "reports"
+        folder.mkdir()
+        return warehouse, folder, f"error: the report {folder} is a folder, not a file"
+    if case == "report_under_a_file":
+        blocker = tmp_path / "blocker.txt"
+        blocker.write_text("x")
+        return warehouse, blocker / "report.json", (
+            f"error: cannot write the report {blocker / 'report.json'}: {blocker} is not a folder")
+    if case == "warehouse_is_a_folder":
+        folder = tmp_path / "wh.duckdb"
+        folder.mkdir()
+        return folder, report, f"error: the warehouse {folder} is a folder, not a file"
+    if case == "report_is_the_warehouse":
+        return warehouse, warehouse.parent / ".." / warehouse.parent.name / warehouse.name, (
+            f"error: the report and the warehouse are the same file "
+            f"({warehouse.parent / '..' / warehouse.parent.name / warehouse.name})")
+    blocker = tmp_path / "blocker.txt"
+    blocker.write_text("x")
+    return blocker / "w.duckdb", report, (
+        f"error: cannot write the warehouse {blocker / 'w.duckdb'}: {blocker} is not a folder")
+
+
+@pytest.mark.parametrize("case", ["report_is_a_folder", "report_under_a_file",
+                                  "warehouse_is_a_folder", "warehouse_under_a_file",
+                                  "report_is_the_warehouse"])
+def test_cli_bad_output_paths_are_refused_before_building(tmp_path, existing, case):
+    warehouse, report = existing
+    before, report_before = file_hash(warehouse), report.read_text()
+    target, report_target, expected = _paths(tmp_path, case, warehouse, report)
+    done = _cli_build(make_source(tmp_path / "src"), target, report_target)
+    assert _refused(done) == expected
+    assert "reading" not in done.stderr  # refused before any file was read
+    assert file_hash(warehouse) == before
+    assert report.read_text() == report_before
+    assert leftovers(tmp_path) == []
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write in a read-only folder")
+def test_cli_an_unwritable_warehouse_folder_is_refused(tmp_path, existing):
+    warehouse, _ = existing
+    before = file_hash(warehouse)
+    warehouse.parent.chmod(0o555)
+    try:
+        error = _refused(_cli_build(make_source(tmp_path / "src"), warehouse))
+    finally:
+        warehouse.parent.chmod(0o755)
+    assert error.startswith(f"error: cannot write the warehouse {warehouse}: ")
+    assert file_hash(warehouse) == before
+
+
+def test_the_report_is_written_before_the_swap(tmp_path, existing, monkeypatch):
+    """A report that cannot be written stops the build before the warehouse is replaced; a
+    build that fails while publishing leaves the old report."""
+    warehouse, report = existing
+    before, report_before = file_hash(warehouse), report.read_text()
+    source = make_source(tmp_path / "new", releases=[release(7)])
+    swaps: list[Path] = []
+    real_publish = warehouse_module.publish
+
+    def publish_noting_the_report(path, tables):
+        staged_reports = [p for p in report.parent.iterdir() if p.name.startswith(".report")]
+        swaps.append(staged_reports)
+        real_publish(path, tables)
+
+    monkeypatch.setattr(warehouse_module, "publish", publish_noting_the_report)
+    build(source, warehouse, report)
+    assert len(swaps) == 1 and len(swaps[0]) == 1  # the report was written before the swap
+    assert json.loads(report.read_text())["files"][0]["path"].startswith(str(source))
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".report")]
+
+    after, report_after = file_hash(warehouse), report.read_text()
+
+    def disk_full(path, tables):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(warehouse_module, "publish", disk_full)
+    with pytest.raises(OSError):
+        build(source, warehouse, report)
+    assert report.read_text() == report_after and file_hash(warehouse) == after
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".report")]
+    assert report_before != report_after and before != after
+
+
+# --- one build at a time -------------------------------------------------------------------------
+
+# Run inside the first build: after its first table is written, say so and wait until the test
+# lets it go on, so a second build can be started while the first is certainly running.
+_PAUSE_AFTER_FIRST_TABLE = """
+import os, pathlib, time
+import pipelines.warehouse as _warehouse
+_real_write = _warehouse.write_table
+def _write_then_wait(con, name, frame):
+    _real_write(con, name, frame)
+    marker = pathlib.Path(os.environ["COC_TEST_MARKER"])
+    if not marker.exists():
+        marker.write_text(name)
+        go = pathlib.Path(os.environ["COC_TEST_GO"])
+        deadline = time.monotonic() + 120
+        while not go.exists() and time.monotonic() < deadline:
+            time.sleep(0.02)
+_warehouse.write_table = _write_then_wait
+"""
+
+
+def test_two_builds_at_once_the_second_is_refused_and_no_load_is_lost(tmp_path, existing):
+    warehouse, _ = existing
+    marker, go = tmp_path / "writing", tmp_path / "go"
+    first_source = make_source(tmp_path / "first", releases=[release(7), release(8)])
+    second_source = make_source(tmp_path / "second", releases=[release(9)])
+    env = cli_env() | {"COC_TEST_MARKER": str(marker), "COC_TEST_GO": str(go)}
+    first = subprocess.Popen(
+        cli_command(["build", "--source", str(first_source), "--warehouse", str(warehouse),
+                     "--quiet"], extra=_PAUSE_AFTER_FIRST_TABLE),
+        cwd=PROJECT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not marker.exists():
+            assert first.poll() is None, first.stderr.read() if first.stderr else "ended early"
+            assert time.monotonic() < deadline, "the first build never started writing"
+            time.sleep(0.01)
+        second = _cli_build(second_source, warehouse)
+        assert _refused(second) == (
+            f"error: another build of {warehouse} is running (pid {first.pid}); "
+            "wait for it to finish, then build again")
+    finally:
+        go.write_text("go")
+        _, first_errors = first.communicate(timeout=120)
+    assert first.returncode == 0, first_errors
+    assert _cli_build(second_source, warehouse).returncode == 0
+    sources = [r[0] for r in query(warehouse, "select source from load_runs order by started_at")]
+    assert sources[1:] == [str(first_source), str(second_source)]  # both loads kept
+
+
+# --- free text -------------------------------------------------------------------------------
+
+def test_a_huge_free_text_value_is_rejected_and_never_published(tmp_path):
+    source = make_source(tmp_path / "src")
+    huge = "Q" * 20_000_000
+    write_csv(source / "lived_experience_feedback.csv", [
+        row("lived_experience_feedback"),
+        row("lived_experience_feedback", feedback_id="F2", quote=huge)])
+    warehouse, report = tmp_path / "w.duckdb", tmp_path / "report.json"
+    done = _cli_build(source, warehouse, report)
+    assert done.returncode == 0, done.stderr
+    assert [(r["row"], r["column"], r["reason"]) for r in json.loads(report.read_text())["rejects"]
+            ] == [(3, "quote", "quote is longer than 5,000 characters")]
+    assert query(warehouse, "select count(*), max(length(coalesce(quote, ''))) "
+                            "from lived_experience_feedback") == [(1, 0)]
+    assert report.stat().st_size < 100_000
+
+
+def test_a_folder_that_refuses_new_files_is_found_before_building(tmp_path, existing,
+                                                                   monkeypatch):
+    """What an unwritable folder does (root is not refused by permissions, so the refusal
+    itself is simulated): the build stops before reading anything."""
+    warehouse, _ = existing
+    before = file_hash(warehouse)
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(warehouse_module.tempfile, "TemporaryFile", refuse)
+    with pytest.raises(warehouse_module.PublishError) as raised:
+        build(make_source(tmp_path / "src"), warehouse)
+    assert str(raised.value) == (f"cannot write the warehouse {warehouse}: cannot create a file "
+                                 f"in {warehouse.parent} (Permission denied)")
+    assert file_hash(warehouse) == before

@@ -28,6 +28,10 @@ from tests.helpers import (
     write_csv,
     write_parquet,
     write_xlsx,
+    write_xlsx_sheets,
+)
+from tests.helpers import (
+    row as row_of,
 )
 
 
@@ -216,6 +220,96 @@ def test_xlsx_headings_and_extra_columns(tmp_path):
     assert rejects_of(staged) == []
 
 
+def test_xlsx_rows_continuing_on_a_second_sheet_are_all_read(tmp_path):
+    path = write_xlsx_sheets(tmp_path / "services.xlsx", {
+        "Cover": [["London recovery services directory"], ["Synthetic test data"]],
+        "Part 1": [row_of("services", service_id=f"S{i}") for i in range(1, 4)],
+        "Part 2": [row_of("services", service_id="S4"),
+                   row_of("services", service_id="S5", kind="spaceship")],
+        "Notes": [["note"], ["Rows continue on Part 2."]],
+        "Empty": [],
+    })
+    landed, staged = land_and_stage(path, "services")
+    assert landed.rows_read == 5
+    assert landed.sheets == ["Part 1", "Part 2"]
+    assert landed.ignored_sheets == ["Cover", "Notes", "Empty"]
+    part1, part2 = f"{path} [sheet Part 1]", f"{path} [sheet Part 2]"
+    assert landed.parts == [part1, part2]
+    assert sorted(staged.good.get_column("service_id")) == ["S1", "S2", "S3", "S4"]
+    # The rejected row is found by its sheet and its row in that sheet.
+    assert staged.rejects.select("path", "row", "column").rows() == [(part2, 3, "kind")]
+    assert staged.per_file.select("path", "rows_read", "rows_loaded", "rows_rejected").rows() \
+        == [(part1, 3, 3, 0), (part2, 2, 1, 1)]
+
+
+def test_xlsx_one_data_sheet_and_a_notes_sheet_keeps_the_plain_path(tmp_path):
+    path = write_xlsx_sheets(tmp_path / "services.xlsx", {
+        "Notes": [["About this file"]],
+        "Services": [row_of("services")],
+    })
+    landed, staged = land_and_stage(path, "services")
+    assert landed.parts == [str(path)]
+    assert landed.ignored_sheets == ["Notes"]
+    assert staged.good.get_column(FILE_COLUMN).cast(pl.String).to_list() == [str(path)]
+
+
+def test_xlsx_sheet_with_some_of_the_columns_is_refused_by_name(tmp_path):
+    partial = {k: v for k, v in row_of("services", service_id="S9").items() if k != "kind"}
+    path = write_xlsx_sheets(tmp_path / "services.xlsx", {
+        "Part 1": [row_of("services")], "Part 2": [partial],
+    })
+    with pytest.raises(ExtractError) as raised:
+        land(path, CONTRACT_BY_NAME["services"])
+    assert str(raised.value).startswith(f"{path}, sheet 'Part 2': has some of the services "
+                                        "columns but is missing: kind")
+
+
+def test_xlsx_with_no_sheet_of_the_columns_names_the_sheets(tmp_path):
+    path = write_xlsx_sheets(tmp_path / "services.xlsx", {
+        "Cover": [["Directory"]], "Notes": [["note"]],
+    })
+    with pytest.raises(ExtractError) as raised:
+        land(path, CONTRACT_BY_NAME["services"])
+    assert str(raised.value) == (
+        f"{path}: no sheet has the columns of services (sheets: 'Cover', 'Notes')")
+
+
+# --- the same heading twice ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("second", ["Rating ", "RATING", "rating"])
+@pytest.mark.parametrize("writer", ["csv", "xlsx"])
+def test_a_contract_heading_twice_is_refused_naming_both_columns(tmp_path, writer, second):
+    rows = [row_of("ebe_reviews", rating="2") | {"second": "5"}]
+    target = tmp_path / f"ebe_reviews.{writer}"
+    write = write_csv if writer == "csv" else write_xlsx
+    path = write(target, rows, headings={"second": second})
+    with pytest.raises(ExtractError) as raised:
+        land(path, CONTRACT_BY_NAME["ebe_reviews"])
+    sheet = ", sheet 'data'" if writer == "xlsx" else ""
+    assert str(raised.value) == (
+        f"{path}{sheet}: the same column heading appears more than once: 'rating' (column 6) "
+        f"and {second!r} (column 8); remove or rename one of them")
+
+
+def test_a_parquet_column_twice_in_another_case_is_refused(tmp_path):
+    frame = pl.DataFrame({k: [v] for k, v in row_of("ebe_reviews", rating="2").items()}) \
+        .with_columns(pl.lit("5").alias("Rating "))
+    path = write_parquet(tmp_path / "ebe_reviews.parquet", frame)
+    with pytest.raises(ExtractError) as raised:
+        land(path, CONTRACT_BY_NAME["ebe_reviews"])
+    assert str(raised.value) == (
+        f"{path}: the same column heading appears more than once: 'rating' (column 6) and "
+        "'Rating ' (column 8); remove or rename one of them")
+
+
+def test_an_unknown_heading_twice_is_only_ignored(tmp_path):
+    path = write_csv(tmp_path / "ebe_reviews.csv", [row_of("ebe_reviews") | {"a": "1", "b": "2"}],
+                     headings={"a": "Notes", "b": "notes "})
+    landed, staged = land_and_stage(path, "ebe_reviews")
+    assert landed.ignored_columns == ["Notes", "notes"]
+    assert rejects_of(staged) == []
+
+
 # --- Parquet -----------------------------------------------------------------------------------
 
 def test_parquet_with_typed_columns(tmp_path):
@@ -253,6 +347,36 @@ def test_parquet_numbers_and_booleans(tmp_path):
     assert rejects_of(staged) == []
     assert staged.good.select("age", "peer_mentor", "release_budget_gbp", "release_date").row(0) \
         == (35, True, 99.5, date(2023, 6, 1))
+
+
+@pytest.mark.parametrize(("instant", "zone", "london_date"), [
+    (datetime(2023, 6, 30, 23, 30), "UTC", date(2023, 7, 1)),  # BST: already 00:30 on 1 July
+    (datetime(2023, 12, 31, 23, 30), "UTC", date(2023, 12, 31)),  # GMT: same day
+    (datetime(2023, 6, 30, 20, 0), "America/New_York", date(2023, 7, 1)),
+    (datetime(2023, 7, 1, 0, 30), "Europe/Paris", date(2023, 6, 30)),
+])
+def test_parquet_time_stamps_with_a_zone_are_dates_in_london(tmp_path, instant, zone,
+                                                             london_date):
+    frame = pl.DataFrame({k: [v] for k, v in release(1).items()}).with_columns(
+        pl.lit(instant).dt.replace_time_zone(zone).alias("release_date"),
+        pl.lit(datetime(2023, 1, 10, 9, 0)).dt.replace_time_zone(zone).alias("reception_date"),
+    )
+    path = write_parquet(tmp_path / "prison_releases.parquet", frame)
+    _, staged = land_and_stage(path)
+    assert rejects_of(staged) == []
+    assert staged.good.select("reception_date", "release_date").row(0) == (
+        date(2023, 1, 10), london_date)
+
+
+def test_parquet_naive_time_stamps_and_dates_are_unchanged(tmp_path):
+    frame = pl.DataFrame({k: [v] for k, v in release(1).items()}).with_columns(
+        pl.lit(datetime(2023, 6, 30)).alias("release_date"),
+        pl.lit(date(2023, 1, 10)).alias("reception_date"),
+    )
+    path = write_parquet(tmp_path / "prison_releases.parquet", frame)
+    _, staged = land_and_stage(path)
+    assert staged.good.select("reception_date", "release_date").row(0) == (
+        date(2023, 1, 10), date(2023, 6, 30))
 
 
 # --- files that cannot be read -------------------------------------------------------------------

@@ -36,7 +36,11 @@ def outcome(eps: pl.DataFrame, column: str, extra_releases: tuple = ()) -> objec
 
 @pytest.mark.parametrize(("start", "expected"), [(-1, False), (0, True), (21, True), (22, False)])
 def test_engaged_within_21_days_counts_day_0_to_21(start: int, expected: bool) -> None:
-    eps = episodes(("p1", "community", day(start), None, None))
+    # Closed the day before release, so the day -1 episode is not open at release.
+    eps = episodes(("p1", "community", day(start), day(max(start, -1)),
+                    "dropped_out" if start < 0 else None))
+    if start >= 0:
+        eps = episodes(("p1", "community", day(start), None, None))
     assert outcome(eps, "engaged_21d") is expected
 
 
@@ -101,8 +105,12 @@ def test_earlier_custody_is_not_a_return() -> None:
 def test_days_to_engagement_is_the_first_episode_after_release() -> None:
     eps = episodes(("p1", "community", day(40), None, None),
                    ("p1", "community", day(12), day(20), "dropped_out"),
-                   ("p1", "community", day(-3), None, None))
+                   ("p1", "community", day(-3), day(-1), "dropped_out"))
     assert outcome(eps, "days_to_engagement") == 12
+    # An episode still open at release is engagement on day 0 (registry.Definitions).
+    still_open = eps.with_columns(end_date=pl.lit(None, pl.Date),
+                                  exit_reason=pl.lit(None, pl.String))
+    assert outcome(still_open, "days_to_engagement") == 0
 
 
 def test_every_release_is_kept_once_even_with_many_episodes() -> None:

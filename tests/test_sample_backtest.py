@@ -1,5 +1,6 @@
 """Back-test on the committed sample: London's continuity of care per year in the published
-warehouse equals a recomputation written here in plain DuckDB SQL straight from the CSVs.
+warehouse equals a recomputation written here in plain DuckDB SQL straight from the CSVs,
+under the registry's default definitions.
 
 The SQL shares no code with the pipeline: it reads the files itself, parses both date forms,
 recognises London boroughs by code or by their usual names, and links releases to episodes
@@ -21,27 +22,44 @@ names as (
     union all select 'E09000033', 'city of westminster'
 ),
 releases as (
-    select trim(person_id) as person_id,
+    select trim(release_id) as release_id, trim(person_id) as person_id,
            coalesce(try_strptime(trim(release_date), '%Y-%m-%d'),
                     try_strptime(trim(release_date), '%d/%m/%Y'))::date as released,
+           coalesce(try_strptime(trim(reception_date), '%Y-%m-%d'),
+                    try_strptime(trim(reception_date), '%d/%m/%Y'))::date as received,
            regexp_replace(regexp_replace(lower(trim(residence_la)), '&', 'and', 'g'),
                           '^(london borough of |royal borough of )', '') as residence
     from read_csv('{releases}', all_varchar = true, header = true)
 ),
 episodes as (
-    select trim(person_id) as person_id,
+    select trim(person_id) as person_id, trim(setting) as setting,
+           trim(exit_reason) as exit_reason,
            coalesce(try_strptime(trim(start_date), '%Y-%m-%d'),
-                    try_strptime(trim(start_date), '%d/%m/%Y'))::date as started
+                    try_strptime(trim(start_date), '%d/%m/%Y'))::date as started,
+           coalesce(try_strptime(nullif(trim(end_date), ''), '%Y-%m-%d'),
+                    try_strptime(nullif(trim(end_date), ''), '%d/%m/%Y'))::date as ended
     from read_csv('{episodes}', all_varchar = true, header = true)
 ),
 london as (
     select r.* from releases r join names n on n.key = r.residence
 ),
 flagged as (
+    -- The registry's default definitions: structured settings only (no recovery house), an
+    -- episode open at release counts, deaths and returns to custody within 21 days leave the
+    -- denominator.
     select l.released,
            exists (select 1 from episodes e where e.person_id = l.person_id
-                   and e.started between l.released and l.released + 21) as engaged
+                   and e.setting <> 'recovery_house'
+                   and (e.started between l.released and l.released + 21
+                        or (e.started < l.released
+                            and (e.ended is null or e.ended >= l.released)))) as engaged
     from london l
+    where not exists (select 1 from episodes e where e.person_id = l.person_id
+                      and e.exit_reason = 'died'
+                      and e.ended between l.released and l.released + 21)
+      and not exists (select 1 from releases later where later.person_id = l.person_id
+                      and later.release_id <> l.release_id
+                      and later.received between l.released and l.released + 21)
 )
 select case when month(released) >= 4 then year(released) else year(released) - 1 end
            as start_year,

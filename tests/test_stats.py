@@ -46,6 +46,12 @@ def test_wilson_known_value_and_edges() -> None:
             s.wilson_interval(*bad)
 
 
+@pytest.mark.parametrize("confidence", [0, 1, -0.5, 1.5])
+def test_z_for_rejects_confidence_outside_0_1(confidence: float) -> None:
+    with pytest.raises(ValueError):
+        s.z_for(confidence)
+
+
 def test_wilson_99_8_is_wider_and_z_constants() -> None:
     assert s.z_for(0.95) == s.Z_95 == 1.959964
     assert s.z_for(0.998) == s.Z_998 == 3.090232
@@ -228,7 +234,7 @@ def test_recent_trend_uses_99_8_threshold_not_95() -> None:
     x2 = s.chi_square_for_trend(nums, THOUSANDS)
     assert 3.8415 < x2 < s.TREND_THRESHOLD  # significant at 95% but not at 99.8%
     assert s.recent_trend(nums, THOUSANDS, "high_good") == "No significant change"
-    assert s.TREND_THRESHOLD == 9.5495
+    assert s.TREND_THRESHOLD == pytest.approx(9.5495, abs=1e-4)
 
 
 def test_recent_trend_takes_last_five_points() -> None:
@@ -263,26 +269,147 @@ def test_recent_trend_rejects_bad_input() -> None:
         s.recent_trend([1, 2, 3, 4, 2000], THOUSANDS, "high_good")
 
 
+# Fingertips' own test cases (fingertips-open PholioVisualisationWS/AnalysisTest/
+# TrendMarkerCalculatorTest.cs; the same data in FingertipsNext's trend-analysis), oldest first.
+FT_COUNTS = [994, 1023, 1199, 1332, 1367]
+FT_DENOMINATORS = [40299, 41527, 42811, 44064, 44701]
+FT_VALUES = [24.67, 24.6, 28, 30.2, 30.6]
+FT_LOWER = [23.16, 23.15, 26.44, 28.63, 28.98]
+FT_UPPER = [26.25, 26.19, 29.64, 31.9, 32.25]
+
+
+def test_fingertips_chi_square_case_gives_47_9() -> None:
+    result = s.chi_square_trend_test(FT_COUNTS, FT_DENOMINATORS)
+    assert round(result.chi_square, 2) == 47.9
+    assert result.label == "Increasing"
+    assert result.slope_signs == (1,) * 6
+    assert s.recent_trend(FT_COUNTS, FT_DENOMINATORS, "high_good") == \
+        "Increasing and getting better"
+
+
+def test_fingertips_weighted_regression_case_gives_46_77() -> None:
+    result = s.weighted_regression_trend_test(FT_VALUES, FT_LOWER, FT_UPPER)
+    assert round(result.chi_square, 2) == 46.77
+    assert result.label == "Increasing"
+
+
+def test_fingertips_weighted_regression_not_significant_case() -> None:
+    # TestIsSignificantReturnsFalse (GetTrendData_Set2), years 2014-2018.
+    result = s.weighted_regression_trend_test(
+        [20.5506, 19.5952, 19.0349, 21.3966, 18.4372],
+        [18.1803, 17.3444, 16.8421, 19.0918, 16.2925],
+        [23.1427, 22.0602, 21.4394, 23.8975, 20.7941])
+    assert result.label == "No significant change"
+    assert result.chi_square < s.TREND_THRESHOLD
+
+
+@pytest.mark.parametrize("method", sorted(s.TREND_METHODS))
+def test_fingertips_first_year_five_of_five_cannot_be_calculated(method: str) -> None:
+    # TestIsSignificantForProportionsCannotBeCalculated: 5/5, 3/5, 1/5, 1/4, 2/4 (2012-2016).
+    result = s.recent_trend_result([5, 3, 1, 1, 2], [5, 5, 5, 4, 4], "high_good", method)
+    assert result.label == "Cannot be calculated"
+    assert result.chi_square is None
+    assert result.reason == "a point's count equals its denominator"
+
+
+@pytest.mark.parametrize("method", sorted(s.TREND_METHODS))
+def test_count_equal_to_denominator_at_any_point(method: str) -> None:
+    for i in range(5):
+        nums = [100, 150, 200, 250, 300]
+        nums[i] = 1000
+        assert s.recent_trend(nums, THOUSANDS, "high_good", method) == "Cannot be calculated"
+
+
+def test_leave_one_out_disagreement_is_not_significant() -> None:
+    # One large last point drives chi-square far past the threshold, but without it the slope
+    # falls (110, 100, 100, 100): the six fits disagree, so no significant change.
+    nums = [110, 100, 100, 100, 400]
+    result = s.chi_square_trend_test(nums, THOUSANDS)
+    assert result.chi_square > 100
+    assert result.slope_signs[5] == -1 and result.slope_signs[0] == 1
+    assert s.recent_trend(nums, THOUSANDS, "high_good") == "No significant change"
+    weighted = s.recent_trend_result(nums, THOUSANDS, "high_good", "weighted_regression")
+    assert weighted.chi_square > s.TREND_THRESHOLD
+    assert weighted.label == "No significant change"
+
+
+def test_trend_significant_only_when_greater_than_threshold(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    nums = [100, 130, 160, 190, 220]
+    chi2 = s.chi_square_trend_test(nums, THOUSANDS).chi_square
+    monkeypatch.setattr(s, "TREND_THRESHOLD", chi2)  # exactly at the threshold: not significant
+    assert s.recent_trend(nums, THOUSANDS, "high_good") == "No significant change"
+    monkeypatch.setattr(s, "TREND_THRESHOLD", math.nextafter(chi2, 0))
+    assert s.recent_trend(nums, THOUSANDS, "high_good") == "Increasing and getting better"
+
+
+def test_chi_square_for_trend_with_exactly_two_points() -> None:
+    # p = 0.15, xbar = 1.5, U = 5, V = 0.15 * 0.85 * 50 = 6.375: 25 / 6.375.
+    assert s.chi_square_for_trend([10, 20], [100, 100]) == pytest.approx(25 / 6.375)
+    with pytest.raises(ValueError):
+        s.chi_square_for_trend([10], [100])
+
+
+def test_chi_square_method_cannot_use_a_zero_count() -> None:
+    result = s.recent_trend_result([0, 150, 200, 250, 300], THOUSANDS, "high_good")
+    assert (result.label, result.reason) == ("Cannot be calculated", "a point's count is 0")
+    assert s.recent_trend([0, 150, 200, 250, 300], THOUSANDS, "high_good",
+                          "weighted_regression") == "Increasing and getting better"
+    with pytest.raises(ValueError):
+        s.recent_trend(UP, THOUSANDS, "high_good", "linear")
+
+
 # --- SPC -------------------------------------------------------------------------------------
 
 C, IMP, CON = "Common cause", "Special cause: improvement", "Special cause: concern"
 HI, LO = "Special cause: higher", "Special cause: lower"
 
+# NHSRplotthedots tests/testthat/test-ptd_spc_standard.R: set.seed(123); rnorm(20).
+RNORM_123 = [-0.56047565, -0.23017749, 1.55870831, 0.07050839, 0.12928774, 1.71506499,
+             0.46091621, -1.26506123, -0.68685285, -0.44566197, 1.22408180, 0.35981383,
+             0.40077145, 0.11068272, -0.55584113, 1.78691314, 0.49785048, -1.96661716,
+             0.70135590, -0.47279141]
 
-def test_xmr_limits() -> None:
-    # mean 12; moving ranges 2, 1, 2, 1, 2 -> mean 1.6; limits 12 -/+ 2.66 * 1.6
-    mean, lower, upper = s.xmr_limits([10, 12, 11, 13, 12, 14])
-    assert (mean, lower, upper) == pytest.approx((12.0, 12 - 4.256, 12 + 4.256))
-    # A missing point is skipped: no moving range is taken across it.
-    mean, lower, upper = s.xmr_limits([1, 2, None, 3, None, 4, 5, 6])
+
+def test_xmr_limits_reproduce_nhsrplotthedots_snapshots() -> None:
+    # _snaps/ptd_spc_standard.md: r1 (screened), r2 (y[15] = 10, screened), r3 (not screened).
+    assert s.xmr_limits(RNORM_123) == pytest.approx((0.1416238, -3.01138, 3.294627), abs=1e-6)
+    spiked = RNORM_123.copy()
+    spiked[14] = 10
+    assert s.xmr_limits(spiked) == pytest.approx((0.6694159, -2.383666, 3.722497), abs=1e-6)
+    assert s.xmr_limits(spiked, screen_outliers=False) == pytest.approx(
+        (0.6694159, -4.596625, 5.935457), abs=1e-6)
+    chart = s.spc_chart(RNORM_123, "high_good")
+    assert {p.signal for p in chart} == {C}  # ptd_spc snapshot: 20 common cause
+    assert (chart[0].mean, chart[0].lower, chart[0].upper) == pytest.approx(
+        (0.1416238, -3.01138, 3.294627), abs=1e-6)
+
+
+def test_xmr_limits_skip_missing_points() -> None:
+    mean, lower, upper = s.xmr_limits([1, 2, None, 3, None, 4, 5, 6], screen_outliers=False)
     assert (mean, upper) == pytest.approx((3.5, 3.5 + 2.66 * 1.0))
-    assert all(math.isnan(x) for x in s.xmr_limits([1, 2, 3, 4, 5]))
-    assert all(math.isnan(x) for x in s.xmr_limits([1, None, 2, None, 3, None, 4, None, 5, 6][:9]))
+    assert all(math.isnan(x) for x in s.xmr_limits([1, None, 2]))
 
 
-def test_spc_too_few_points_gives_none() -> None:
-    assert s.spc_signals([1, 2, 3, 4, 5], "high_good") == [None] * 5
-    assert s.spc_signals([1, 2, None, 3, 4, 5], "high_good") == [None] * 6
+def test_baseline_fixes_limits_on_the_first_points() -> None:
+    chart = s.spc_chart(RNORM_123, "high_good", s.SpcOptions(baseline=13))
+    want = s.xmr_limits(RNORM_123[:13])
+    assert {(p.mean, p.lower, p.upper) for p in chart} == {want}
+    assert want != s.xmr_limits(RNORM_123)
+    with pytest.raises(ValueError):
+        s.spc_chart(RNORM_123, "high_good", s.SpcOptions(baseline=12))
+
+
+def test_fewer_than_13_points_give_trial_limits_and_no_signals() -> None:
+    series = [10, 12] * 6  # 12 points
+    chart = s.spc_chart([*series[:-1], 40], "high_good")
+    assert {p.limits for p in chart} == {"trial limits"}
+    assert [p.signal for p in chart] == [None] * 12  # old rules flagged the 40 from 6 points
+    assert chart[0].upper is not None
+    full = s.spc_chart([*series, 40], "high_good")
+    assert {p.limits for p in full} == {"limits"}
+    assert full[-1].signal == IMP and full[-1].rule == s.SPC_RULE_LIMIT
+    assert s.spc_chart([5], "high_good")[0].limits is None
 
 
 @pytest.mark.parametrize(
@@ -290,8 +417,18 @@ def test_spc_too_few_points_gives_none() -> None:
     [("high_good", IMP, CON), ("low_good", CON, IMP), ("no_judgement", HI, LO)],
 )
 def test_spc_point_beyond_limits(polarity: str, high: str, low: str) -> None:
-    assert s.spc_signals([8, 16] * 6 + [40], polarity) == [C] * 12 + [high]  # upper 38.98
-    assert s.spc_signals([8, 16] * 6 + [-20], polarity) == [C] * 12 + [low]  # lower -17.95
+    assert s.spc_signals([8, 16] * 6 + [40], polarity) == [C] * 12 + [high]
+    assert s.spc_signals([8, 16] * 6 + [-20], polarity) == [C] * 12 + [low]
+
+
+def test_a_point_exactly_on_a_limit_is_not_beyond_it() -> None:
+    base = [8, 12] * 6 + [10]  # mean 10; limits fixed on these 13 points
+    _, lower, upper = s.xmr_limits(base)
+    options = s.SpcOptions(baseline=13)
+    assert s.spc_signals([*base, upper, 10], "high_good", options)[13] == C
+    assert s.spc_signals([*base, lower, 10], "high_good", options)[13] == C
+    above = math.nextafter(upper, math.inf)
+    assert s.spc_signals([*base, above, 10], "high_good", options)[13] == IMP
 
 
 @pytest.mark.parametrize(
@@ -302,13 +439,13 @@ def test_spc_shift_of_seven(polarity: str, high: str, low: str) -> None:
     # mean 11.54: the last eight points (12, 14, ...) sit above it.
     above = [8, 12] * 3 + [12, 14, 12, 14, 12, 14, 12]
     assert s.spc_signals(above, polarity) == [C] * 5 + [high] * 8
-    # mean 15.53: the last seven points sit below it; with six only, nothing is flagged.
+    # mean 14.88: the last seven points sit below it; with six only, nothing is flagged.
     below = [10, 30] * 4 + [10, 11, 10, 11, 10, 11, 10]
     assert s.spc_signals(below, polarity) == [C] * 8 + [low] * 7
-    assert s.spc_signals(below[:-1], polarity) == [C] * 14
+    assert s.spc_signals([30, *below[:-1]], polarity) == [C] * 15
 
 
-def test_spc_missing_point_breaks_a_run() -> None:
+def test_spc_missing_point_breaks_a_shift() -> None:
     series = [8, 12] * 3 + [12, 14, 12, None, 14, 12, 14, 12]
     assert s.spc_signals(series, "high_good") == [C] * 9 + [None] + [C] * 4
 
@@ -317,23 +454,80 @@ def test_spc_missing_point_breaks_a_run() -> None:
     "polarity, rising, falling",
     [("high_good", IMP, CON), ("low_good", CON, IMP), ("no_judgement", HI, LO)],
 )
-def test_spc_trend_of_six(polarity: str, rising: str, falling: str) -> None:
+def test_spc_trend_of_seven_not_six(polarity: str, rising: str, falling: str) -> None:
     base = [10, 12, 10, 12, 10, 12]
-    up = base + [9, 10, 11, 12, 13, 14] + [12, 10]
-    assert s.spc_signals(up, polarity) == [C] * 6 + [rising] * 6 + [C] * 2
-    down = base + [14, 13, 12, 11, 10, 9] + [10, 12]
-    assert s.spc_signals(down, polarity) == [C] * 6 + [falling] * 6 + [C] * 2
-    five = base + [9, 10, 11, 12, 13] + [12, 10]
-    assert s.spc_signals(five, polarity) == [C] * 13
-    tie = base + [9, 10, 11, 11, 12, 13, 14] + [12, 10]  # an equal value breaks the trend
-    assert s.spc_signals(tie, polarity) == [C] * 15
+    up = base + [8, 9, 10, 11, 12, 13, 14] + [12, 10]
+    assert s.spc_signals(up, polarity) == [C] * 6 + [rising] * 7 + [C] * 2
+    down = base + [14, 13, 12, 11, 10, 9, 8] + [10, 12]
+    assert s.spc_signals(down, polarity) == [C] * 6 + [falling] * 7 + [C] * 2
+    six = base + [12, 9, 10, 11, 12, 13, 14] + [12, 10]  # six rising: the old rule's trend
+    assert s.spc_signals(six, polarity) == [C] * 15
+    tie = base + [8, 9, 10, 11, 11, 12, 13, 14] + [12, 10]  # an equal value breaks the trend
+    assert s.spc_signals(tie, polarity) == [C] * 16
 
 
-def test_spc_trend_direction_takes_precedence_over_shift() -> None:
+def test_spc_two_of_three_beyond_two_sigma() -> None:
+    # Limits fixed on 14 points alternating 9, 11: mean 10, moving ranges 2, limits
+    # 10 +/- 5.32, 2 sigma 3.547, so 14 is beyond 2 sigma and inside the limit.
+    base = [9, 11] * 7
+    fixed = s.SpcOptions(baseline=14)
+    series = base + [14, 10, 14, 10]
+    assert s.spc_signals(series, "high_good", fixed) == [C] * 14 + [IMP, C, IMP, C]
+    assert s.spc_signals(base + [6, 10, 6, 10], "high_good", fixed)[14:] == [CON, C, CON, C]
+    # Opposite sides never count (NHSRplotthedots' example: 5.5 then -5.5 about a mean of 0).
+    alternating = [1, -1] * 8
+    alternating[14], alternating[15] = 5.5, -5.5
+    assert s.spc_signals(alternating, "high_good")[-2:] == [C, C]
+    # Two of three, not two of four.
+    assert s.spc_signals(base + [14, 10, 10, 14], "high_good", fixed)[-4:] == [C] * 4
+
+
+def test_spc_two_of_three_counts_a_point_beyond_three_sigma() -> None:
+    # MDC since November 2023: a point beyond the limit counts towards the two of three, so the
+    # 2-sigma point beside it is special cause too (NHSRplotthedots 0.2 counts only points
+    # between 2 and 3 sigma).
+    series = [9, 11] * 7 + [14, 10, 17, 10]
+    chart = s.spc_chart(series, "high_good", s.SpcOptions(baseline=14))
+    assert [p.rule for p in chart[14:]] == [s.SPC_RULE_TWO_OF_THREE, None, s.SPC_RULE_LIMIT,
+                                            None]
+    assert [p.signal for p in chart[14:]] == [IMP, C, IMP, C]
+
+
+def test_spc_precedence_trend_over_shift() -> None:
     # The last seven points are below the mean (shift: low) but rising (trend: high).
     series = [10, 30] * 4 + [9, 10, 11, 12, 13, 14, 15]
-    assert s.spc_signals(series, "high_good") == [C] * 8 + [IMP] * 7
+    chart = s.spc_chart(series, "high_good")
+    assert [p.signal for p in chart] == [C] * 8 + [IMP] * 7
+    assert {p.rule for p in chart[8:]} == {s.SPC_RULE_TREND}
     assert s.spc_signals(series, "low_good") == [C] * 8 + [CON] * 7
+
+
+def test_spc_change_point_recalculates_limits() -> None:
+    low, high = [9, 11] * 7, [19, 21] * 7
+    unsplit = s.spc_chart(low + high, "high_good")
+    assert C not in {p.signal for p in unsplit}  # one set of limits: every point special
+    split = s.spc_chart(low + high, "high_good", s.SpcOptions(change_points=(14,)))
+    assert {p.signal for p in split} == {C}
+    assert {p.mean for p in split[:14]} == {10} and {p.mean for p in split[14:]} == {20}
+
+
+def test_assurance_reproduces_nhsrplotthedots_examples() -> None:
+    # test-ptd_calculate_assurance_type.R: limits (1, 3), (5, 7), (1, 5) and a target of 4.
+    limits = [(1, 3), (5, 7), (1, 5)]
+    increase = [s.assurance(4, lo, hi, "high_good") for lo, hi in limits]
+    assert increase == [s.ASSURANCE_FAIL, s.ASSURANCE_PASS, s.ASSURANCE_HIT_OR_MISS]
+    decrease = [s.assurance(4, lo, hi, "low_good") for lo, hi in limits]
+    assert decrease == [s.ASSURANCE_PASS, s.ASSURANCE_FAIL, s.ASSURANCE_HIT_OR_MISS]
+    assert s.assurance(4, 1, 3, "no_judgement") is None
+    assert s.assurance(None, 1, 3, "high_good") is None
+    assert s.assurance(5, 1, 5, "high_good") == s.ASSURANCE_HIT_OR_MISS  # on the limit
+
+
+def test_spc_chart_carries_assurance_for_a_target() -> None:
+    chart = s.spc_chart([60, 62] * 7, "high_good", s.SpcOptions(target=75.0))
+    assert {p.assurance for p in chart} == {s.ASSURANCE_FAIL}
+    trial = s.spc_chart([60, 62] * 6, "high_good", s.SpcOptions(target=75.0))
+    assert {p.assurance for p in trial} == {None}
 
 
 def test_spc_rejects_unknown_polarity() -> None:

@@ -3,6 +3,7 @@ concurrent writers, export and import, and independence from warehouse rebuilds.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import textwrap
@@ -153,8 +154,8 @@ def test_app_rules_beyond_the_contract_and_unknown_fields(app_store) -> None:
     future = date.today() + timedelta(days=30)
     with pytest.raises(store.EntryRejected, match="reviewed_on is in the future"):
         app_store.record("review", {**REVIEW, "reviewed_on": future}, REVIEWER)
-    with pytest.raises(store.EntryRejected, match="comment is longer than 2,000 characters"):
-        app_store.record("review", {**REVIEW, "comment": "x" * 2001}, REVIEWER)
+    with pytest.raises(store.EntryRejected, match="comment is longer than 5,000 characters"):
+        app_store.record("review", {**REVIEW, "comment": "x" * 5001}, REVIEWER)
     with pytest.raises(store.EntryRejected, match="colour is not a field"):
         app_store.record("review", {**REVIEW, "colour": "red"}, REVIEWER)
 
@@ -219,9 +220,16 @@ def test_export_and_import_move_every_version_and_the_audit_log(app_store, tmp_p
         assert other.versions().select(columns).equals(app_store.versions().select(columns))
         assert tricky in other.entries().get_column("comment").to_list()
         imports = other.audit_log().filter(pl.col("action") == "import")
-        assert imports.height == 5 and set(imports.get_column("who")) == {ADMIN_ACTOR.identity}
+        assert imports.height == 1  # the import is one event, by who ran it
+        event = imports.row(0, named=True)
+        assert event["who"] == ADMIN_ACTOR.identity and event["version"] == 0
+        assert event["entry_id"].startswith(store.IMPORT_EVENT_PREFIX)
+        details = json.loads(event["details"])
+        assert details["source"] == "backup" and len(details["versions_added"]) == 5
+        assert details["audit_rows_added"] == result.audit_added
         again = other.import_csv(entries_csv, ADMIN_ACTOR, audit_csv)
         assert (again.added, again.already_present, again.audit_added) == (0, 5, 0)
+        assert other.audit_log().filter(pl.col("action") == "import").height == 2
     finally:
         other.close()
 
@@ -236,9 +244,11 @@ def test_import_checks_every_row_by_the_contract(app_store) -> None:
     good = frame.with_columns(pl.lit("APP-REV-NEW").alias("entry_id"))
     upload = pl.concat([bad, unknown_kind, good]).write_csv().encode()
     result = app_store.import_csv(upload, ADMIN_ACTOR)
-    assert result.added == 1
+    assert result.added == 0 and app_store.versions().height == 1  # all or nothing
     assert result.rejected == ["row 2: rating must be a whole number from 1 to 5",
                                "row 3: kind must be 'update' or 'review'"]
+    assert result.summary() == "Nothing was imported: 2 problems found in the files."
+    assert app_store.import_csv(good.write_csv().encode(), ADMIN_ACTOR).added == 1
     with pytest.raises(store.NotAllowed):
         app_store.import_csv(upload, PARTNER)
     with pytest.raises(store.EntryRejected, match="lacks the column"):

@@ -8,7 +8,7 @@ from datetime import date
 import polars as pl
 import pytest
 
-from pipelines.contracts import CONTRACTS, REQUIRED_EXTRACTS
+from pipelines.contracts import CONTRACT_BY_NAME, CONTRACTS, REQUIRED_EXTRACTS, TEXT_MAX_CHARS
 from pipelines.validate import REJECT_SCHEMA, stage
 from tests.helpers import (
     VALID_ROWS,
@@ -292,7 +292,8 @@ def test_int_range_bounds_are_allowed(extract, column, value):
 # --- decimals --------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("value", "loaded"), [("0", 0.0), ("250", 250.0), ("1,250.50", 1250.5),
-                                               (" 99.99 ", 99.99), ("", None)])
+                                               (" 99.99 ", 99.99), ("", None), ("1.5", 1.5),
+                                               ("1,500", 1500.0), ("12,345,678.5", 12345678.5)])
 def test_decimal_ok(value, loaded):
     assert loaded_value("prison_releases", "release_budget_gbp", value) == loaded
 
@@ -304,6 +305,19 @@ def test_decimal_bad_or_negative(value):
     )
 
 
+COMMA_REASON = ("release_budget_gbp has a comma that does not group thousands (write decimals "
+                "with a point, e.g. 1.5)")
+
+
+@pytest.mark.parametrize("value", ["1,5", "2.345,5", "1,50", "1,5000", "12,34,567", ",5",
+                                   "1,500,00", "1,,500", "1.500,00", "1,500.5,0", "1,"])
+def test_a_decimal_comma_is_rejected_not_misread(value):
+    """`1,5` once loaded as 15 and `2.345,5` as 2.3455: a comma is only a thousands separator,
+    in groups of three; anything else is ambiguous and rejected (without the value)."""
+    assert single_reject("prison_releases", release_budget_gbp=value) == (
+        3, "release_budget_gbp", COMMA_REASON)
+
+
 def test_required_decimal():
     assert single_reject("services", paid_peer_support_fte="") == (
         3, "paid_peer_support_fte", "paid_peer_support_fte is empty"
@@ -311,6 +325,36 @@ def test_required_decimal():
     assert single_reject("services", paid_peer_support_fte="-1") == (
         3, "paid_peer_support_fte", "paid_peer_support_fte must be a number of at least 0"
     )
+
+
+# --- free-text length ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("extract", "column"), [
+    (c.name, col.name) for c in CONTRACTS for col in c.columns if col.kind in ("id", "text")])
+def test_every_text_column_is_bounded(extract, column):
+    assert CONTRACT_BY_NAME[extract].column(column).max_chars == TEXT_MAX_CHARS
+    assert f"at most {TEXT_MAX_CHARS:,} characters" in \
+        CONTRACT_BY_NAME[extract].column(column).rule_text()
+
+
+def test_text_up_to_the_bound_loads_and_longer_is_rejected():
+    assert TEXT_MAX_CHARS == 5_000
+    assert loaded_value("lived_experience_feedback", "quote", "é" * TEXT_MAX_CHARS) == \
+        "é" * TEXT_MAX_CHARS
+    assert single_reject("lived_experience_feedback", quote="x" * (TEXT_MAX_CHARS + 1)) == (
+        3, "quote", "quote is longer than 5,000 characters")
+    assert single_reject("ebe_reviews", review_id="V" * 6_000) == (
+        3, "review_id", "review_id is longer than 5,000 characters")
+
+
+def test_a_huge_text_value_is_rejected_and_not_kept():
+    huge = "Q" * 50_000_000  # 50 MB in one cell
+    staged = stage_rows("lived_experience_feedback", [
+        row("lived_experience_feedback"),
+        row("lived_experience_feedback", feedback_id="F2", quote=huge)])
+    assert rejects_of(staged) == [(3, "quote", "quote is longer than 5,000 characters")]
+    assert staged.good.get_column("feedback_id").to_list() == ["F1"]
+    assert staged.good.get_column("quote").str.len_chars().max() is None
 
 
 # --- areas, prisons, recommendations, scopes, locations ----------------------------------------

@@ -35,6 +35,7 @@ from dashboard.narrative import recommendations as recommendation_narrative
 from dashboard.narrative import recovery as recovery_narrative
 from dashboard.narrative import tier4 as tier4_narrative
 from pipelines import reference
+from pipelines.registry import definition_line
 
 LONDON = "london"
 COC = "coc_21d"
@@ -549,8 +550,8 @@ def definitions_section() -> Section:
         pl.format("{} / {}", "numerator", "denominator").alias("Definition"),
         pl.col("recommendations").alias("Evidences"),
     )
-    return Section("Definitions and disclosure control", text=[DISCLOSURE_TEXT],
-                   table=definitions)
+    return Section("Definitions and disclosure control",
+                   text=[definition_line(), DISCLOSURE_TEXT], table=definitions)
 
 
 def build_pack(period: str, scope: str, produced: date | None = None) -> BoardPack:

@@ -22,6 +22,7 @@ from dashboard.charts.recovery import category_label_expr
 from dashboard.exports.content import DISCLOSURE_TEXT, file_stem, resolve_scope
 from dashboard.narrative.data_definitions import POLARITY_TEXT, UNIT_TEXT
 from pipelines import reference, registry
+from pipelines.registry import definition_line
 
 SHEET_NAME_LIMIT = 31
 CONTENTS = "Contents"
@@ -126,13 +127,13 @@ def _whole_words(text: str, limit: int) -> str:
 def _write_kpi_sheet(book: xlsxwriter.Workbook, sheet_name: str, kpi: dict,
                      rows: pl.DataFrame, formats: dict) -> None:
     sheet = book.add_worksheet(sheet_name)
-    sheet.write(0, 0, kpi["title"], formats["title"])
-    sheet.write(1, 0, f"{kpi['numerator']} / {kpi['denominator']}. Unit: "
+    _write_text(sheet, 0, 0, kpi["title"], formats["title"])
+    _write_text(sheet, 1, 0, f"{kpi['numerator']} / {kpi['denominator']}. Unit: "
                 f"{'per cent' if kpi['unit'] == 'percent' else 'rate per 100 releases'}. "
                 f"{POLARITY_TEXT.get(kpi['polarity'], kpi['polarity'])}.")
     header_row = 3
     for col, (_, heading, width) in enumerate(COLUMNS):
-        sheet.write(header_row, col, heading, formats["header"])
+        _write_text(sheet, header_row, col, heading, formats["header"])
         sheet.set_column(col, col, width)
     for offset, row in enumerate(in_words(rows).iter_rows(named=True), start=header_row + 1):
         shown = row["status"] == formatting.STATUS_TEXT["published"]
@@ -149,9 +150,25 @@ def _write_kpi_sheet(book: xlsxwriter.Workbook, sheet_name: str, kpi: dict,
                 else:
                     sheet.write_string(offset, col, _marker(row["status"]))
             else:
-                sheet.write_string(offset, col, "" if value is None else str(value))
+                _write_text(sheet, offset, col, value)
     sheet.freeze_panes(header_row + 1, 2)
     sheet.autofilter(header_row, 0, header_row + max(rows.height, 1), len(COLUMNS) - 1)
+
+
+def _write_text(sheet: xlsxwriter.worksheet.Worksheet, row: int, col: int, value: object,
+                cell_format: xlsxwriter.format.Format | None = None) -> None:
+    """Text as text (never a formula, however it starts), neutralised by the product's one
+    spreadsheet rule."""
+    text = "" if value is None else str(value)
+    sheet.write_string(row, col, formatting.spreadsheet_text(text), cell_format)
+
+
+def _write_cell(sheet: xlsxwriter.worksheet.Worksheet, row: int, col: int,
+                value: object) -> None:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        sheet.write_number(row, col, value)
+    else:
+        _write_text(sheet, row, col, value)
 
 
 def _marker(status: str) -> str:
@@ -199,15 +216,16 @@ def to_xlsx(scope: str, period: str | None = None) -> bytes:
 
 def _write_contents(sheet: xlsxwriter.worksheet.Worksheet, scope_name: str,
                     sheets: list[tuple[str, str]], formats: dict) -> None:
-    sheet.write(0, 0, f"{formatting.PRODUCT}: data workbook for {scope_name}", formats["title"])
-    sheet.write(2, 0, "Sheet", formats["header"])
-    sheet.write(2, 1, "What it holds", formats["header"])
+    _write_text(sheet, 0, 0, f"{formatting.PRODUCT}: data workbook for {scope_name}",
+                formats["title"])
+    _write_text(sheet, 2, 0, "Sheet", formats["header"])
+    _write_text(sheet, 2, 1, "What it holds", formats["header"])
     listed = [("Notes", "Scope, data cut-off, source, suppression and intervals"),
               *[(name, f"{title}: every period, area and breakdown") for name, title in sheets],
               ("Definitions", "Each indicator's definition, unit and polarity")]
     for row, (name, what) in enumerate(listed, start=3):
         sheet.write_url(row, 0, f"internal:'{name}'!A1", string=name)
-        sheet.write_string(row, 1, what)
+        _write_text(sheet, row, 1, what)
     sheet.set_column(0, 0, 34)
     sheet.set_column(1, 1, 80)
 
@@ -220,15 +238,14 @@ def _write_definitions(sheet: xlsxwriter.worksheet.Worksheet, definitions: pl.Da
                ("recommendations", "Evidences", 12), ("follow_up_days", "Follow-up (days)", 10),
                ("source", "Source", 30)]
     for col, (_, heading, width) in enumerate(columns):
-        sheet.write(0, col, heading, formats["header"])
+        _write_text(sheet, 0, col, heading, formats["header"])
         sheet.set_column(col, col, width, formats["wrap"])
     words = definitions.with_columns(
         pl.col("polarity").replace_strict(POLARITY_TEXT, default=pl.col("polarity")),
         pl.col("unit").replace_strict(UNIT_TEXT, default=pl.col("unit")))
     for offset, row in enumerate(words.iter_rows(named=True), start=1):
         for col, (name, _, _) in enumerate(columns):
-            value = row[name]
-            sheet.write(offset, col, "" if value is None else value)
+            _write_cell(sheet, offset, col, row[name])
     sheet.freeze_panes(1, 1)
 
 
@@ -254,7 +271,8 @@ def _write_notes(sheet: xlsxwriter.worksheet.Worksheet, scope_name: str, period:
         ("Intervals are Wilson score intervals (95% and 99.8%). Benchmarks: similar when the "
          "comparator lies inside the 95% interval, otherwise better or worse by polarity.",
          None),
+        (definition_line(), None),
     ]
     sheet.set_column(0, 0, 120, formats["wrap"])
     for row, (text, fmt) in enumerate(lines):
-        sheet.write(row, 0, text, fmt)
+        _write_text(sheet, row, 0, text, fmt)

@@ -13,6 +13,12 @@ import polars as pl
 
 from pipelines import disclosure, journeys
 from pipelines.contracts import TIER4_SETTINGS
+from pipelines.registry import (
+    DEFINITIONS,
+    RETURNED_TO_CUSTODY_NOTE,
+    TREND_METHOD_TEXT,
+    definition_rows,
+)
 
 POLARITY_TEXT: dict[str, str] = {
     "high_good": "Higher is better",
@@ -56,6 +62,20 @@ def recommendation_text(ids: str | None, recommendation_titles: dict[str, str]) 
                      for i in (part.strip() for part in ids.split(",")))
 
 
+def trend_method_text(method: str | None) -> str:
+    """The Fingertips recent-trend method a KPI follows, in words."""
+    return TREND_METHOD_TEXT.get(method or "", "not stated")
+
+
+def definition_choices_table() -> pl.DataFrame:
+    """The journey definition choices in force (pipelines.registry.Definitions)."""
+    return pl.DataFrame(definition_rows()).select(
+        pl.col("title").alias("Choice"), pl.col("setting").alias("Setting"),
+        pl.col("meaning").alias("What it does"), pl.col("basis").alias("Basis"),
+        pl.col("default").alias("Default"),
+    )
+
+
 def kpi_markdown(kpi: dict, recommendation_titles: dict[str, str]) -> str:
     """One KPI's registry entry as a short Markdown definition."""
     lines = [
@@ -69,6 +89,7 @@ def kpi_markdown(kpi: dict, recommendation_titles: dict[str, str]) -> str:
         f"- **Evidence for:** "
         f"{recommendation_text(kpi['recommendations'], recommendation_titles)}",
         f"- **Follow-up window:** {follow_up_text(kpi['follow_up_days'])}",
+        f"- **Recent trend method:** {trend_method_text(kpi.get('trend_method'))}",
         f"- **Source extracts:** {kpi['source']}",
         f"- **Indicator id:** `{kpi['id']}`",
     ]
@@ -90,6 +111,9 @@ def definitions_table(definitions: pl.DataFrame) -> pl.DataFrame:
         pl.col("target").alias("Target"),
         pl.col("recommendations").alias("Recommendations"),
         pl.col("follow_up_days").alias("Follow-up (days after release)"),
+        pl.col("trend_method").replace_strict(TREND_METHOD_TEXT, default=pl.col("trend_method"),
+                                              return_dtype=pl.String)
+        .alias("Recent trend method"),
         pl.col("source").alias("Source"),
     )
 
@@ -99,8 +123,10 @@ JOURNEY_RULES: tuple[tuple[str, str], ...] = (
      "to the same person's community treatment episodes and later custody records by their "
      "pseudonymised id."),
     ("Engaged within 21 days",
-     f"A community treatment episode starts between the day of release and "
-     f"{journeys.ENGAGED_DAYS} days after it."),
+     f"A structured treatment episode (not a recovery house) starts between the day of "
+     f"release and {journeys.ENGAGED_DAYS} days after it, or one was already open on the day "
+     f"of release. People who died or were back in custody within {journeys.ENGAGED_DAYS} days "
+     "are left out of the continuity-of-care denominator."),
     ("Tier 4 entry",
      f"A Tier 4 episode ({TIER4_WORDS}) starts between the day of release and "
      f"{journeys.TIER4_DAYS} days ({journeys.TIER4_DAYS // 7} weeks) after it."),
@@ -111,10 +137,11 @@ JOURNEY_RULES: tuple[tuple[str, str], ...] = (
     ("Completed without re-presenting",
      f"An episode that started on or after the release date ends in a successful completion "
      f"(an exit reason beginning 'completed') within {journeys.YEAR_DAYS} days of release, and "
-     f"no new episode starts in the {journeys.REPRESENTATION_DAYS} days after it ends."),
+     f"no new episode starts in the {journeys.REPRESENTATION_DAYS} days after it ends; a planned "
+     f"step-up into Tier 4 within {DEFINITIONS.step_up_days} days is not re-presenting."),
     ("Returned to custody within 12 months",
      f"A later release record of the same person shows a reception into custody within "
-     f"{journeys.YEAR_DAYS} days of this release."),
+     f"{journeys.YEAR_DAYS} days of this release. {RETURNED_TO_CUSTODY_NOTE}"),
     ("When a figure is published",
      "A year's figure for an indicator with a follow-up window is published only when every "
      "release in that year has had its whole window (plus any check after it) before the data "

@@ -17,6 +17,9 @@ from dashboard.charts.funnel import STAGES, funnel_chart, funnel_frame, funnel_t
 from dashboard.charts.spine import spine_chart, spine_frame, spine_table
 from dashboard.charts.trends import trend_chart, trend_frame, trend_table
 from dashboard.narrative import borough as narrative
+from dashboard.narrative import published as published_narrative
+from dashboard.narrative import spc as spc_narrative
+from pipelines import reference
 
 HEADLINE_KPIS = ("coc_21d", "tier4_on_release", "engaged_6m", "completed_12m",
                  "returned_custody_12m")
@@ -217,4 +220,39 @@ st.download_button(
                          info.get("data_cutoff"), bool(info.get("synthetic"))),
     file_name=f"services-{la_code}.csv", mime="text/csv", key="download-services",
     icon=":material/download:", on_click="ignore",
+)
+
+st.header("Variation and assurance")
+definitions = data.kpi_definitions()
+borough_spc = spc_narrative.spc_table(
+    data.spc_latest("la", la_code), dict(definitions.select("id", "title").iter_rows()),
+    dict(definitions.select("id", "unit").iter_rows()))
+components.chart_block(
+    f"{name}: variation and assurance in the latest quarter",
+    spc_narrative.spc_summary(borough_spc, name),
+    None,
+    borough_spc,
+    spc_narrative.SPC_DEFINITION,
+    key="spc-borough",
+)
+
+st.header("Published figures beside ours")
+coc = data.kpi_definition("coc_21d")
+coc_names = tuple(n.strip() for n in (coc.get("comparator_names") or "").split(";") if n.strip())
+england_note = published_narrative.england_latest_note(
+    data.published_comparators([reference.ENGLAND_CODE]), coc_names,
+    data.latest_complete_year(), reference.ENGLAND_CODE)
+if england_note:
+    st.info(england_note)
+borough_published = published_narrative.reconciliation(
+    data.kpi_values(kpi_id="coc_21d", area_type="la", area_code=la_code, breakdown="all",
+                    period_type="year"),
+    data.published_comparators([la_code]), la_code, coc_names, data.build_info().get("data_cutoff"))
+components.chart_block(
+    f"{name}: continuity of care, published and ours",
+    published_narrative.summary(borough_published, name),
+    None,
+    borough_published,
+    "Continuity of care (21 days): OHID's published value (Fingertips) beside this product's.",
+    key="published-borough",
 )

@@ -6,6 +6,9 @@ import streamlit as st
 
 from dashboard import components, data, formatting
 from dashboard.narrative import data_definitions as narrative
+from dashboard.narrative import published as published_narrative
+from dashboard.narrative import spc as spc_narrative
+from pipelines import reference
 from pipelines.contracts import CONTRACTS
 
 info = data.build_info()
@@ -22,6 +25,8 @@ st.write(
 st.markdown(
     "- [Data cut-off](#data-cut-off)\n- [Indicator definitions](#indicator-definitions)\n"
     "- [Journeys: what happened after each release](#journeys)\n"
+    "- [Statistical process control](#spc)\n"
+    "- [Published figures beside ours](#published)\n"
     "- [Disclosure control](#disclosure-control)\n- [Latest load](#latest-load)\n"
     "- [Load history](#load-history)\n- [Data contracts](#data-contracts)"
 )
@@ -50,6 +55,56 @@ components.chart_block(
 
 st.header("Journeys: what happened after each release", anchor="journeys")
 st.markdown("\n".join(f"- **{name}.** {text}" for name, text in narrative.JOURNEY_RULES))
+st.write("Where a definition is a choice, it is named here with its setting and why. Every "
+         "download carries the same choices in its definition line.")
+components.chart_block(
+    "Definition choices",
+    "Each choice in force, what it does and whether it matches OHID's published measure.",
+    None,
+    narrative.definition_choices_table(),
+    key="definition-choices",
+)
+
+st.header("Statistical process control", anchor="spc")
+st.write(spc_narrative.SPC_DEFINITION)
+st.markdown("\n".join(f"{number}. {rule}"
+                      for number, rule in enumerate(spc_narrative.SPC_RULES, start=1)))
+st.write(spc_narrative.SPC_PRECEDENCE)
+london_spc = spc_narrative.spc_table(
+    data.spc_latest("london", reference.LONDON_CODE),
+    dict(definitions.select("id", "title").iter_rows()),
+    dict(definitions.select("id", "unit").iter_rows()))
+components.chart_block(
+    "London: variation and assurance in the latest quarter",
+    spc_narrative.spc_summary(london_spc, "London"),
+    None,
+    london_spc,
+    spc_narrative.SPC_DEFINITION,
+    key="spc-london",
+)
+
+st.header("Published figures beside ours", anchor="published")
+st.write("OHID publishes continuity of care on Fingertips. The comparators extract (written by "
+         "`python -m pipelines fingertips`) brings those figures in; here they stand beside "
+         "ours for the same year.")
+coc = data.kpi_definition("coc_21d")
+coc_names = tuple(n.strip() for n in (coc.get("comparator_names") or "").split(";") if n.strip())
+published = data.published_comparators([reference.LONDON_CODE, reference.ENGLAND_CODE])
+london_published = published_narrative.reconciliation(
+    data.kpi_values(kpi_id="coc_21d", area_type="london", breakdown="all", period_type="year"),
+    published, reference.LONDON_CODE, coc_names, info.get("data_cutoff"))
+england_note = published_narrative.england_latest_note(
+    published, coc_names, data.latest_complete_year(), reference.ENGLAND_CODE)
+if england_note:
+    st.info(england_note)
+components.chart_block(
+    "London: continuity of care, published and ours",
+    published_narrative.summary(london_published, "London"),
+    None,
+    london_published,
+    "Continuity of care (21 days): OHID's published value (Fingertips) beside this product's.",
+    key="published-london",
+)
 
 st.header("Disclosure control", anchor="disclosure-control")
 st.write("Nothing published can identify a person. These rules are applied once, in the "

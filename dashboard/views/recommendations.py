@@ -86,7 +86,7 @@ def _import() -> None:
     except store.StoreError as error:
         _result("import", ("error", str(error)))
         return
-    outcome = "warning" if result.rejected else "success"
+    outcome = "error" if result.rejected else "success"
     _result("import", (outcome, " ".join([result.summary(), *result.rejected[:20]])))
 
 
