@@ -42,6 +42,7 @@ COC = "coc_21d"
 MAP_KPIS = ("coc_21d", "tier4_on_release", "engaged_6m", "completed_12m")
 TREND_KPIS = ("coc_21d", "engaged_6m")  # a borough pack's trends against London and England
 CHART_WIDTH = 520  # CSS px: vl-convert cannot size to a container
+SPINE_WIDTH = 660  # room between the value and London's value written beside each row
 HIGHLIGHT_COLOUR = "#000000"
 DISCLOSURE_TEXT = (
     "Counts from 1 to 4 are suppressed and shown as *, with any rate or interval built on them; "
@@ -307,7 +308,7 @@ def borough_page(scope_code: str, scope_name: str, period: str) -> Section:
               borough_narrative.spine_summary(spine, scope_name, period)],
         figures=[Figure(spine_chart(spine, f"{scope_name}: every indicator against London "
                                            f"boroughs, {period}", scope_name)
-                        .properties(width=560, autosize=alt.AutoSizeParams(type="pad")),
+                        .properties(width=SPINE_WIDTH, autosize=alt.AutoSizeParams(type="pad")),
                         f"Spine chart of every indicator for {scope_name} against the range of "
                         "London boroughs and the London value.", width_mm=180)],
     )
@@ -335,7 +336,7 @@ def larger_groupings_section(scope_code: str, scope_name: str, period: str) -> S
               borough_narrative.spine_summary(spine, scope_name, rolling_period)],
         figures=[Figure(spine_chart(spine, f"{scope_name}: every indicator, {rolling_period}",
                                     scope_name)
-                        .properties(width=560, autosize=alt.AutoSizeParams(type="pad")),
+                        .properties(width=SPINE_WIDTH, autosize=alt.AutoSizeParams(type="pad")),
                         f"Spine chart of every indicator for {scope_name} over {rolling_period} "
                         "against the range of London boroughs and the London value.",
                         width_mm=180)],
