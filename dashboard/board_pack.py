@@ -1,8 +1,8 @@
 """Command line for the board pack and workbook:
 `python -m dashboard.board_pack --period 2024/25 --scope london --out DIR [--warehouse PATH]`.
 
-Writes <stem>.pdf, <stem>.html and <stem>.xlsx into DIR and prints their paths and the time
-taken.
+Writes board-pack-<area>-<period>.pdf and .html and data-workbook-<area>-<period>.xlsx into
+DIR (e.g. board-pack-lambeth-2024-25.pdf) and prints their paths and the time taken.
 """
 
 from __future__ import annotations
@@ -42,12 +42,13 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     args.out.mkdir(parents=True, exist_ok=True)
     outputs = {
-        ".pdf": render.to_pdf(pack),
-        ".html": render.to_html(pack).encode("utf-8"),
-        ".xlsx": workbook.to_xlsx(pack.scope_code, pack.period),
+        f"{pack.file_stem}.pdf": render.to_pdf(pack),
+        f"{pack.file_stem}.html": render.to_html(pack).encode("utf-8"),
+        workbook.file_name(pack.scope_code, pack.period):
+            workbook.to_xlsx(pack.scope_code, pack.period),
     }
-    for suffix, payload in outputs.items():
-        path = args.out / f"{pack.file_stem}{suffix}"
+    for name, payload in outputs.items():
+        path = args.out / name
         path.write_bytes(payload)
         print(path)
     print(f"Board pack for {pack.scope_name}, {pack.period}, made in "

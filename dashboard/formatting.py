@@ -19,6 +19,8 @@ NOT_YET_TEXT = "Not yet available"
 SUPPRESSION_NOTE = "* Value suppressed for disclosure control due to small count."
 PRODUCT = "London Continuity of Care Outcomes"
 SYNTHETIC_NOTE = "Synthetic sample data: not real people."
+STATUS_TEXT: dict[str, str] = {"published": "Published", "suppressed": "Suppressed",
+                               "immature": "Not yet available"}
 
 # Columns of kpi_values as a table twin shows them.
 TABLE_COLUMNS: dict[str, str] = {
@@ -129,6 +131,23 @@ def display_count(count: int | None, status: str) -> str:
     return SUPPRESSED_MARK if count is None else f"{count:,}"
 
 
+def date_words(on: date | None) -> str:
+    """A date as people write it: '4 December 2026'."""
+    return f"{on:%-d %B %Y}" if on else ""
+
+
+def month_words(on: date | None) -> str:
+    """'June 2025'."""
+    return f"{on:%B %Y}" if on else ""
+
+
+def join_words(items: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c': every item named, never 'and 2 more'."""
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} and {items[-1]}"
+
+
 def value_text_expr(unit: str) -> pl.Expr:
     """The figure as shown: '2.1 per 100 releases', '*', or 'Not yet available …'."""
     return (
@@ -170,10 +189,49 @@ def table_twin(values: pl.DataFrame, unit: str = "percent",
     return shown.select(pl.col(k).alias(v) for k, v in present.items())
 
 
+# A figure as text: '1,234', '47.9%', '2.7 per 100 releases', '-3.1' (no leading zeros: '007'
+# is an identifier, not a number).
+_FIGURE_TEXT = r"^-?(0|[1-9][\d,]*)(\.\d+)?(%| per 100 releases)?$"
+_FIGURE_MARKS = r",|%| per 100 releases"
+_UNIT_HEADINGS = {"%": " (%)", " per 100 releases": " (per 100 releases)"}
+
+
+def csv_frame(table: pl.DataFrame) -> pl.DataFrame:
+    """The table with every column of figures-as-text turned back into numbers, for a CSV that
+    spreadsheets and scripts read as numbers: no thousands separators or units inside a numeric
+    column (the unit goes into its heading). Where some cells are '*' or 'Not yet available',
+    the number is left empty and the words go into a '<column> note' column beside it."""
+    columns: list[pl.Series] = []
+    for series in table.iter_columns():
+        text = series.drop_nulls()
+        if series.dtype != pl.String or text.is_empty():
+            columns.append(series)
+            continue
+        figures = text.str.contains(_FIGURE_TEXT)
+        marks = text.is_in([SUPPRESSED_MARK, "", "No data"]) | text.str.starts_with(NOT_YET_TEXT)
+        if not figures.any() or not (figures | marks).all():
+            columns.append(series)
+            continue
+        units = {u for u in _UNIT_HEADINGS if text.filter(figures).str.ends_with(u).all()}
+        bare = series.str.replace_all(_FIGURE_MARKS, "")
+        whole = not text.filter(figures).str.contains(r"\.").any()
+        numbers = bare.cast(pl.Int64 if whole else pl.Float64, strict=False)
+        heading = series.name + "".join(_UNIT_HEADINGS[u] for u in units)
+        columns.append(numbers.alias(heading))
+        if marks.any():
+            columns.append(pl.Series(f"{series.name} note", [
+                None if not v or re.match(_FIGURE_TEXT, v) else v
+                for v in series.to_list()], dtype=pl.String))
+    return pl.DataFrame(columns)
+
+
 def csv_bytes(table: pl.DataFrame, title: str, definition: str, cutoff: date | None,
               synthetic: bool) -> bytes:
-    """A CSV of exactly what a chart shows, headed by its title, source and definition."""
+    """A CSV of exactly what a chart shows: the column headings on the first row, numbers as
+    numbers, then a blank row and the title, source, definition and notes."""
     buffer = io.StringIO()
+    spreadsheet_safe(csv_frame(table)).write_csv(buffer)
+    buffer.write("\n")
     lines = [title, f"Source: {PRODUCT}" + (f", data cut-off {cutoff:%-d %B %Y}" if cutoff
                                              else "")]
     if synthetic:
@@ -184,6 +242,4 @@ def csv_bytes(table: pl.DataFrame, title: str, definition: str, cutoff: date | N
     lines.append(SUPPRESSION_NOTE)
     for line in lines:
         pl.DataFrame({"": [spreadsheet_text(line)]}).write_csv(buffer, include_header=False)
-    buffer.write("\n")
-    spreadsheet_safe(table).write_csv(buffer)
     return buffer.getvalue().encode("utf-8-sig")

@@ -160,9 +160,10 @@ def test_the_workbook_writes_text_neutralised_and_numbers_as_numbers(
     cells = [c.value for sheet in book for row in sheet.iter_rows() for c in row]
     assert "'" + HYPERLINK in cells and "'-1+1" in cells
     assert not [c for c in cells if _dangerous(c)]
-    sheet = book.worksheets[1]
+    sheet = book["Continuity of care (21 days)"]
     heading = next(r for r in range(1, 10) if sheet.cell(r, 1).value == "Period")
-    values = [sheet.cell(r, 7).value for r in range(heading + 1, sheet.max_row + 1)]
+    column = 1 + [c.value for c in sheet[heading]].index("Value")
+    values = [sheet.cell(r, column).value for r in range(heading + 1, sheet.max_row + 1)]
     assert any(isinstance(v, float) for v in values)
     odd = {v for v in values if not isinstance(v, (int, float))}
     assert odd <= {formatting.SUPPRESSED_MARK, formatting.NOT_YET_TEXT, ""}, odd

@@ -1,13 +1,17 @@
 """What goes into a board pack: assembled from the published tables, rendered elsewhere.
 
-A pack is a list of sections, each with a title, plain-English text, an optional Altair chart
-(the same chart builders the app uses) and an optional table, so the PDF and the HTML renderers
-show exactly the same content. Everything comes through dashboard.data, so disclosure control
-holds: a suppressed figure can only ever appear as '*'.
+A pack is a cover, a contents list and a list of sections. Each section has a title, plain
+English text, headed lists (the summary), figures (the same Altair chart builders the app
+uses) and an optional table, so the PDF and the HTML renderers show exactly the same content.
+Everything comes through dashboard.data, so disclosure control holds: a suppressed figure can
+only ever appear as '*'. A borough pack leads with the borough: its summary, its own page (spine
+chart), its trends against London and England, and the London charts with it highlighted;
+London-wide items are labelled as such.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -18,8 +22,14 @@ from dashboard import data, formatting, tracker
 from dashboard.charts import recommendations as recommendation_charts
 from dashboard.charts import recovery as recovery_charts
 from dashboard.charts import tier4 as tier4_charts
+from dashboard.charts.funnel import funnel_frame
 from dashboard.charts.maps import tile_frame, tile_map
 from dashboard.charts.ranked import ranked_chart, ranked_frame
+from dashboard.charts.spine import spine_chart, spine_frame
+from dashboard.charts.trends import trend_chart, trend_frame
+from dashboard.exports import summary
+from dashboard.exports.summary import Finding
+from dashboard.narrative import borough as borough_narrative
 from dashboard.narrative import overview as overview_narrative
 from dashboard.narrative import recommendations as recommendation_narrative
 from dashboard.narrative import recovery as recovery_narrative
@@ -28,10 +38,12 @@ from pipelines import reference
 from pipelines.registry import definition_line
 
 LONDON = "london"
-HEADLINE_KPIS = ("coc_21d", "tier4_on_release", "engaged_6m", "completed_12m",
-                 "returned_custody_12m", "settled_on_release", "pre_release_contact",
-                 "informed_at_reception", "met_by_peer", "release_budget")
+COC = "coc_21d"
 MAP_KPIS = ("coc_21d", "tier4_on_release", "engaged_6m", "completed_12m")
+TREND_KPIS = ("coc_21d", "engaged_6m")  # a borough pack's trends against London and England
+CHART_WIDTH = 520  # CSS px: vl-convert cannot size to a container
+SPINE_WIDTH = 660  # room between the value and London's value written beside each row
+HIGHLIGHT_COLOUR = "#000000"
 DISCLOSURE_TEXT = (
     "Counts from 1 to 4 are suppressed and shown as *, with any rate or interval built on them; "
     "true zeros are shown. Further figures are suppressed wherever a hidden figure could "
@@ -40,16 +52,33 @@ DISCLOSURE_TEXT = (
     "3-year rolling totals). Figures whose follow-up period has not ended are shown as not yet "
     "available, never as a low number."
 )
+ABOUT_TEXT = (
+    "Continuity of care for people released from prison who need drug and alcohol treatment: "
+    "how many start community treatment within 21 days, enter Tier 4 rehab, stay in treatment "
+    "and return to custody, with the recommendations' progress as partners and the "
+    "expert-by-experience (EbE) group see it. For circulation to OHID and GLA governance "
+    "meetings and the London local authorities."
+)
+
+
+@dataclass
+class Figure:
+    chart: alt.TopLevelMixin
+    alt_text: str
+    width_mm: float = 170.0  # width in the PDF; HTML scales to the page
+    image: bytes | None = None  # the chart as PNG, filled in when first rendered
 
 
 @dataclass
 class Section:
     title: str
     text: list[str] = field(default_factory=list)
-    chart: alt.TopLevelMixin | None = None
+    findings: list[Finding] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
     table: pl.DataFrame | None = None
-    chart_alt: str = ""
-    image: bytes | None = None  # the chart rendered as PNG, filled in when first rendered
+    new_page: bool = True  # False: follows the previous section on its page when it fits
+    side_by_side: bool = False  # figures next to each other rather than one under another
+    in_contents: bool = True
 
 
 @dataclass
@@ -60,13 +89,51 @@ class BoardPack:
     period: str
     previous_period: str | None
     cutoff: date | None
+    produced: date
     synthetic: bool
     sections: list[Section]
 
     @property
+    def is_borough(self) -> bool:
+        return self.scope_code != reference.LONDON_CODE
+
+    @property
     def file_stem(self) -> str:
-        scope = "london" if self.scope_code == reference.LONDON_CODE else self.scope_code
-        return f"board-pack-{scope}-{self.period.replace('/', '-')}"
+        return file_stem("board-pack", self.scope_name, self.period)
+
+    @property
+    def period_words(self) -> str:
+        return period_words(self.period)
+
+    def cover_lines(self) -> list[tuple[str, str]]:
+        """(label, text) lines of the cover, the same in PDF and HTML."""
+        lines = [("Area", self.scope_name + (" (a London local authority)" if self.is_borough
+                                             else " (all 33 local authorities)")),
+                 ("Period", self.period_words)]
+        if self.previous_period:
+            lines.append(("Compared with", f"Financial year {self.previous_period}"))
+        if self.cutoff:
+            lines.append(("Data cut-off", formatting.date_words(self.cutoff)))
+        lines.append(("Produced", formatting.date_words(self.produced)))
+        lines.append(("Data", "Synthetic sample data: not real people" if self.synthetic
+                      else "Published warehouse, disclosure controlled"))
+        return lines
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def file_stem(kind: str, area_name: str, period: str) -> str:
+    """'board-pack-lambeth-2024-25': the kind of file, the area by name, the period."""
+    return f"{kind}-{slug(area_name)}-{slug(period)}"
+
+
+def period_words(period: str) -> str:
+    """'financial year 2024/25 (1 April 2024 to 31 March 2025)'."""
+    start = int(period[:4])
+    return (f"Financial year {period} ({formatting.date_words(date(start, 4, 1))} to "
+            f"{formatting.date_words(date(start + 1, 3, 31))})")
 
 
 def resolve_scope(scope: str) -> tuple[str, str]:
@@ -87,152 +154,306 @@ def _previous(period: str) -> str | None:
     return years[index - 1] if index else None
 
 
+def _interval(row: dict, unit: str) -> str:
+    suffix = "%" if unit == "percent" else ""
+    return f"{row['lower_95']:.1f}{suffix} to {row['upper_95']:.1f}{suffix}"
+
+
 def headline_table(scope_code: str, period: str) -> pl.DataFrame:
-    """Every KPI for the scope in the period, with interval, England and target comparisons."""
+    """Every KPI for the scope in the period: value with interval and counts, London (for a
+    borough), England and the target, in words and units."""
     definitions = data.kpi_definitions().select(
         pl.col("id").alias("kpi_id"), "title", "unit", "target")
     rows = data.kpi_values(area_code=scope_code, period=period, breakdown="all")
+    london = data.kpi_values(area_type="london", period=period, breakdown="all").select(
+        "kpi_id", pl.col("value").alias("london_value"), pl.col("status").alias("london_status"))
     england = data.kpi_values(area_type="england", period=period).select(
         "kpi_id", pl.col("value").alias("england_value"))
     joined = definitions.join(rows, on="kpi_id", how="left").join(
-        england, on="kpi_id", how="left")
+        london, on="kpi_id", how="left").join(england, on="kpi_id", how="left")
     is_london = scope_code == reference.LONDON_CODE
     out = []
     for row in joined.iter_rows(named=True):
         status = row["status"] or "no_data"
         shown = status == "published"
+        unit = row["unit"]
+        london_text = formatting.display_value(row["london_value"], row["london_status"], unit) \
+            if row["london_status"] else "No data"
+        england_text = (f"{row['compared_to_england']} "
+                        f"({formatting.display_value(row['england_value'], 'published', unit)})"
+                        if row["england_value"] is not None and row["compared_to_england"]
+                        else "Not published yet" if shown else "")
         out.append({
             "Indicator": row["title"],
-            "Value": formatting.display_value(row["value"], status, row["unit"],
-                                              row["available_from"])
+            "Value": formatting.display_value(row["value"], status, unit, row["available_from"])
             if status != "no_data" else "No data",
-            "95% interval": f"{row['lower_95']:.1f} to {row['upper_95']:.1f}" if shown else "",
+            "95% interval": _interval(row, unit) if shown else "",
             "Count": formatting.display_count(row["numerator"], status)
-            if status != "no_data" else "",
+            if status in ("published", "suppressed") else "",
             "Releases": formatting.display_count(row["denominator"], status)
-            if status != "no_data" else "",
-            "Compared with London": row["compared_to_london"] or "",
-            "Compared with England": (
-                f"{row['compared_to_england']} ({row['england_value']:.1f}%)"
-                if row["england_value"] is not None and row["compared_to_england"]
-                else (row["compared_to_england"] or "")),
-            "Target": (f"{row['target']:.0f}%: " + ("met" if shown and row["value"] >=
-                                                    row["target"] else "not met"))
+            if status in ("published", "suppressed") else "",
+            "London": london_text if not is_london else "",
+            "Compared with London": (row["compared_to_london"] or "") if shown else "",
+            "Compared with England": england_text,
+            "Target": (f"{row['target']:.0f}%: " + ("met" if row["value"] >= row["target"]
+                                                    else "not met"))
             if row["target"] is not None and shown else "",
-            "Recent trend": row["trend"] or "",
+            "Recent trend": (row["trend"] or "") if shown else "",
         })
     table = pl.DataFrame(out)
-    return table.drop("Compared with London") if is_london else table
+    return table.drop("London", "Compared with London") if is_london else table
 
 
-def _significant_moves(scope_code: str, period: str, previous: str | None) -> list[str]:
-    """KPIs whose 95% intervals this year and last do not overlap."""
-    if previous is None:
-        return []
-    rows = data.kpi_values(area_code=scope_code, period=[period, previous], breakdown="all",
-                           period_type="year", status="published")
-    titles = dict(data.kpi_definitions().select("id", "title").iter_rows())
-    moves = []
-    for kpi_id, group in rows.group_by("kpi_id", maintain_order=True):
-        by_period = {r["period"]: r for r in group.iter_rows(named=True)}
-        if period not in by_period or previous not in by_period:
-            continue
-        now, before = by_period[period], by_period[previous]
-        if now["lower_95"] > before["upper_95"] or now["upper_95"] < before["lower_95"]:
-            direction = "rose" if now["value"] > before["value"] else "fell"
-            moves.append(f"{titles[kpi_id[0]]} {direction} from {before['value']:.1f} in "
-                         f"{previous} to {now['value']:.1f} in {period}; the 95% intervals do "
-                         "not overlap.")
-    return moves
+# --- The summary page ---------------------------------------------------------------------------
+
+def summary_findings(scope_code: str, scope_name: str, period: str, previous: str | None
+                     ) -> list[Finding]:
+    """What changed and what needs attention, for London or one borough, from the figures."""
+    definitions = data.kpi_definitions()
+    years = [p for p in (period, previous) if p]
+    area = data.kpi_values(area_code=scope_code, period=years, breakdown="all",
+                           period_type="year")
+    quarters = data.kpi_values(area_code=scope_code, period_type="quarter", breakdown="all")
+    is_london = scope_code == reference.LONDON_CODE
+    changes = summary.significant_changes(area, period, previous, definitions)
+    signals = summary.spc_signals(quarters, period, definitions)
+    attention = [s for s, verdict in changes if verdict == "a deterioration"]
+    attention += [s for s, concern in signals if concern]
+    attention += summary.targets_missed(area, definitions, scope_name, period)
+    if is_london:
+        las = data.kpi_values(kpi_id=COC, area_type="la", breakdown="all", period=years,
+                              period_type="year")
+        worse = summary.worse_boroughs(las, data.kpi_definition(COC)["title"], "percent",
+                                       period)
+        attention += [worse] if worse else []
+        moved = summary.benchmark_changes(las, period, previous)
+        moved_heading = ("Boroughs whose continuity of care (21 days) changed benchmark against "
+                         f"London since {previous}")
+    else:
+        attention += summary.compared_worse(area, definitions, scope_name, period)
+        moved = summary.own_benchmark_changes(area, period, previous, definitions)
+        moved_heading = f"{scope_name}'s indicators that changed benchmark against London " \
+                        f"since {previous}"
+    since = f"since {previous}" if previous else "(no earlier year to compare with)"
+    who = scope_name
+    published_now = area.filter((pl.col("period") == period)
+                                & (pl.col("status") == "published")).height
+    hidden = (f"{scope_name}'s figures are suppressed (small numbers) or not yet available, "
+              "so ")
+    published_quarters = quarters.filter(pl.col("period").str.starts_with(f"{period} ")
+                                         & (pl.col("status") == "published")).height
+    findings = [
+        Finding(f"Significant changes in {who} {since}", [s for s, _ in changes],
+                "No indicator changed significantly: every 95% confidence interval overlaps "
+                "last year's." if summary.comparable(area, period, previous)
+                else hidden + "no change can be tested."),
+        Finding(f"Needs attention in {who}", attention, "Nothing: no significant "
+                "deterioration, special-cause concern, missed target or figure significantly "
+                "worse than its comparators." if published_now
+                else hidden + f"nothing can be assessed for {period}"
+                + ("; see the 3-year figures." if any(p.endswith(f" to {period}") for p in
+                                                      data.periods("rolling_3y")) else ".")),
+        Finding(f"Statistical process control: {who}, quarters of {period}",
+                [s for s, _ in signals],
+                "No special-cause signals: quarterly variation is common cause."
+                if published_quarters else hidden + "no quarterly chart can be drawn."),
+    ]
+    if previous:
+        findings.append(Finding(moved_heading, moved, "None."))
+    if not is_london:
+        own = recommendation_charts.tracker_frame(
+            tracker.updates(), tracker.reviews(), data.recommendations(), scope_code)
+        findings.append(Finding(
+            f"Recommendations in {scope_name}: partners and the EbE group disagree",
+            summary.disagreements(own),
+            f"None: no item recorded for {scope_name} has partners' RAG and the EbE group's "
+            "rating pointing opposite ways."))
+    findings.append(Finding(
+        "London-wide recommendations: partners and the EbE group disagree"
+        if not is_london else "Recommendations: partners and the EbE group disagree",
+        summary.disagreements(tracker.glance()),
+        "None: the EbE group's ratings do not contradict partners' RAG on any item."))
+    waiting = summary.not_yet(area, period, definitions)
+    england = summary.england_note(
+        data.kpi_values(area_type="england", period_type="year"), period, definitions)
+    if waiting or england:
+        findings.append(Finding("Not in this pack yet", waiting + ([england] if england else [])))
+    return findings
 
 
-def _spc_signals(scope_code: str, period: str) -> list[str]:
-    """Special-cause signals in the year's quarters, one line per KPI."""
-    rows = data.kpi_values(area_code=scope_code, period_type="quarter", breakdown="all",
-                           status="published")
-    titles = dict(data.kpi_definitions().select("id", "title").iter_rows())
-    in_year = rows.filter(pl.col("period").str.starts_with(period)
-                          & pl.col("spc_signal").str.starts_with("Special cause"))
-    lines = []
-    for (kpi_id, signal), group in in_year.group_by("kpi_id", "spc_signal",
-                                                    maintain_order=True):
-        quarters = ", ".join(p.split(" ")[-1] for p in group.get_column("period"))
-        lines.append(f"{titles[kpi_id]}: {_lower_first(signal)} in {quarters}.")
-    return lines
+def summary_section(scope_code: str, scope_name: str, period: str, previous: str | None
+                    ) -> Section:
+    return Section(f"Summary: what changed and what needs attention, {period}",
+                   findings=summary_findings(scope_code, scope_name, period, previous))
 
 
-def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:]
+# --- Borough sections -------------------------------------------------------------------------
+
+def borough_page(scope_code: str, scope_name: str, period: str) -> Section:
+    """The borough's own page: its summary in words and its spine chart against London."""
+    definitions = data.kpi_definitions()
+    year = data.kpi_values(area_type=["la", "london", "england"], period=period,
+                           period_type="year", breakdown="all")
+    area = year.filter(pl.col("area_code") == scope_code)
+    london = year.filter(pl.col("area_type") == "london")
+    england = year.filter(pl.col("area_type") == "england")
+    released = funnel_frame(area, definitions).item(0, "count")
+    spine = spine_frame(area, year.filter(pl.col("area_type") == "la"), london, definitions)
+    la = data.local_authorities().filter(pl.col("code") == scope_code).row(0, named=True)
+    return Section(
+        f"{scope_name} at a glance, {period}",
+        text=[f"{scope_name} is in the {la['subregion_name']} sub-region of London.",
+              borough_narrative.borough_summary(scope_name, period, area, london, england,
+                                                definitions, released),
+              borough_narrative.spine_summary(spine, scope_name, period)],
+        figures=[Figure(spine_chart(spine, f"{scope_name}: every indicator against London "
+                                           f"boroughs, {period}", scope_name)
+                        .properties(width=SPINE_WIDTH, autosize=alt.AutoSizeParams(type="pad")),
+                        f"Spine chart of every indicator for {scope_name} against the range of "
+                        "London boroughs and the London value.", width_mm=180)],
+    )
 
 
-def _benchmark_changes(period: str, previous: str | None) -> list[str]:
-    if previous is None:
-        return []
-    rows = data.kpi_values(kpi_id="coc_21d", area_type="la", breakdown="all",
-                           period=[period, previous], status="published")
-    wide = rows.pivot(on="period", index="area_name", values="compared_to_london")
-    if period not in wide.columns or previous not in wide.columns:
-        return []
-    changed = wide.filter(pl.col(period) != pl.col(previous)).sort("area_name")
-    return [f"{r['area_name']}: {_lower_first(r[previous])} in {previous}, "
-            f"{_lower_first(r[period])} in {period}." for r in changed.iter_rows(named=True)]
+def larger_groupings_section(scope_code: str, scope_name: str, period: str) -> Section | None:
+    """Where the borough's single-year figures are suppressed: its 3-year figures against the
+    London boroughs' (fewer of them are suppressed), as on the app's borough profile."""
+    area = data.kpi_values(area_code=scope_code, period=period, period_type="year",
+                           breakdown="all")
+    rolling_period = next((p for p in data.periods("rolling_3y")
+                           if p.endswith(f" to {period}")), None)
+    if rolling_period is None or area.filter(pl.col("status") == "suppressed").is_empty():
+        return None
+    definitions = data.kpi_definitions()
+    rolling = data.kpi_values(area_type=["la", "london"], period=rolling_period,
+                              period_type="rolling_3y", breakdown="all")
+    spine = spine_frame(rolling.filter(pl.col("area_code") == scope_code),
+                        rolling.filter(pl.col("area_type") == "la"),
+                        rolling.filter(pl.col("area_type") == "london"), definitions)
+    return Section(
+        f"{scope_name} over three years, {rolling_period}",
+        text=[f"Some of {scope_name}'s figures for {period} are suppressed because the numbers "
+              "are small. Three years together give larger numbers.",
+              borough_narrative.spine_summary(spine, scope_name, rolling_period)],
+        figures=[Figure(spine_chart(spine, f"{scope_name}: every indicator, {rolling_period}",
+                                    scope_name)
+                        .properties(width=SPINE_WIDTH, autosize=alt.AutoSizeParams(type="pad")),
+                        f"Spine chart of every indicator for {scope_name} over {rolling_period} "
+                        "against the range of London boroughs and the London value.",
+                        width_mm=180)],
+        new_page=False)
 
 
-def summary_section(scope_code: str, period: str, previous: str | None) -> Section:
-    text = []
-    moves = _significant_moves(scope_code, period, previous)
-    signals = _spc_signals(scope_code, period)
-    changes = _benchmark_changes(period, previous) if scope_code == reference.LONDON_CODE \
-        else []
-    comparison = f"since {previous}" if previous else "(no earlier year to compare with)"
-    text.append(f"What changed {comparison}:")
-    text += moves or ["No indicator moved significantly (overlapping 95% intervals)."]
-    text.append("Statistical process control signals in the quarters of the year:")
-    text += signals or ["No special-cause signals: quarterly variation is common cause."]
-    if scope_code == reference.LONDON_CODE:
-        text.append("Boroughs whose continuity of care changed benchmark against London:")
-        text += changes or ["None."]
-    return Section("Summary: what changed", text=text)
+def trend_section(scope_code: str, scope_name: str) -> Section:
+    """The borough's trend against London and England for the headline indicators."""
+    yearly = data.kpi_values(kpi_id=list(TREND_KPIS), area_type=["la", "london", "england"],
+                             period_type="year", breakdown="all")
+    figures, text = [], []
+    for kpi_id in TREND_KPIS:
+        kpi = data.kpi_definition(kpi_id)
+        rows = yearly.filter(pl.col("kpi_id") == kpi_id)
+        trend = trend_frame(rows.filter(pl.col("area_code") == scope_code),
+                            rows.filter(pl.col("area_type") == "london"),
+                            rows.filter(pl.col("area_type") == "england"), scope_name,
+                            kpi["unit"])
+        text.append(borough_narrative.trend_summary(trend, scope_name, kpi["title"],
+                                                    kpi["unit"]))
+        figures.append(Figure(
+            trend_chart(trend, f"{kpi['title']}: {scope_name}, London and England",
+                        "Per cent" if kpi["unit"] == "percent" else "Per 100 releases",
+                        scope_name, target=kpi["target"]).properties(width=CHART_WIDTH,
+                                                                     height=200),
+            f"{kpi['title']} for {scope_name}, London and England by year, with 95% "
+            f"intervals for {scope_name}.", width_mm=150))
+    return Section(f"{scope_name} over time, against London and England", text=text,
+                   figures=figures)
 
 
-def map_sections(period: str) -> list[Section]:
+# --- London charts ----------------------------------------------------------------------------
+
+def _highlight_tile(chart: alt.LayerChart, tiles: pl.DataFrame, code: str) -> alt.LayerChart:
+    """The borough's tile outlined in black on the London tile map."""
+    mine = tiles.filter(pl.col("code") == code).select("tile_x", "tile_y")
+    outline = alt.Chart(mine).mark_rect(filled=False, stroke=HIGHLIGHT_COLOUR, strokeWidth=4,
+                                        cornerRadius=4).encode(
+        x=alt.X("tile_x:O", axis=None, scale=alt.Scale(domain=list(range(8)))),
+        y=alt.Y("tile_y:O", axis=None, scale=alt.Scale(domain=list(range(7)))))
+    chart.layer = [*chart.layer, outline]
+    return chart
+
+
+def _highlight_rank(chart: alt.LayerChart, published: pl.DataFrame, name: str
+                    ) -> alt.LayerChart:
+    """The borough's marker in the ranked chart ringed in black (its name is on the axis)."""
+    mine = published.filter(pl.col("name") == name).select("name", "value")
+    if mine.is_empty():
+        return chart
+    # The same order as the chart's own rows, or Vega-Lite would fall back to A to Z.
+    y = alt.Y("name:N", sort=published.sort("value", descending=True).get_column("name")
+              .to_list())
+    ring = alt.Chart(mine).mark_point(size=380, filled=False, stroke=HIGHLIGHT_COLOUR,
+                                      strokeWidth=3).encode(x="value:Q", y=y)
+    chart.layer = [*chart.layer, ring]
+    return chart
+
+
+def _place_in_rank(published: pl.DataFrame, name: str, unit: str) -> str | None:
+    ordered = published.sort("value", descending=True).get_column("name").to_list()
+    if name not in ordered:
+        return None
+    row = published.filter(pl.col("name") == name).row(0, named=True)
+    position = ordered.index(name) + 1
+    return (f"{name} (outlined on the map, ringed on the chart): "
+            f"{formatting.display_value(row['value'], 'published', unit)}, "
+            f"{row['category'].lower()} {'than' if row['category'] != 'Similar' else 'to'} "
+            f"London, {position} of {len(ordered)} from the highest.")
+
+
+def map_sections(period: str, scope_code: str | None = None,
+                 scope_name: str | None = None) -> list[Section]:
+    """One page per KPI: boroughs on the tile map beside the ranked chart; in a borough pack
+    the borough is outlined and ringed."""
     sections = []
     las_reference = data.local_authorities()
     for kpi_id in MAP_KPIS:
         kpi = data.kpi_definition(kpi_id)
+        unit = kpi["unit"]
         las = data.kpi_values(kpi_id=kpi_id, period=period, area_type="la", breakdown="all")
         london = data.kpi_values(kpi_id=kpi_id, period=period, area_type="london",
                                  breakdown="all")
         london_value = london.row(0, named=True)["value"] if london.height else None
+        title = f"{kpi['title']}: boroughs compared with London, {period}"
         if not las.is_empty() and (las.get_column("status") == "immature").all():
             available = las.get_column("available_from").max()
-            sections.append(Section(
-                f"{kpi['title']}: boroughs, {period}",
-                text=[f"Not yet available: the follow-up period for {period} ends after the data "
-                      f"cut-off. These figures will be available from {available:%-d %B %Y}."]))
+            sections.append(Section(title, new_page=False, text=[
+                f"Not yet available for {period}: the follow-up period ends after the data "
+                f"cut-off. The figures will be shown once data to "
+                f"{formatting.date_words(available)} is loaded."]))
             continue
-        summary = overview_narrative.benchmark_summary(las, kpi["title"], kpi["unit"], period,
-                                                       london_value)
-        sections.append(Section(
-            f"{kpi['title']}: boroughs compared with London, {period}", text=[summary],
-            chart=tile_map(tile_frame(las_reference, las, kpi["unit"]),
-                           f"{kpi['title']}{formatting.unit_title(kpi['unit'])}, {period}"),
-            chart_alt=f"Tile map of London boroughs coloured by {kpi['title'].lower()} "
-                      "compared with London.",
-        ))
-        published = ranked_frame(las, kpi["unit"])
+        text = [overview_narrative.benchmark_summary(las, kpi["title"], unit, period,
+                                                     london_value)]
+        tiles = tile_frame(las_reference, las, unit)
+        tile_chart = tile_map(tiles, f"{kpi['title']}{formatting.unit_title(unit)}")
+        published = ranked_frame(las, unit)
+        rank = ranked_chart(published, f"Ranked, {period}", "Per cent" if unit == "percent"
+                            else "Per 100 releases", london_value).properties(width=300)
+        if scope_name and scope_code and scope_code != reference.LONDON_CODE:
+            tile_chart = _highlight_tile(tile_chart, tiles, scope_code)
+            rank = _highlight_rank(rank, published, scope_name)
+            place = _place_in_rank(published, scope_name, unit)
+            text.append(place or f"{scope_name}'s figure is suppressed or not yet available, "
+                                 "so it is outlined on the map but not ranked.")
+        figures = [Figure(tile_chart, f"Tile map of London boroughs coloured by "
+                                      f"{kpi['title'].lower()} compared with London.",
+                          width_mm=96)]
         if not published.is_empty():
-            sections.append(Section(
-                f"{kpi['title']}: boroughs ranked, {period}",
-                text=[overview_narrative.ranked_summary(published, london_value, kpi["unit"])],
-                chart=ranked_chart(published, f"{kpi['title']}, {period}",
-                                   "Per cent" if kpi["unit"] == "percent"
-                                   else "Per 100 releases", london_value).properties(
-                    width=520),
-                chart_alt=f"Boroughs ranked by {kpi['title'].lower()} with 95% intervals.",
-            ))
+            text.append(overview_narrative.ranked_summary(published, london_value, unit))
+            figures.append(Figure(rank, f"Boroughs ranked by {kpi['title'].lower()} with 95% "
+                                        "intervals.", width_mm=82))
+        sections.append(Section(title, text=text, figures=figures, side_by_side=True))
     return sections
 
+
+# --- R1, recommendations, definitions ---------------------------------------------------------
 
 def tier4_section(scope_code: str, scope_name: str, period: str) -> Section:
     rows = data.kpi_values(kpi_id="tier4_on_release", area_code=scope_code, breakdown="all",
@@ -241,14 +462,21 @@ def tier4_section(scope_code: str, scope_name: str, period: str) -> Section:
     return Section(
         f"Tier 4 rehab entries on release (R1), {scope_name}",
         text=[tier4_narrative.london_summary(rows, period, ambition, scope_name),
-              tier4_charts.ambition_note(ambition)],
-        chart=tier4_charts.trend_chart(
+              tier4_charts.ambition_note(ambition) + "."],
+        figures=[Figure(tier4_charts.trend_chart(
             rows, f"{scope_name}: Tier 4 entries within 12 weeks per 100 releases",
-            ambition).properties(width=520),
-        table=tier4_charts.rates_table(rows),
-        chart_alt=f"Tier 4 entries per 100 releases in {scope_name} by year, with 95% "
-                  "intervals and the 2 per 100 ambition.",
+            ambition).properties(width=CHART_WIDTH, height=220),
+            f"Tier 4 entries per 100 releases in {scope_name} by year, with 95% intervals and "
+            "the 2 per 100 ambition.", width_mm=150)],
+        table=tier4_charts.rates_table(rows), new_page=False,
     )
+
+
+def _for_area(text: str, area_name: str) -> str:
+    """The recovery narrative names London (the Long-term recovery page is London's); in a
+    borough pack the same sentences are about the borough's rows, so they name the borough."""
+    return text.replace("London residents", f"{area_name} residents").replace(
+        " London figure", f" {area_name} figure")
 
 
 def recovery_section(scope_code: str, scope_name: str, period: str) -> Section:
@@ -258,26 +486,62 @@ def recovery_section(scope_code: str, scope_name: str, period: str) -> Section:
     titles = dict(data.kpi_definitions().select("id", "title").iter_rows())
     return Section(
         f"Long-term recovery (R1), {scope_name}",
-        text=[recovery_narrative.cohort_summary(rows, period, titles),
-              recovery_narrative.maturity_summary(rows, titles)],
-        chart=recovery_charts.cohort_chart(
-            rows, f"{scope_name}: outcome at each milestone, by year").properties(width=520),
+        text=[_for_area(recovery_narrative.cohort_summary(rows, period, titles), scope_name),
+              _for_area(recovery_narrative.maturity_summary(rows, titles), scope_name)],
+        figures=[Figure(recovery_charts.cohort_chart(
+            rows, f"{scope_name}: outcome at each milestone, by year").properties(
+            width=CHART_WIDTH, height=230),
+            f"Continuity of care, treatment at 6 months, completion at 12 months and return to "
+            f"custody for {scope_name}, by year.", width_mm=150)],
         table=recovery_charts.values_table(rows.filter(pl.col("period") == period), titles),
-        chart_alt=f"Continuity of care, treatment at 6 months, completion at 12 months and "
-                  f"return to custody for {scope_name}, by year.",
+        new_page=False,
     )
 
 
-def recommendations_section() -> Section:
-    glance = tracker.glance()
+def _with_date_words(table: pl.DataFrame) -> pl.DataFrame:
+    return table.with_columns(
+        pl.col(c).map_elements(formatting.date_words, return_dtype=pl.String)
+        for c, dtype in table.schema.items() if dtype == pl.Date)
+
+
+def borough_recommendations_section(scope_code: str, scope_name: str) -> Section:
+    own = recommendation_charts.tracker_frame(
+        tracker.updates(), tracker.reviews(), data.recommendations(), scope_code)
+    table = own.select(
+        pl.col("item").alias("Item"),
+        pl.col("status_title").fill_null(recommendation_charts.NO_UPDATE).alias(
+            f"Status in {scope_name}"),
+        pl.col("rag_title").fill_null("").alias("Partners' RAG"),
+        pl.col("london_status").alias("London-wide status"),
+        pl.col("rating").cast(pl.String).fill_null("").alias("EbE rating (1-5)"),
+        pl.col("review_scope").fill_null(recommendation_charts.NO_REVIEW).alias(
+            "EbE review for"),
+        pl.col("agreement").alias("Partners and EbE group"))
     return Section(
-        "Recommendations: status, partners' RAG and the EbE group's rating",
-        text=[recommendation_narrative.glance_summary(glance),
-              recommendation_charts.GLANCE_DEFINITION],
-        chart=recommendation_charts.glance_chart(glance).properties(width=520),
-        table=recommendation_charts.glance_table(glance),
-        chart_alt="The two foundations and nine recommendations with their London-wide status, "
-                  "partners' RAG rating and the expert-by-experience group's rating.",
+        f"Recommendations in {scope_name}",
+        text=[recommendation_narrative.tracker_summary(own, scope_name),
+              recommendation_narrative.agreement_summary(own, scope_name)],
+        table=table)
+
+
+def recommendations_section(borough: str | None = None) -> Section:
+    glance = tracker.glance()
+    title = "Recommendations: status, partners' RAG and the EbE group's rating"
+    text = [recommendation_narrative.glance_summary(glance),
+            recommendation_charts.GLANCE_DEFINITION]
+    if borough:
+        title = "London-wide recommendations (not specific to " + borough + ")"
+        text.insert(0, f"These are London-wide: the status partners report for London as a "
+                       f"whole, not for {borough}. {borough}'s own items are on the previous "
+                       "page.")
+    return Section(
+        title, text=text,
+        figures=[Figure(recommendation_charts.glance_chart(
+            glance, "London-wide: status, partners' RAG and EbE rating").properties(width=420),
+            "The two foundations and nine recommendations with their London-wide status, "
+            "partners' RAG rating and the expert-by-experience group's rating.",
+            width_mm=150)],
+        table=_with_date_words(recommendation_charts.glance_table(glance)),
     )
 
 
@@ -291,27 +555,39 @@ def definitions_section() -> Section:
                    text=[definition_line(), DISCLOSURE_TEXT], table=definitions)
 
 
-def build_pack(period: str, scope: str) -> BoardPack:
+def build_pack(period: str, scope: str, produced: date | None = None) -> BoardPack:
     """The whole board pack for a period ('2024/25') and scope ('london' or an LA)."""
     scope_code, scope_name = resolve_scope(scope)
     previous = _previous(period)
     info = data.build_info()
-    sections = [
-        summary_section(scope_code, period, previous),
-        Section(f"Headline indicators, {scope_name}, {period}",
-                text=["Latest values with 95% confidence intervals, against London, England "
-                      "(where a published comparator exists) and the 75% ambition for "
-                      "continuity of care."],
-                table=headline_table(scope_code, period)),
-        *map_sections(period),
+    borough = scope_code != reference.LONDON_CODE
+    headline = Section(
+        f"Headline indicators, {scope_name}, {period}",
+        text=[f"Each indicator for {scope_name} in {period} with its 95% confidence interval"
+              + (", London's figure" if borough else "")
+              + ", England (where a comparator is published) and the 75% ambition for "
+              "continuity of care."],
+        table=headline_table(scope_code, period))
+    sections = [summary_section(scope_code, scope_name, period, previous)]
+    if borough:
+        larger = larger_groupings_section(scope_code, scope_name, period)
+        sections += [borough_page(scope_code, scope_name, period), *([larger] if larger else []),
+                     headline, trend_section(scope_code, scope_name)]
+    else:
+        sections.append(headline)
+    sections += [
+        *map_sections(period, scope_code, scope_name),
         tier4_section(scope_code, scope_name, period),
         recovery_section(scope_code, scope_name, period),
-        recommendations_section(),
-        definitions_section(),
     ]
+    if borough:
+        sections.append(borough_recommendations_section(scope_code, scope_name))
+    sections += [recommendations_section(scope_name if borough else None),
+                 definitions_section()]
     return BoardPack(
         title=f"London Continuity of Care Outcomes: board pack for {scope_name}",
         scope_code=scope_code, scope_name=scope_name, period=period,
         previous_period=previous, cutoff=info.get("data_cutoff"),
-        synthetic=bool(info.get("synthetic")), sections=sections,
+        produced=produced or date.today(), synthetic=bool(info.get("synthetic")),
+        sections=sections,
     )

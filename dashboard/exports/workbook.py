@@ -1,8 +1,12 @@
-"""The Excel workbook for commissioners: one sheet per KPI for a scope, a definitions sheet and
-a notes sheet, formatted for reading (frozen header, widths, number formats).
+"""The Excel workbook for commissioners: a contents sheet, one sheet per KPI for a scope, a
+definitions sheet and a notes sheet, formatted for reading (frozen header, widths, number
+formats).
 
 Rows come from the published kpi_values through dashboard.data: a suppressed figure is written
-as '*', a figure not yet available as text, never as a number.
+as '*', a figure not yet available as text, never as a number. Codes are written as words
+(the app's own word lists), and a borough's sheets carry London's and England's rows beside
+its own. Sheet names fit Excel's 31 characters without cutting a word; the contents sheet maps
+each to its indicator's full title.
 """
 
 from __future__ import annotations
@@ -14,15 +18,32 @@ import polars as pl
 import xlsxwriter
 
 from dashboard import data, formatting
-from dashboard.exports.content import DISCLOSURE_TEXT, resolve_scope
-from pipelines import reference
+from dashboard.charts.recovery import category_label_expr
+from dashboard.exports.content import DISCLOSURE_TEXT, file_stem, resolve_scope
+from dashboard.narrative.data_definitions import POLARITY_TEXT, UNIT_TEXT
+from pipelines import reference, registry
 from pipelines.registry import definition_line
 
 SHEET_NAME_LIMIT = 31
+CONTENTS = "Contents"
+# Shorter words for sheet names, tried in turn until a title fits in 31 characters.
+ABBREVIATIONS: tuple[tuple[str, str], ...] = (
+    (" within ", " in "), (" months", " mths"),
+    ("In treatment or completed", "Treated or completed"),
+    ("Informed about services", "Told of services"), ("a peer support worker", "peer worker"),
+    ("personalised ", ""), ("accommodation", "housing"), ("community provider", "provider"),
+    ("Completed without re-presenting", "Completed, not re-presenting"),
+)
+AREA_TYPE_TEXT: dict[str, str] = {"la": "Local authority", "london": "Region",
+                                  "subregion": "Sub-region", "england": "Country",
+                                  "prison": "Prison"}
+PERIOD_TYPE_TEXT: dict[str, str] = {"year": "Financial year", "rolling_3y": "3-year rolling",
+                                    "quarter": "Quarter"}
 COLUMNS: tuple[tuple[str, str, int], ...] = (
     # (kpi_values column, heading, width)
     ("period", "Period", 22),
     ("area_name", "Area", 26),
+    ("area_type", "Area type", 15),
     ("breakdown", "Breakdown", 18),
     ("category", "Category", 20),
     ("numerator", "Numerator", 11),
@@ -44,30 +65,63 @@ PERIOD_ORDER = {"year": 0, "rolling_3y": 1, "quarter": 2}
 
 
 def scope_rows(scope_code: str, kpi_id: str) -> pl.DataFrame:
-    """London: London, its sub-regions and boroughs (all releases). An LA: every period and
-    breakdown for that LA."""
+    """London: London, its sub-regions and boroughs (all releases) and England. An LA: every
+    period and breakdown for that LA, each row followed by London's and England's for the same
+    period, breakdown and category."""
     if scope_code == reference.LONDON_CODE:
         rows = data.kpi_values(kpi_id=kpi_id, breakdown="all",
                                area_type=["london", "subregion", "la", "england"])
         rows = rows.filter(pl.col("period_type") != "quarter")
+        area_order = {"england": 0, "london": 1, "subregion": 2, "la": 3}
     else:
-        rows = data.kpi_values(kpi_id=kpi_id, area_code=scope_code)
-    area_order = {"england": 0, "london": 1, "subregion": 2, "la": 3}
+        own = data.kpi_values(kpi_id=kpi_id, area_code=scope_code)
+        keys = own.select("period", "breakdown", "category").unique()
+        beside = data.kpi_values(kpi_id=kpi_id, area_type=["london", "england"]).join(
+            keys, on=["period", "breakdown", "category"], how="semi")
+        rows = pl.concat([own, beside], how="vertical_relaxed")
+        area_order = {"la": 0, "london": 1, "england": 2}
     return rows.with_columns(
         pl.col("period_type").replace_strict(PERIOD_ORDER, default=9).alias("_p"),
         pl.col("area_type").replace_strict(area_order, default=9).alias("_a"),
-    ).sort("_p", "period_start", "period", "_a", "area_name", "breakdown", "category")
+        (pl.col("breakdown") != "all").alias("_b"),
+    ).sort("_p", "period_start", "period", "_b", "breakdown", "category", "_a", "area_name")
 
 
-def _sheet_name(title: str, used: set[str]) -> str:
-    name = "".join(c for c in title if c not in "[]:*?/\\")[:SHEET_NAME_LIMIT].strip()
+def in_words(rows: pl.DataFrame) -> pl.DataFrame:
+    """Codes as words: breakdowns and categories as the app names them, statuses, area and
+    period types."""
+    return rows.with_columns(
+        pl.col("breakdown").replace_strict(registry.BREAKDOWN_TITLES,
+                                           default=pl.col("breakdown")),
+        category_label_expr().alias("category"),
+        pl.col("status").replace_strict(formatting.STATUS_TEXT, default=pl.col("status")),
+        pl.col("area_type").replace_strict(AREA_TYPE_TEXT, default=pl.col("area_type")),
+    )
+
+
+def sheet_name(title: str, used: set[str]) -> str:
+    """A sheet name of at most 31 characters that ends on a whole word: the title, or the title
+    with shorter words, or its first words; a number is added when two would be the same."""
+    name = "".join(c for c in title if c not in "[]:*?/\\")
+    for long, short in ABBREVIATIONS:
+        if len(name) <= SHEET_NAME_LIMIT:
+            break
+        name = name.replace(long, short)
+    name = _whole_words(name, SHEET_NAME_LIMIT)
     base, n = name, 2
     while name in used:
         suffix = f" ({n})"
-        name = base[:SHEET_NAME_LIMIT - len(suffix)] + suffix
+        name = _whole_words(base, SHEET_NAME_LIMIT - len(suffix)) + suffix
         n += 1
     used.add(name)
     return name
+
+
+def _whole_words(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[:limit + 1].rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;-")
 
 
 def _write_kpi_sheet(book: xlsxwriter.Workbook, sheet_name: str, kpi: dict,
@@ -75,13 +129,14 @@ def _write_kpi_sheet(book: xlsxwriter.Workbook, sheet_name: str, kpi: dict,
     sheet = book.add_worksheet(sheet_name)
     _write_text(sheet, 0, 0, kpi["title"], formats["title"])
     _write_text(sheet, 1, 0, f"{kpi['numerator']} / {kpi['denominator']}. Unit: "
-                f"{'per cent' if kpi['unit'] == 'percent' else 'rate per 100 releases'}.")
+                f"{'per cent' if kpi['unit'] == 'percent' else 'rate per 100 releases'}. "
+                f"{POLARITY_TEXT.get(kpi['polarity'], kpi['polarity'])}.")
     header_row = 3
     for col, (_, heading, width) in enumerate(COLUMNS):
         _write_text(sheet, header_row, col, heading, formats["header"])
         sheet.set_column(col, col, width)
-    for offset, row in enumerate(rows.iter_rows(named=True), start=header_row + 1):
-        shown = row["status"] == "published"
+    for offset, row in enumerate(in_words(rows).iter_rows(named=True), start=header_row + 1):
+        shown = row["status"] == formatting.STATUS_TEXT["published"]
         for col, (name, _, _) in enumerate(COLUMNS):
             value = row[name]
             if name in NUMBER_COLUMNS:
@@ -117,11 +172,16 @@ def _write_cell(sheet: xlsxwriter.worksheet.Worksheet, row: int, col: int,
 
 
 def _marker(status: str) -> str:
-    if status == "suppressed":
+    if status == formatting.STATUS_TEXT["suppressed"]:
         return formatting.SUPPRESSED_MARK
-    if status == "immature":
+    if status == formatting.STATUS_TEXT["immature"]:
         return formatting.NOT_YET_TEXT
     return ""
+
+
+def file_name(scope: str, period: str) -> str:
+    """'data-workbook-lambeth-2024-25.xlsx'."""
+    return f"{file_stem('data-workbook', resolve_scope(scope)[1], period)}.xlsx"
 
 
 def to_xlsx(scope: str, period: str | None = None) -> bytes:
@@ -138,29 +198,52 @@ def to_xlsx(scope: str, period: str | None = None) -> bytes:
         "count": book.add_format({"num_format": "#,##0"}),
         "wrap": book.add_format({"text_wrap": True, "valign": "top"}),
     }
+    contents = book.add_worksheet(CONTENTS)
     notes = book.add_worksheet("Notes")
-    used = {"Notes", "Definitions"}
+    used = {CONTENTS, "Notes", "Definitions"}
     definitions = data.kpi_definitions()
+    sheets = []
     for kpi in definitions.iter_rows(named=True):
-        _write_kpi_sheet(book, _sheet_name(kpi["title"], used), kpi,
-                         scope_rows(scope_code, kpi["id"]), formats)
+        name = sheet_name(kpi["title"], used)
+        sheets.append((name, kpi["title"]))
+        _write_kpi_sheet(book, name, kpi, scope_rows(scope_code, kpi["id"]), formats)
     _write_definitions(book.add_worksheet("Definitions"), definitions, formats)
+    _write_contents(contents, scope_name, sheets, formats)
     _write_notes(notes, scope_name, period, info, formats)
     book.close()
     return buffer.getvalue()
+
+
+def _write_contents(sheet: xlsxwriter.worksheet.Worksheet, scope_name: str,
+                    sheets: list[tuple[str, str]], formats: dict) -> None:
+    _write_text(sheet, 0, 0, f"{formatting.PRODUCT}: data workbook for {scope_name}",
+                formats["title"])
+    _write_text(sheet, 2, 0, "Sheet", formats["header"])
+    _write_text(sheet, 2, 1, "What it holds", formats["header"])
+    listed = [("Notes", "Scope, data cut-off, source, suppression and intervals"),
+              *[(name, f"{title}: every period, area and breakdown") for name, title in sheets],
+              ("Definitions", "Each indicator's definition, unit and polarity")]
+    for row, (name, what) in enumerate(listed, start=3):
+        sheet.write_url(row, 0, f"internal:'{name}'!A1", string=name)
+        _write_text(sheet, row, 1, what)
+    sheet.set_column(0, 0, 34)
+    sheet.set_column(1, 1, 80)
 
 
 def _write_definitions(sheet: xlsxwriter.worksheet.Worksheet, definitions: pl.DataFrame,
                        formats: dict) -> None:
     columns = [("title", "Indicator", 34), ("description", "Description", 60),
                ("numerator", "Numerator", 50), ("denominator", "Denominator", 40),
-               ("unit", "Unit", 12), ("polarity", "Polarity", 12), ("target", "Target", 8),
+               ("unit", "Unit", 22), ("polarity", "Polarity", 22), ("target", "Target", 8),
                ("recommendations", "Evidences", 12), ("follow_up_days", "Follow-up (days)", 10),
                ("source", "Source", 30)]
     for col, (_, heading, width) in enumerate(columns):
         _write_text(sheet, 0, col, heading, formats["header"])
         sheet.set_column(col, col, width, formats["wrap"])
-    for offset, row in enumerate(definitions.iter_rows(named=True), start=1):
+    words = definitions.with_columns(
+        pl.col("polarity").replace_strict(POLARITY_TEXT, default=pl.col("polarity")),
+        pl.col("unit").replace_strict(UNIT_TEXT, default=pl.col("unit")))
+    for offset, row in enumerate(words.iter_rows(named=True), start=1):
         for col, (name, _, _) in enumerate(columns):
             _write_cell(sheet, offset, col, row[name])
     sheet.freeze_panes(1, 1)
@@ -172,8 +255,10 @@ def _write_notes(sheet: xlsxwriter.worksheet.Worksheet, scope_name: str, period:
     lines = [
         ("London Continuity of Care Outcomes: data workbook", formats["title"]),
         (f"Scope: {scope_name}" + (f"; board pack period {period}" if period else ""), None),
-        (f"Data cut-off: {cutoff:%-d %B %Y}" if cutoff else "Data cut-off: not known", None),
-        (f"Source: published warehouse built {info.get('built_at')} from the prison release "
+        (f"Data cut-off: {formatting.date_words(cutoff)}" if cutoff else
+         "Data cut-off: not known", None),
+        (f"Source: published warehouse built {formatting.date_words(info.get('built_at'))} "
+         "from the prison release "
          "and community treatment extracts; England comparators from Fingertips downloads.",
          None),
     ]

@@ -48,7 +48,7 @@ st.write(f"Every indicator for {scopes[scope]}: numerator, denominator, value, 9
 st.download_button(
     # Built when the button is pressed, not on every run of the page.
     "Download the workbook (Excel)", lambda: workbook.to_xlsx(scope, period),
-    file_name=f"london-coc-{scope.lower()}-{period.replace('/', '-')}.xlsx",
+    file_name=workbook.file_name(scope, period),
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     icon=":material/table_view:", on_click="ignore",
 )
