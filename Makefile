@@ -4,6 +4,7 @@ PORT ?= 8501
 WAREHOUSE ?= var/warehouse.duckdb
 APP_DB ?= var/app.duckdb
 SAMPLES ?= data_samples
+BENCH_WORKDIR ?= var/bench
 UV_VERSION := 0.13.8
 
 VENV := .venv
@@ -43,7 +44,8 @@ test-fast: $(INSTALLED)
 	$(BIN)/python -m pytest -m "not browser"
 
 bench: $(INSTALLED)
-	$(BIN)/python -m pipelines bench --pages --out var/bench/report.json
+	$(BIN)/python -m pipelines bench --pages --workdir $(BENCH_WORKDIR) \
+		--out var/bench/report.json
 
 samples: $(INSTALLED)
 	$(BIN)/python -m pipelines synth --out $(SAMPLES)
