@@ -154,7 +154,7 @@ def _blank_rows(raw: pl.DataFrame) -> pl.Series:
     short = raw.select(pl.all_horizontal(
         cell.is_null() | (cell.str.len_bytes() <= SHORT_CELL_BYTES) for cell in text
     )).to_series()
-    blank = pl.Series("_blank", [False] * raw.height, dtype=pl.Boolean)
+    blank = pl.repeat(False, raw.height, dtype=pl.Boolean, eager=True).alias("_blank")
     if short.any():
         exact = raw.filter(short).select(pl.all_horizontal(
             cell.str.strip_chars().fill_null("") == "" for cell in text)).to_series()

@@ -277,11 +277,12 @@ def stage(contract: Contract, landed: pl.DataFrame | list[pl.DataFrame],
         for column, value, _ in _column_checks(contract, values, per_row):
             casts.extend([_stored(column, value).alias(column.name),
                           pl.col(column.name).is_not_null().alias(present[column.name])])
-    per_row_names = [column.name for column in per_row]
+    # Ids and text with nothing to trim are taken as they are: no copy of ten million values.
+    to_trim = [column.name for column in per_row if not _trimmed_already(landed, column.name)]
     # Cast a slice of rows at a time, so the working memory of the cast stays small.
     typed = pl.concat([
         landed.slice(offset, CHUNK_ROWS).lazy()
-        .with_columns(_text(name) for name in per_row_names).select(casts).collect()
+        .with_columns(_text(name) for name in to_trim).select(casts).collect()
         for offset in range(0, max(landed.height, 1), CHUNK_ROWS)
     ], rechunk=False).select(
         FILE_COLUMN, ROW_COLUMN, *names, *present.values())
@@ -337,6 +338,13 @@ def stage(contract: Contract, landed: pl.DataFrame | list[pl.DataFrame],
     return Staged(contract, good, rejects, per_file)
 
 
+def _trimmed_already(landed: pl.DataFrame, name: str) -> bool:
+    """No value of the column has spaces around it or is empty: `_text` would change nothing."""
+    raw = pl.col(name)
+    return not landed.select(
+        ((raw.str.strip_chars() != raw) | (raw == "")).any()).item()
+
+
 def _by_distinct_value(column: Column, raw: pl.Series, present: str) -> list[pl.Expr]:
     """The typed value and presence flag of a column with few distinct values (codes, dates,
     numbers, places): every rule is worked out once per distinct text, then each row looks its
@@ -380,6 +388,11 @@ def _given_names(contract: Contract) -> list[str]:
                    for name in rule.columns})
 
 
+def _falses(name: str, height: int) -> pl.Series:
+    """A new all-false column (scatter writes into it)."""
+    return pl.repeat(False, height, dtype=pl.Boolean, eager=True).alias(name)
+
+
 def _duplicates_and_conflicts(contract: Contract, typed: pl.DataFrame, raw_bad: pl.DataFrame,
                               bad: pl.Series) -> tuple[pl.Series, pl.Series]:
     """(exact duplicate, id conflict) for every row. Both need an id on more than one row (an
@@ -388,11 +401,10 @@ def _duplicates_and_conflicts(contract: Contract, typed: pl.DataFrame, raw_bad: 
     height = typed.height
     if not contract.key:
         duplicate = _duplicates(typed, raw_bad, bad)
-        return duplicate, pl.Series(_CONFLICT, [False] * height, dtype=pl.Boolean)
+        return duplicate, _falses(_CONFLICT, height)
     hashes = typed.get_column(contract.key).hash(7)
     if hashes.n_unique() == height:
-        nothing = pl.Series([False] * height, dtype=pl.Boolean)
-        return nothing.alias(_DUPLICATE), nothing.alias(_CONFLICT)
+        return _falses(_DUPLICATE, height), _falses(_CONFLICT, height)
     collides = hashes.is_duplicated()
     rows = collides.arg_true()
     duplicate = _duplicates(typed.filter(collides), raw_bad.filter(collides.filter(bad)),
@@ -402,9 +414,8 @@ def _duplicates_and_conflicts(contract: Contract, typed: pl.DataFrame, raw_bad: 
     conflict = typed.filter(collides).with_columns(duplicate.alias(_DUPLICATE)).select(
         key.is_duplicated().over(_DUPLICATE) & ~pl.col(_DUPLICATE) & key.is_not_null()
     ).to_series()
-    nothing = pl.Series([False] * height, dtype=pl.Boolean)
-    return (nothing.scatter(rows, duplicate).alias(_DUPLICATE),
-            nothing.scatter(rows, conflict).alias(_CONFLICT))
+    return (_falses(_DUPLICATE, height).scatter(rows, duplicate),
+            _falses(_CONFLICT, height).scatter(rows, conflict))
 
 
 def _duplicates(typed: pl.DataFrame, raw_bad: pl.DataFrame, bad: pl.Series) -> pl.Series:
@@ -418,7 +429,7 @@ def _duplicates(typed: pl.DataFrame, raw_bad: pl.DataFrame, bad: pl.Series) -> p
     """
     hashes = typed.select(pl.struct(pl.all()).hash(7).alias("_hash")).get_column("_hash")
     candidate = hashes.is_duplicated() & ~bad
-    duplicate = pl.Series(_DUPLICATE, [False] * typed.height, dtype=pl.Boolean)
+    duplicate = _falses(_DUPLICATE, typed.height)
     if candidate.any():
         exact = ~typed.filter(candidate).select(pl.struct(pl.all()).is_first_distinct()) \
             .to_series()
