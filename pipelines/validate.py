@@ -38,9 +38,6 @@ MAPPED_KINDS = ("london_la", "english_la", "prison", "scope", "location")
 CHUNK_ROWS = 1_000_000
 # Kinds with a few distinct values: kept as categories (4 bytes a row instead of a string).
 CATEGORY_KINDS = ("code", "recommendation", *MAPPED_KINDS)
-# Kinds cast row by row: nearly every value differs. Every other kind is cast once per distinct
-# value (a date column of ten million rows has a few thousand).
-PER_ROW_KINDS = ("id", "text")
 _TIME_SUFFIX = r"[ T]00:00(:00(\.0+)?)?$"
 # A comma in a number only groups thousands: 1,500 and 12,345,678.5. Anything else (1,5 or
 # 2.345,5, a decimal comma) is ambiguous and rejected rather than guessed.
@@ -58,8 +55,8 @@ class Staged:
 
 
 def _text(name: str) -> pl.Expr:
-    """The raw value, trimmed, with empty text as null."""
-    trimmed = pl.col(name).str.strip_chars()
+    """The raw value (text or categories), trimmed, with empty text as null."""
+    trimmed = pl.col(name).cast(pl.String).str.strip_chars()
     return pl.when(trimmed == "").then(None).otherwise(trimmed).alias(name)
 
 
@@ -266,7 +263,9 @@ def stage(contract: Contract, landed: pl.DataFrame | list[pl.DataFrame],
     per_row: list[Column] = []  # cast value by value (ids and free text: nearly all distinct)
     casts: list[pl.Expr] = [pl.col(FILE_COLUMN), pl.col(ROW_COLUMN)]
     for column in contract.columns:
-        if column.kind in PER_ROW_KINDS or (column.kind == "date" and has_xlsx):
+        # Columns with few distinct values (contracts.DISTINCT_KINDS) are cast once per distinct
+        # value; a date column of ten million rows has a few thousand. Ids and text row by row.
+        if not column.few_values or (column.kind == "date" and has_xlsx):
             per_row.append(column)
         else:
             casts.extend(_by_distinct_value(column, landed.get_column(column.name),
@@ -306,7 +305,7 @@ def stage(contract: Contract, landed: pl.DataFrame | list[pl.DataFrame],
     bad = frame.get_column(_BAD)
     # Only rejected rows need their text again (for reasons and duplicates among them): keep
     # those and let the rest of the landed text go.
-    raw_bad = landed.filter(bad)
+    raw_bad = landed.filter(bad).with_columns(pl.col(names).cast(pl.String))
     del landed
     duplicate, conflict = _duplicates_and_conflicts(contract, frame.select(names), raw_bad, bad)
     frame = frame.with_columns(duplicate.alias(_DUPLICATE), conflict.alias(_CONFLICT))
@@ -340,6 +339,8 @@ def stage(contract: Contract, landed: pl.DataFrame | list[pl.DataFrame],
 
 def _trimmed_already(landed: pl.DataFrame, name: str) -> bool:
     """No value of the column has spaces around it or is empty: `_text` would change nothing."""
+    if landed.schema[name] != pl.String:
+        return False
     raw = pl.col(name)
     return not landed.select(
         ((raw.str.strip_chars() != raw) | (raw == "")).any()).item()
@@ -351,12 +352,16 @@ def _by_distinct_value(column: Column, raw: pl.Series, present: str) -> list[pl.
     text up. The same expressions as the row-by-row cast, on far fewer values."""
     name = column.name
     distinct = raw.drop_nulls().unique()
-    trimmed = pl.DataFrame({name: distinct}).select(
+    trimmed = pl.DataFrame({name: distinct.cast(pl.String)}).select(
         _text(name), pl.lit("csv").alias(FORMAT_COLUMN))
     value, _ = _typed(column, {name: trimmed.get_column(name).drop_nulls().unique()})
     looked_up = trimmed.select(_stored(column, value).alias(name)).get_column(name)
-    typed = pl.col(name).replace_strict(distinct, looked_up, default=None,
-                                        return_dtype=looked_up.dtype)
+    if raw.dtype == pl.Categorical:  # look up by category number rather than by text
+        typed = pl.col(name).to_physical().replace_strict(
+            distinct.to_physical(), looked_up, default=None, return_dtype=looked_up.dtype)
+    else:
+        typed = pl.col(name).replace_strict(distinct, looked_up, default=None,
+                                            return_dtype=looked_up.dtype)
     blank = distinct.filter(trimmed.get_column(name).is_null())
     given = pl.col(name).is_not_null()
     if blank.len():
