@@ -1,7 +1,10 @@
 """Ingestion: find the extract files in a source folder and land them exactly as read.
 
 Every value is landed as text (never type-inferred); staging (pipelines.validate) casts it
-explicitly. Each landed row keeps the file it came from and its row number as a spreadsheet
+explicitly. Columns with few distinct values (codes, dates, numbers, places: every kind but ids
+and free text) land as categories, which hold the same text but store each distinct value once:
+a CSV's are read straight into categories, so ten million rows never sit in memory as strings.
+Each landed row keeps the file it came from and its row number as a spreadsheet
 shows it (header row 1, first data row 2), so a rejected row can be found and fixed. Wholly
 blank lines and sheet rows are skipped (they are not rows), without renumbering the others.
 

@@ -1,7 +1,10 @@
 """Staging: cast landed text to typed columns by the contracts, and reject what breaks them.
 
 Every rule of a contract becomes a Polars expression here, so validation of a million rows is a
-handful of vectorised passes. A row that breaks a rule is rejected, not dropped: it is reported
+handful of vectorised passes. A column with few distinct values (landed as categories) is cast
+and checked once per distinct value, and each row looks its result up; duplicates and id
+conflicts are looked for only among rows whose id collides with another's.
+A row that breaks a rule is rejected, not dropped: it is reported
 with its file, row, column and a plain-English reason (never its values). Exact duplicate rows
 (equal in every column once read: 'BAI' and 'HMP Belmarsh', an XLSX date cell and the same date
 as text) are kept once and counted; different rows sharing one id are all rejected.
