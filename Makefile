@@ -5,6 +5,7 @@ ADDRESS ?= 127.0.0.1
 WAREHOUSE ?= var/warehouse.duckdb
 APP_DB ?= var/app.duckdb
 SAMPLES ?= data_samples
+BENCH_WORKDIR ?= var/bench
 UV_VERSION := 0.13.8
 
 VENV := .venv
@@ -45,7 +46,8 @@ test-fast: $(INSTALLED)
 	$(BIN)/python -m pytest -m "not browser"
 
 bench: $(INSTALLED)
-	$(BIN)/python -m pipelines bench --pages --browser --out var/bench/report.json
+	$(BIN)/python -m pipelines bench --pages --browser --workdir $(BENCH_WORKDIR) \
+		--out var/bench/report.json
 
 samples: $(INSTALLED)
 	$(BIN)/python -m pipelines synth --out $(SAMPLES)

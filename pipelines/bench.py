@@ -1,12 +1,16 @@
 """The benchmark (`python -m pipelines bench`, `make bench`): how the build scales.
 
 For each scale it generates a synthetic data set (not committed; kept under --workdir so a
-second run reuses it), then in one run measures:
-- the floor: a bare DuckDB scan of the same CSV files (every column read as text);
-- a full build in a fresh process, timed stage by stage (read, validate, journeys, KPIs,
-  publish), with that process's peak memory;
-- the ratios that matter: build time over the floor, and seconds per million rows, which stays
-  roughly flat when time grows linearly with size.
+second run reuses it), then in one run measures, back to back, each in a fresh process:
+- the floor: Polars reading every column of the release and episode files as text, which no
+  build can beat (it must at least read them), with its peak memory;
+- a full build, timed stage by stage (read, validate, journeys, KPIs, publish), with its peak
+  memory;
+- the ratios that matter: the build and each stage over the floor, and seconds per million
+  rows, which stays roughly flat when time grows linearly with size.
+Wall seconds are reported with CPU seconds (all threads) beside them: on a shared machine the
+wall time of both the floor and the build stretches with the load, the CPU time much less. The
+load average is recorded with the results. With --repeat N each figure is the median of N runs.
 With --pages it also times each dashboard page's script run (cold and warm) against the largest
 warehouse, through `python -m dashboard.bench_pages`. With --browser it times each page as a
 person feels it, in Chromium, from navigation until the run has finished and the charts are
@@ -19,16 +23,18 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
+import os
 import resource
+import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-import duckdb
-
 STAGES = ("read", "validate", "journeys", "kpis", "publish")
+FLOOR_EXTRACTS = ("prison_releases", "community_episodes")
 # Community episodes per release beyond those of released people: at scale 67 this gives about
 # 1 million releases and 10 million community episodes.
 BACKGROUND_PER_RELEASE = 9.3
@@ -50,68 +56,104 @@ def _dataset(workdir: Path, scale: float) -> tuple[Path, float]:
     return folder, time.perf_counter() - started
 
 
-def _rows(folder: Path, extract: str) -> int:
-    with duckdb.connect() as con:
-        return con.sql(
-            f"select count(*) from read_csv('{folder / (extract + '.csv')}', all_varchar=true)"
-        ).fetchall()[0][0]
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def floor_seconds(folder: Path) -> float:
-    """A bare DuckDB scan of the release and episode files, every column as text."""
-    started = time.perf_counter()
-    with duckdb.connect() as con:
-        for extract in ("prison_releases", "community_episodes"):
-            path = folder / f"{extract}.csv"
-            con.sql(f"select count(*), max(length(person_id)) from read_csv('{path}', "
-                    "all_varchar=true)").fetchall()
-    return time.perf_counter() - started
+def _measure_floor(source: str) -> dict:
+    """Run in a fresh process: Polars reads the release and episode files, every column as
+    text, and holds both (as the build does); its time and peak memory."""
+    import polars as pl
+
+    started, started_cpu = time.perf_counter(), time.process_time()
+    frames = [pl.read_csv(Path(source) / f"{extract}.csv", infer_schema=False)
+              for extract in FLOOR_EXTRACTS]
+    wall, cpu = time.perf_counter() - started, time.process_time() - started_cpu
+    return {"wall": wall, "cpu": cpu, "peak_mb": _peak_mb(),
+            "rows": {extract: frame.height for extract, frame in zip(FLOOR_EXTRACTS, frames,
+                                                                      strict=True)}}
 
 
 def _measure_build(source: str, warehouse: str) -> dict:
     """Run in a fresh process: one full build, its stage timings and its peak memory."""
     from pipelines.build import Progress, run_build
 
-    started = time.perf_counter()
-    result = run_build(Path(source), Path(warehouse), progress=Progress(quiet=True))
-    total = time.perf_counter() - started
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return {"timings": result.timings, "total": total, "peak_mb": peak_kb / 1024}
+    progress = Progress(quiet=True)
+    started, started_cpu = time.perf_counter(), time.process_time()
+    run_build(Path(source), Path(warehouse), progress=progress)
+    return {"timings": progress.timings, "cpu_timings": progress.cpu_timings,
+            "wall": time.perf_counter() - started, "cpu": time.process_time() - started_cpu,
+            "peak_mb": _peak_mb()}
 
 
-def measure(workdir: Path, scale: float) -> dict:
-    folder, generated = _dataset(workdir, scale)
-    releases = _rows(folder, "prison_releases")
-    episodes = _rows(folder, "community_episodes")
-    floor = floor_seconds(folder)
-    warehouse = workdir / f"warehouse-{scale:g}.duckdb"
+def _in_fresh_process(function: Callable[..., dict], *args: str) -> dict:
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-        build = pool.submit(_measure_build, str(folder), str(warehouse)).result()
-    rows = releases + episodes
-    return {
+        return pool.submit(function, *args).result()
+
+
+def _median(runs: list[dict], get: Callable[[dict], float]) -> float:
+    return statistics.median(get(run) for run in runs)
+
+
+def measure(workdir: Path, warehouse_dir: Path, scale: float, repeat: int = 1) -> dict:
+    """Floor and build for one scale, measured back to back (median of `repeat` runs each)."""
+    folder, generated = _dataset(workdir, scale)
+    warehouse = warehouse_dir / f"warehouse-{scale:g}.duckdb"
+    load_before = os.getloadavg()[0]
+    floors, builds = [], []
+    for _ in range(repeat):
+        floors.append(_in_fresh_process(_measure_floor, str(folder)))
+        builds.append(_in_fresh_process(_measure_build, str(folder), str(warehouse)))
+    floor = _median(floors, lambda run: run["wall"])
+    floor_cpu = _median(floors, lambda run: run["cpu"])
+    build = _median(builds, lambda run: run["wall"])
+    build_cpu = _median(builds, lambda run: run["cpu"])
+    releases, episodes = (floors[0]["rows"][extract] for extract in FLOOR_EXTRACTS)
+    result: dict = {
         "scale": scale,
         "releases": releases,
         "episodes": episodes,
         "generate_s": round(generated, 2),
         "floor_s": round(floor, 2),
-        **{f"{stage}_s": round(build["timings"].get(stage, 0.0), 2) for stage in STAGES},
-        "build_s": round(build["total"], 2),
-        "peak_mb": round(build["peak_mb"]),
-        "build_over_floor": round(build["total"] / floor, 1) if floor else None,
-        "s_per_million_rows": round(build["total"] / rows * 1e6, 2),
-        "warehouse": str(warehouse),
+        "floor_cpu_s": round(floor_cpu, 2),
+        "floor_peak_mb": round(max(run["peak_mb"] for run in floors)),
     }
+    for stage in STAGES:
+        wall = _median(builds, lambda run, stage=stage: run["timings"].get(stage, 0.0))
+        cpu = _median(builds, lambda run, stage=stage: run["cpu_timings"].get(stage, 0.0))
+        result[f"{stage}_s"] = round(wall, 2)
+        result[f"{stage}_cpu_s"] = round(cpu, 2)
+        result[f"{stage}_over_floor"] = round(wall / floor, 2) if floor else None
+    result.update({
+        "build_s": round(build, 2),
+        "build_cpu_s": round(build_cpu, 2),
+        "peak_mb": round(max(run["peak_mb"] for run in builds)),
+        "build_over_floor": round(build / floor, 1) if floor else None,
+        "cpu_over_floor": round(build_cpu / floor_cpu, 1) if floor_cpu else None,
+        "s_per_million_rows": round(build / (releases + episodes) * 1e6, 2),
+        "runs": repeat,
+        "load_average": [round(load_before, 1), round(os.getloadavg()[0], 1)],
+        "warehouse": str(warehouse),
+    })
+    return result
 
 
 def _print_table(results: list[dict]) -> None:
-    columns = ["scale", "releases", "episodes", "floor_s", *[f"{s}_s" for s in STAGES],
-               "build_s", "peak_mb", "build_over_floor", "s_per_million_rows"]
+    columns = ["scale", "releases", "episodes", "floor_s", "floor_peak_mb",
+               *[f"{s}_s" for s in STAGES], "build_s", "build_over_floor", "floor_cpu_s",
+               "build_cpu_s", "cpu_over_floor", "peak_mb", "s_per_million_rows", "load_average"]
     print(" | ".join(columns))
     print(" | ".join("---" for _ in columns))
     for row in results:
         print(" | ".join(f"{row[c]:,}" if isinstance(row[c], int) else str(row[c])
                          for c in columns))
+    ratios = ["scale", *[f"{s}_over_floor" for s in STAGES], "build_over_floor",
+              "cpu_over_floor"]
+    print("\n" + " | ".join(ratios))
+    print(" | ".join("---" for _ in ratios))
+    for row in results:
+        print(" | ".join(str(row[c]) for c in ratios))
 
 
 def _time_pages(warehouse: str) -> list[dict]:
@@ -141,11 +183,12 @@ def _time_browser(workdir: Path) -> list[dict]:
 def run_benchmark(args: argparse.Namespace) -> int:
     scales = [float(s) for s in args.scales.split(",") if s.strip()]
     args.workdir.mkdir(parents=True, exist_ok=True)
+    args.warehouse_dir.mkdir(parents=True, exist_ok=True)
     results = []
     for scale in scales:
         print(f"scale {scale:g}: generating (once) and building ...", file=sys.stderr,
               flush=True)
-        results.append(measure(args.workdir, scale))
+        results.append(measure(args.workdir, args.warehouse_dir, scale, args.repeat))
         print(json.dumps(results[-1]), file=sys.stderr, flush=True)
     _print_table(results)
     report: dict = {"results": results}

@@ -39,20 +39,26 @@ LIST_COLUMNS = ("ignored_columns", "ignored_sheets")  # lists in the report, tex
 
 @dataclass
 class Progress:
-    """Stage-by-stage progress on stderr: what is running, how many rows, how long it took."""
+    """Stage-by-stage progress on stderr: what is running, how many rows, how long it took.
+    `timings` holds each stage's wall seconds, `cpu_timings` its CPU seconds (all threads),
+    which the benchmark reports because wall time means little on a shared machine."""
 
     stream: TextIO = sys.stderr
     quiet: bool = False
     timings: dict[str, float] = field(default_factory=dict)
+    cpu_timings: dict[str, float] = field(default_factory=dict)
 
     def step(self, stage_name: str, message: str) -> Callable[[str], None]:
         started = time.perf_counter()
+        started_cpu = time.process_time()
         if not self.quiet:
             print(f"  {message} ...", file=self.stream, flush=True)
 
         def done(result: str = "") -> None:
             elapsed = time.perf_counter() - started
             self.timings[stage_name] = self.timings.get(stage_name, 0.0) + elapsed
+            self.cpu_timings[stage_name] = (self.cpu_timings.get(stage_name, 0.0)
+                                            + time.process_time() - started_cpu)
             if not self.quiet:
                 suffix = f": {result}" if result else ""
                 print(f"  {message} done in {elapsed:.1f} s{suffix}", file=self.stream, flush=True)

@@ -130,7 +130,12 @@ def main(argv: list[str] | None = None) -> int:
     bench = commands.add_parser("bench", help="time the pipeline at several scales")
     bench.add_argument("--scales", default="1,10,67",
                        help="comma-separated scales (67 is about a million releases)")
-    bench.add_argument("--workdir", type=Path, default=Path("var/bench"))
+    bench.add_argument("--workdir", type=Path, default=Path("var/bench"),
+                       help="where the data sets are generated, or found ready (scale-N/)")
+    bench.add_argument("--warehouse-dir", type=Path, default=Path("var/bench"),
+                       help="where the benchmark's warehouses are built")
+    bench.add_argument("--repeat", type=int, default=1,
+                       help="runs of the floor and the build per scale; figures are medians")
     bench.add_argument("--out", type=Path, help="write the results as JSON here")
     bench.add_argument("--pages", action="store_true",
                        help="also time each dashboard page against the largest warehouse")

@@ -14,6 +14,10 @@ from typing import Literal
 # otherwise load and then break every page that shows it. Forms in the app use the same bound.
 TEXT_MAX_CHARS = 5_000
 BOUNDED_KINDS = ("id", "text")
+# Kinds whose values are nearly all different. Every other kind has few distinct values (codes,
+# dates, numbers, places): those land as categories (text stored once per distinct value) and
+# are validated once per distinct value.
+DISTINCT_KINDS = ("id", "text")
 
 ColumnKind = Literal[
     "id",  # non-empty text, unique within the extract
@@ -64,6 +68,11 @@ class Column:
     @property
     def heading(self) -> str:
         return self.header or self.name
+
+    @property
+    def few_values(self) -> bool:
+        """Whether the column has few distinct values (see DISTINCT_KINDS)."""
+        return self.kind not in DISTINCT_KINDS
 
     @property
     def max_chars(self) -> int | None:

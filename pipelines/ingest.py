@@ -1,7 +1,10 @@
 """Ingestion: find the extract files in a source folder and land them exactly as read.
 
 Every value is landed as text (never type-inferred); staging (pipelines.validate) casts it
-explicitly. Each landed row keeps the file it came from and its row number as a spreadsheet
+explicitly. Columns with few distinct values (codes, dates, numbers, places: every kind but ids
+and free text) land as categories, which hold the same text but store each distinct value once:
+a CSV's are read straight into categories, so ten million rows never sit in memory as strings.
+Each landed row keeps the file it came from and its row number as a spreadsheet
 shows it (header row 1, first data row 2), so a rejected row can be found and fixed. Wholly
 blank lines and sheet rows are skipped (they are not rows), without renumbering the others.
 
@@ -22,7 +25,7 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.contracts import CONTRACTS, Contract
+from pipelines.contracts import CONTRACTS, Column, Contract
 
 SUPPORTED_SUFFIXES = (".csv", ".xlsx", ".parquet")
 FILE_COLUMN = "_file"
@@ -101,11 +104,18 @@ def _split_header(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
     return frame.slice(1), headings
 
 
-def _read_sheets(path: Path) -> list[Sheet]:
+def _read_sheets(path: Path, few_values: set[str]) -> list[Sheet]:
+    """Every table of the file as text. In a CSV, the columns whose normalised heading is in
+    `few_values` are read straight into categories (each distinct text stored once)."""
     suffix = path.suffix.lower()
     if suffix == ".csv":
+        header = pl.read_csv(path, has_header=False, infer_schema=False, encoding="utf8",
+                             raise_if_empty=False, n_rows=1)
+        categories = {column: pl.Categorical for column, heading
+                      in zip(header.columns, header.row(0) if header.height else (), strict=False)
+                      if heading is not None and _normal(heading) in few_values}
         frame = pl.read_csv(path, has_header=False, infer_schema=False, encoding="utf8",
-                            raise_if_empty=False)
+                            raise_if_empty=False, schema_overrides=categories or None)
         return [Sheet(None, *_split_header(frame))]
     if suffix == ".xlsx":
         # Every cell as text; real date cells arrive as Excel serial numbers, which staging
@@ -150,11 +160,20 @@ def _blank_rows(raw: pl.DataFrame) -> pl.Series:
     Only rows whose every cell is short can be blank, so the exact check (trimming each cell)
     runs on those few rows rather than on every cell of a large file.
     """
+    short_cell = []
+    for name, dtype in raw.schema.items():
+        if dtype == pl.Categorical:  # judged once per distinct value
+            distinct = raw.get_column(name).drop_nulls().unique()
+            short_values = distinct.filter(
+                distinct.cast(pl.String).str.len_bytes() <= SHORT_CELL_BYTES)
+            short_cell.append(pl.col(name).is_null()
+                              | pl.col(name).is_in(short_values.implode()).fill_null(False))
+        else:
+            cell = pl.col(name).cast(pl.String)
+            short_cell.append(cell.is_null() | (cell.str.len_bytes() <= SHORT_CELL_BYTES))
+    short = raw.select(pl.all_horizontal(short_cell)).to_series()
     text = [pl.col(name).cast(pl.String) for name in raw.columns]
-    short = raw.select(pl.all_horizontal(
-        cell.is_null() | (cell.str.len_bytes() <= SHORT_CELL_BYTES) for cell in text
-    )).to_series()
-    blank = pl.Series("_blank", [False] * raw.height, dtype=pl.Boolean)
+    blank = pl.repeat(False, raw.height, dtype=pl.Boolean, eager=True).alias("_blank")
     if short.any():
         exact = raw.filter(short).select(pl.all_horizontal(
             cell.str.strip_chars().fill_null("") == "" for cell in text)).to_series()
@@ -234,7 +253,7 @@ def _sheet_frame(path: Path, contract: Contract, sheet: Sheet, wanted: dict[str,
     ignored = [heading.strip() for heading in sheet.headings
                if _normal(heading) not in known and heading.strip()]
     frame = sheet.frame.select(
-        *(pl.col(by_heading[heading]).cast(pl.String).alias(name)
+        *(_landed_text(sheet.frame, by_heading[heading], contract.column(name)).alias(name)
           for heading, name in wanted.items()),
         pl.lit(label).cast(pl.Categorical).alias(FILE_COLUMN),
         (pl.int_range(pl.len(), dtype=pl.Int64) + FIRST_DATA_ROW).alias(ROW_COLUMN),
@@ -246,13 +265,23 @@ def _sheet_frame(path: Path, contract: Contract, sheet: Sheet, wanted: dict[str,
     return frame, ignored
 
 
+def _landed_text(frame: pl.DataFrame, source: str, column: Column) -> pl.Expr:
+    """A column as text: categories for a column with few distinct values, else strings."""
+    if not column.few_values:
+        return pl.col(source).cast(pl.String)
+    if frame.schema[source] == pl.Categorical:
+        return pl.col(source)
+    return pl.col(source).cast(pl.String).cast(pl.Categorical)
+
+
 def land(path: Path, contract: Contract) -> LandedFile:
     """Read one file as text and map its headings onto the contract's columns. In a workbook,
     every sheet with the contract's columns is read; sheets with none of them are ignored (and
     named); when rows come from more than one sheet, each row's file is labelled with its sheet,
     so its row number can be found."""
     try:
-        sheets = _read_sheets(path)
+        sheets = _read_sheets(path, {_normal(column.heading) for column in contract.columns
+                                     if column.few_values})
     except ExtractError:
         raise
     except Exception as exc:  # noqa: BLE001 - any reader failure is reported the same way

@@ -1,7 +1,10 @@
 """Staging: cast landed text to typed columns by the contracts, and reject what breaks them.
 
 Every rule of a contract becomes a Polars expression here, so validation of a million rows is a
-handful of vectorised passes. A row that breaks a rule is rejected, not dropped: it is reported
+handful of vectorised passes. A column with few distinct values (landed as categories) is cast
+and checked once per distinct value, and each row looks its result up; duplicates and id
+conflicts are looked for only among rows whose id collides with another's.
+A row that breaks a rule is rejected, not dropped: it is reported
 with its file, row, column and a plain-English reason (never its values). Exact duplicate rows
 (equal in every column once read: 'BAI' and 'HMP Belmarsh', an XLSX date cell and the same date
 as text) are kept once and counted; different rows sharing one id are all rejected.
@@ -9,7 +12,7 @@ as text) are kept once and counted; different rows sharing one id are all reject
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -55,8 +58,8 @@ class Staged:
 
 
 def _text(name: str) -> pl.Expr:
-    """The raw value, trimmed, with empty text as null."""
-    trimmed = pl.col(name).str.strip_chars()
+    """The raw value (text or categories), trimmed, with empty text as null."""
+    trimmed = pl.col(name).cast(pl.String).str.strip_chars()
     return pl.when(trimmed == "").then(None).otherwise(trimmed).alias(name)
 
 
@@ -216,11 +219,13 @@ def _row_rule_broken(rule: RowRule, cutoff: date | None) -> pl.Expr:
     raise ValueError(f"unknown row rule kind {rule.kind!r}")
 
 
-def _column_checks(contract: Contract, values: Mapping[str, pl.Series]) \
+def _column_checks(contract: Contract, values: Mapping[str, pl.Series],
+                   columns: Sequence[Column] | None = None) \
         -> list[tuple[Column, pl.Expr, list[tuple[pl.Expr, str]]]]:
-    """For each column: its typed value and the (broken-when, reason) checks on the raw text."""
+    """For each column (all, or those given): its typed value and the (broken-when, reason)
+    checks on the raw text."""
     checks = []
-    for column in contract.columns:
+    for column in contract.columns if columns is None else columns:
         value, reason = _typed(column, values)
         raw_present = pl.col(column.name).is_not_null()
         if column.kind == "decimal":
@@ -256,21 +261,33 @@ def stage(contract: Contract, landed: pl.DataFrame | list[pl.DataFrame],
     if isinstance(landed, list):
         landed = landed.pop()
     names = contract.column_names
-    values = {c.name: landed.select(_text(c.name)).get_column(c.name).unique()
-              for c in contract.columns if c.kind in MAPPED_KINDS}
-    checks = _column_checks(contract, values)
+    has_xlsx = landed.height > 0 and bool((landed.get_column(FORMAT_COLUMN) == "xlsx").any())
     present = {column.name: f"_present_{column.name}" for column in contract.columns}
-    casts = [
-        FILE_COLUMN, ROW_COLUMN,
-        *[_stored(column, value).alias(column.name) for column, value, _ in checks],
-        *[pl.col(name).is_not_null().alias(flag) for name, flag in present.items()],
-    ]
+    per_row: list[Column] = []  # cast value by value (ids and free text: nearly all distinct)
+    casts: list[pl.Expr] = [pl.col(FILE_COLUMN), pl.col(ROW_COLUMN)]
+    for column in contract.columns:
+        # Columns with few distinct values (contracts.DISTINCT_KINDS) are cast once per distinct
+        # value; a date column of ten million rows has a few thousand. Ids and text row by row.
+        if not column.few_values or (column.kind == "date" and has_xlsx):
+            per_row.append(column)
+        else:
+            casts.extend(_by_distinct_value(column, landed.get_column(column.name),
+                                            present[column.name]))
+    if per_row:
+        values = {c.name: landed.select(_text(c.name)).get_column(c.name).unique()
+                  for c in per_row if c.kind in MAPPED_KINDS}
+        for column, value, _ in _column_checks(contract, values, per_row):
+            casts.extend([_stored(column, value).alias(column.name),
+                          pl.col(column.name).is_not_null().alias(present[column.name])])
+    # Ids and text with nothing to trim are taken as they are: no copy of ten million values.
+    to_trim = [column.name for column in per_row if not _trimmed_already(landed, column.name)]
     # Cast a slice of rows at a time, so the working memory of the cast stays small.
     typed = pl.concat([
         landed.slice(offset, CHUNK_ROWS).lazy()
-        .with_columns(_text(name) for name in names).select(casts).collect()
+        .with_columns(_text(name) for name in to_trim).select(casts).collect()
         for offset in range(0, max(landed.height, 1), CHUNK_ROWS)
-    ], rechunk=False)
+    ], rechunk=False).select(
+        FILE_COLUMN, ROW_COLUMN, *names, *present.values())
     # Checks again, now on the typed columns and the presence flags (cheap boolean work).
     broken = []
     for column in contract.columns:
@@ -291,18 +308,10 @@ def stage(contract: Contract, landed: pl.DataFrame | list[pl.DataFrame],
     bad = frame.get_column(_BAD)
     # Only rejected rows need their text again (for reasons and duplicates among them): keep
     # those and let the rest of the landed text go.
-    raw_bad = landed.filter(bad)
+    raw_bad = landed.filter(bad).with_columns(pl.col(names).cast(pl.String))
     del landed
-    duplicate = _duplicates(frame.select(names), raw_bad, bad)
-    frame = frame.with_columns(duplicate.alias(_DUPLICATE))
-    if contract.key:
-        # Among rows that are not exact duplicates, an id on more than one row is a conflict.
-        frame = frame.with_columns(
-            (pl.col(contract.key).is_duplicated().over(_DUPLICATE) & ~pl.col(_DUPLICATE)
-             & pl.col(contract.key).is_not_null()).alias(_CONFLICT))
-    else:
-        frame = frame.with_columns(pl.lit(False).alias(_CONFLICT))
-    conflict = frame.get_column(_CONFLICT)
+    duplicate, conflict = _duplicates_and_conflicts(contract, frame.select(names), raw_bad, bad)
+    frame = frame.with_columns(duplicate.alias(_DUPLICATE), conflict.alias(_CONFLICT))
 
     rejected = (bad | conflict) & ~duplicate
     loaded = ~bad & ~conflict & ~duplicate
@@ -331,6 +340,38 @@ def stage(contract: Contract, landed: pl.DataFrame | list[pl.DataFrame],
     return Staged(contract, good, rejects, per_file)
 
 
+def _trimmed_already(landed: pl.DataFrame, name: str) -> bool:
+    """No value of the column has spaces around it or is empty: `_text` would change nothing."""
+    if landed.schema[name] != pl.String:
+        return False
+    raw = pl.col(name)
+    return not landed.select(
+        ((raw.str.strip_chars() != raw) | (raw == "")).any()).item()
+
+
+def _by_distinct_value(column: Column, raw: pl.Series, present: str) -> list[pl.Expr]:
+    """The typed value and presence flag of a column with few distinct values (codes, dates,
+    numbers, places): every rule is worked out once per distinct text, then each row looks its
+    text up. The same expressions as the row-by-row cast, on far fewer values."""
+    name = column.name
+    distinct = raw.drop_nulls().unique()
+    trimmed = pl.DataFrame({name: distinct.cast(pl.String)}).select(
+        _text(name), pl.lit("csv").alias(FORMAT_COLUMN))
+    value, _ = _typed(column, {name: trimmed.get_column(name).drop_nulls().unique()})
+    looked_up = trimmed.select(_stored(column, value).alias(name)).get_column(name)
+    if raw.dtype == pl.Categorical:  # look up by category number rather than by text
+        typed = pl.col(name).to_physical().replace_strict(
+            distinct.to_physical(), looked_up, default=None, return_dtype=looked_up.dtype)
+    else:
+        typed = pl.col(name).replace_strict(distinct, looked_up, default=None,
+                                            return_dtype=looked_up.dtype)
+    blank = distinct.filter(trimmed.get_column(name).is_null())
+    given = pl.col(name).is_not_null()
+    if blank.len():
+        given = given & ~pl.col(name).is_in(blank.implode())
+    return [typed.alias(name), given.alias(present)]
+
+
 def _conflict_rejects(contract: Contract, rows: pl.DataFrame) -> pl.DataFrame:
     return rows.select(
         pl.lit(contract.name).alias("extract"),
@@ -355,6 +396,36 @@ def _given_names(contract: Contract) -> list[str]:
                    for name in rule.columns})
 
 
+def _falses(name: str, height: int) -> pl.Series:
+    """A new all-false column (scatter writes into it)."""
+    return pl.repeat(False, height, dtype=pl.Boolean, eager=True).alias(name)
+
+
+def _duplicates_and_conflicts(contract: Contract, typed: pl.DataFrame, raw_bad: pl.DataFrame,
+                              bad: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """(exact duplicate, id conflict) for every row. Both need an id on more than one row (an
+    exact duplicate repeats its id too), so they are worked out only among the rows whose id
+    collides with another's (a missing id counts as one value): usually none, or a few."""
+    height = typed.height
+    if not contract.key:
+        duplicate = _duplicates(typed, raw_bad, bad)
+        return duplicate, _falses(_CONFLICT, height)
+    hashes = typed.get_column(contract.key).hash(7)
+    if hashes.n_unique() == height:
+        return _falses(_DUPLICATE, height), _falses(_CONFLICT, height)
+    collides = hashes.is_duplicated()
+    rows = collides.arg_true()
+    duplicate = _duplicates(typed.filter(collides), raw_bad.filter(collides.filter(bad)),
+                            bad.filter(collides))
+    key = pl.col(contract.key)
+    # Among rows that are not exact duplicates, an id on more than one row is a conflict.
+    conflict = typed.filter(collides).with_columns(duplicate.alias(_DUPLICATE)).select(
+        key.is_duplicated().over(_DUPLICATE) & ~pl.col(_DUPLICATE) & key.is_not_null()
+    ).to_series()
+    return (_falses(_DUPLICATE, height).scatter(rows, duplicate),
+            _falses(_CONFLICT, height).scatter(rows, conflict))
+
+
 def _duplicates(typed: pl.DataFrame, raw_bad: pl.DataFrame, bad: pl.Series) -> pl.Series:
     """Exact duplicates: a later row equal to an earlier one in every column once read (so 'BAI'
     matches 'HMP Belmarsh' and an XLSX date cell matches the same date as text). Rows with an
@@ -366,7 +437,7 @@ def _duplicates(typed: pl.DataFrame, raw_bad: pl.DataFrame, bad: pl.Series) -> p
     """
     hashes = typed.select(pl.struct(pl.all()).hash(7).alias("_hash")).get_column("_hash")
     candidate = hashes.is_duplicated() & ~bad
-    duplicate = pl.Series(_DUPLICATE, [False] * typed.height, dtype=pl.Boolean)
+    duplicate = _falses(_DUPLICATE, typed.height)
     if candidate.any():
         exact = ~typed.filter(candidate).select(pl.struct(pl.all()).is_first_distinct()) \
             .to_series()

@@ -8,7 +8,14 @@ from datetime import date
 import polars as pl
 import pytest
 
-from pipelines.contracts import CONTRACT_BY_NAME, CONTRACTS, REQUIRED_EXTRACTS, TEXT_MAX_CHARS
+from pipelines.contracts import (
+    CONTRACT_BY_NAME,
+    CONTRACTS,
+    PRISON_RELEASES,
+    REQUIRED_EXTRACTS,
+    TEXT_MAX_CHARS,
+)
+from pipelines.ingest import land
 from pipelines.validate import REJECT_SCHEMA, stage
 from tests.helpers import (
     VALID_ROWS,
@@ -19,6 +26,7 @@ from tests.helpers import (
     release,
     row,
     stage_rows,
+    write_csv,
 )
 
 DATE_REASON = "is not a date (use YYYY-MM-DD or DD/MM/YYYY)"
@@ -621,3 +629,34 @@ def test_thousands_of_rows_with_every_tenth_bad():
     assert [r[0] for r in rejects_of(staged)] == bad_rows
     assert counts_of(staged) == {"rows_read": 5000, "rows_loaded": 4500, "rows_rejected": 500,
                                  "duplicates": 0}
+
+
+def test_repeated_rows_without_an_id_are_one_reject_and_one_duplicate():
+    # Duplicates are looked for among rows whose ids collide; a missing id is one such value.
+    no_id = release(9, release_id="  ")
+    staged = stage_rows("prison_releases", [release(1), no_id, release(2), no_id,
+                                            release(3, release_id="")])
+    assert rejects_of(staged) == [(3, "release_id", "release_id is empty"),
+                                  (6, "release_id", "release_id is empty")]
+    assert counts_of(staged) == {"rows_read": 5, "rows_loaded": 2, "rows_rejected": 2,
+                                 "duplicates": 1}
+
+
+def test_coded_columns_landed_as_categories_stage_exactly_as_from_text(tmp_path):
+    # A CSV's codes, dates and numbers land as categories and are checked once per distinct
+    # value; the result must be what the same values give as plain text, row by row.
+    rows = [release(1), release(2, sex=" F ", age=" 40 ", release_date="01/06/2023"),
+            release(3, sex="", prison="nowhere", age="40.0"), release(4, sex="  "),
+            release(5, release_budget_gbp="1,5"), release(6, release_budget_gbp="1,500"),
+            release(7, referred_to_community="Y", release_date="2023-06-01 00:00:00"),
+            release(2, sex="female", age="40", release_date="2023-06-01")]
+    landed = land(write_csv(tmp_path / "prison_releases.csv", rows), PRISON_RELEASES).frame
+    assert landed.schema["sex"] == pl.Categorical
+    as_text = landed.with_columns(pl.col(c.name).cast(pl.String)
+                                  for c in PRISON_RELEASES.columns)
+    from_categories, from_text = stage(PRISON_RELEASES, landed), stage(PRISON_RELEASES, as_text)
+    assert from_categories.good.to_dicts() == from_text.good.to_dicts()
+    assert from_categories.rejects.to_dicts() == from_text.rejects.to_dicts()
+    assert from_categories.per_file.to_dicts() == from_text.per_file.to_dicts()
+    assert counts_of(from_categories) == {"rows_read": 8, "rows_loaded": 4, "rows_rejected": 3,
+                                          "duplicates": 1}
