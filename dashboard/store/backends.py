@@ -261,10 +261,12 @@ class PostgresBackend:
                 tx = _PgTransaction(connection)
                 store_lock = "pg_advisory_xact_lock" if whole_store else \
                     "pg_advisory_xact_lock_shared"
-                tx.execute(f"select {store_lock}(?, ?)", STORE_LOCK)
-                if entry_id is not None:
-                    tx.execute("select pg_advisory_xact_lock(?, hashtext(?))",
-                               [ENTRY_LOCK_CLASS, entry_id])
+                if entry_id is None:
+                    tx.execute(f"select {store_lock}(?, ?)", STORE_LOCK)
+                else:  # both locks in one round trip, the store's first
+                    tx.execute(f"select {store_lock}(?, ?), "
+                               "pg_advisory_xact_lock(?, hashtext(?))",
+                               [*STORE_LOCK, ENTRY_LOCK_CLASS, entry_id])
                 yield tx
         except (psycopg.OperationalError, PoolTimeout) as error:
             raise self._unavailable(error) from error
