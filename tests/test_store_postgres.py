@@ -266,3 +266,14 @@ def test_a_password_in_the_url_is_never_shown(postgres_server, monkeypatch) -> N
     monkeypatch.setenv(store.APP_DB_ENV, unreachable)
     assert PASSWORD not in store.store_description()
     assert store.entries_or_empty("review").is_empty()
+
+
+def test_the_app_names_the_server_but_never_its_password(app_on_sample, monkeypatch) -> None:
+    unreachable = f"postgresql://someone:{PASSWORD}@127.0.0.1:1/coc"
+    monkeypatch.setenv(store.APP_DB_ENV, unreachable)
+    at = app_on_sample("recommendations.py")
+    shown = [e.value for e in (*at.caption, *at.markdown, *at.error, *at.warning, *at.info)]
+    assert not [text for text in shown if PASSWORD in str(text)]
+    assert any("kept in PostgreSQL database coc on 127.0.0.1:1 as someone" in
+               str(text).replace("\\", "") for text in at.caption)
+    assert any("cannot be reached" in str(text) for text in at.warning)

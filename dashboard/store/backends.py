@@ -222,6 +222,10 @@ class PostgresBackend:
         with self._lock:
             if self._pool is not None:
                 return self._pool
+            try:  # one direct attempt first: a server that is down is reported at once
+                psycopg.connect(self.url, connect_timeout=CONNECT_TIMEOUT_S).close()
+            except psycopg.Error as error:
+                raise self._unavailable(error) from error
             pool = ConnectionPool(self.url, min_size=POOL_MIN, max_size=POOL_MAX,
                                   timeout=CONNECT_TIMEOUT_S, open=False,
                                   name="coc-app-store",

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser
+from playwright.sync_api import Error as PlaywrightError
 
 from dashboard import store
 from tests.browser import streamlit_page
@@ -32,6 +33,7 @@ HOST = "127.0.0.1"
 PROCESSES = 2
 START_DEADLINE_S = 120
 STOP_GRACE_S = 15
+WAIT_MS = 90_000  # two app processes and a server on a shared machine: slower than one app
 COMMENTS = ("Reviewed through process one", "Reviewed through process two")
 
 
@@ -52,7 +54,8 @@ def _healthy(url: str) -> bool:
 @pytest.fixture
 def two_apps(postgres_url: str, sample_warehouse: Path, tmp_path: Path) -> Iterator[list[str]]:
     """Two app processes on free ports, one PostgreSQL store; yields their URLs."""
-    env = {**os.environ, store.APP_DB_ENV: postgres_url, "COC_WAREHOUSE": str(sample_warehouse)}
+    env = {**os.environ, store.APP_DB_ENV: postgres_url, "COC_WAREHOUSE": str(sample_warehouse),
+           "PYTHONPATH": str(ROOT)}  # as make run sets it
     env.pop("COC_LOCAL_WRITES", None)
     processes, urls = [], []
     try:
@@ -89,6 +92,7 @@ def two_apps(postgres_url: str, sample_warehouse: Path, tmp_path: Path) -> Itera
 
 def _recommendations(browser: Browser, url: str):
     context = streamlit_page.new_context(browser)
+    context.set_default_timeout(WAIT_MS)
     page = context.new_page()
     page.goto(f"{url}/recommendations")
     streamlit_page.wait_for_app(page)
@@ -100,8 +104,14 @@ def test_two_processes_record_reviews_and_both_see_all(two_apps: list[str], brow
     for url, comment in zip(two_apps, COMMENTS, strict=True):
         context, page, main = _recommendations(browser, url)
         try:
-            main.get_by_role("tab", name="Record a review").click()
-            form = main.locator('[data-testid="stForm"]').filter(has_text="Rating")
+            tab = main.get_by_role("tab", name="Record a review")
+            try:
+                tab.wait_for()
+            except PlaywrightError:
+                pytest.fail(f"no form at {url}: {page.locator('body').inner_text()[:3000]}")
+            tab.click()
+            form = main.locator('[data-testid="stForm"]').filter(
+                has=page.get_by_role("button", name="Record review"))
             form.get_by_label("Panel or meeting *").fill("Two-process panel")
             form.get_by_text("4", exact=True).click()
             form.get_by_label("Comment").fill(comment)
