@@ -10,6 +10,7 @@ the process by its own port).
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -51,9 +52,17 @@ def _healthy(url: str) -> bool:
         return False
 
 
-@pytest.fixture
-def two_apps(postgres_url: str, sample_warehouse: Path, tmp_path: Path) -> Iterator[list[str]]:
+@pytest.fixture(scope="module")
+def postgres_store(postgres_server) -> str:
+    return postgres_server.new_database()
+
+
+@pytest.fixture(scope="module")
+def two_apps(postgres_store: str, sample_warehouse: Path,
+             tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[str]]:
     """Two app processes on free ports, one PostgreSQL store; yields their URLs."""
+    tmp_path = tmp_path_factory.mktemp("two-apps")
+    postgres_url = postgres_store
     env = {**os.environ, store.APP_DB_ENV: postgres_url, "COC_WAREHOUSE": str(sample_warehouse),
            "PYTHONPATH": str(ROOT)}  # as make run sets it
     env.pop("COC_LOCAL_WRITES", None)
@@ -100,7 +109,7 @@ def _recommendations(browser: Browser, url: str):
 
 
 def test_two_processes_record_reviews_and_both_see_all(two_apps: list[str], browser: Browser,
-                                                       postgres_url: str) -> None:
+                                                       postgres_store: str) -> None:
     for url, comment in zip(two_apps, COMMENTS, strict=True):
         context, page, main = _recommendations(browser, url)
         try:
@@ -132,10 +141,62 @@ def test_two_processes_record_reviews_and_both_see_all(two_apps: list[str], brow
         finally:
             context.close()
 
-    reader = store.app_store(postgres_url)
+    reader = store.app_store(postgres_store)
     try:
         reviews = reader.entries("review")
         assert sorted(reviews["comment"].to_list()) == sorted(COMMENTS)
         assert reader.audit_log()["action"].to_list() == ["create", "create"]
     finally:
         reader.close()
+
+
+NGINX_CONFIG = ROOT / "docs" / "nginx-two-processes.conf"
+NGINX_MAIN = """pid {folder}/nginx.pid;
+error_log {folder}/error.log;
+events {{}}
+http {{
+    access_log {folder}/access.log;
+    client_body_temp_path {folder}/body;
+    proxy_temp_path {folder}/proxy;
+    include {folder}/coc.conf;
+}}
+"""
+
+
+def test_the_documented_nginx_config_serves_both_processes(
+        two_apps: list[str], browser: Browser, tmp_path: Path) -> None:
+    """docs/nginx-two-processes.conf as written, with only its ports changed to the test's."""
+    nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists()
+                                      else None)
+    if nginx is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("nginx is not installed; CI must check the documented configuration")
+        pytest.skip("nginx is not installed (apt-get install nginx-light)")
+    port = _free_port()
+    config = NGINX_CONFIG.read_text().replace("listen 80;", f"listen {HOST}:{port};")
+    for documented, url in zip(("127.0.0.1:8601", "127.0.0.1:8602"), two_apps, strict=True):
+        assert f"server {documented};" in config
+        config = config.replace(f"server {documented};", f"server {url.split('//')[1]};")
+    (tmp_path / "coc.conf").write_text(config)
+    (tmp_path / "nginx.conf").write_text(NGINX_MAIN.format(folder=tmp_path))
+    proxy = subprocess.Popen([nginx, "-c", str(tmp_path / "nginx.conf"), "-g", "daemon off;"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    url = f"http://{HOST}:{port}"
+    try:
+        deadline = time.monotonic() + START_DEADLINE_S
+        while not _healthy(url):
+            assert proxy.poll() is None and time.monotonic() < deadline, (
+                (tmp_path / "error.log").read_text(errors="replace"))
+            time.sleep(0.2)
+        context, page, main = _recommendations(browser, url)
+        try:
+            page.get_by_text("Entries recorded in the app are kept in PostgreSQL").wait_for()
+            main.get_by_role("tab", name="Record a review").wait_for()
+            assert streamlit_page.shown_errors(page) == []
+        finally:
+            context.close()
+    finally:
+        proxy.terminate()
+        proxy.wait(timeout=STOP_GRACE_S)
+    # The session ran over the proxied WebSocket (101 Switching Protocols).
+    assert '"GET /_stcore/stream HTTP/1.1" 101' in (tmp_path / "access.log").read_text()
