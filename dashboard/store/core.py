@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Mapping
+from datetime import datetime
 from pathlib import Path
 
 import polars as pl
@@ -135,8 +136,8 @@ class AppStore:
     # Writes ---------------------------------------------------------------------------------
 
     @staticmethod
-    def _insert(tx: Transaction, row: Mapping[str, object], action: str, who: str, at,
-                details: Mapping[str, object]) -> None:
+    def _insert(tx: Transaction, row: Mapping[str, object], action: str, who: str,
+                at: datetime, details: Mapping[str, object]) -> None:
         tx.execute(INSERT_ENTRY, [row.get(name) for name in ENTRY_COLUMNS])
         _audit(tx, action, str(row["entry_id"]), int(row["version"]), who, at, details)
 
@@ -164,7 +165,7 @@ class AppStore:
             raise EntryNotFound(f"There is no entry {entry_id} in the app store.")
         return dict(rows[0])
 
-    def _after(self, latest: Mapping[str, object]):
+    def _after(self, latest: Mapping[str, object]) -> datetime:
         """Now, or the latest version's time if another machine's clock ran ahead: versions
         never go back in time."""
         return max(now(), latest["recorded_at"])
@@ -282,8 +283,8 @@ class AppStore:
                                audit.read_bytes() if audit.exists() else None, source=str(folder))
 
 
-def _audit(tx: Transaction, action: str, entry_id: str, version: int, who: str, at,
-           details: Mapping[str, object]) -> None:
+def _audit(tx: Transaction, action: str, entry_id: str, version: int, who: str,
+           at: datetime, details: Mapping[str, object]) -> None:
     tx.execute(INSERT_AUDIT, [action, entry_id, version, who, at,
                               json.dumps(details, sort_keys=True, default=str)])
 
