@@ -6,6 +6,8 @@ WAREHOUSE ?= var/warehouse.duckdb
 APP_DB ?= var/app.duckdb
 SAMPLES ?= data_samples
 BENCH_WORKDIR ?= var/bench
+# APP_DB is a file (made absolute) or a postgresql:// URL (passed as given).
+APP_DB_SETTING = $(if $(findstring ://,$(APP_DB)),$(APP_DB),$(abspath $(APP_DB)))
 UV_VERSION := 0.13.8
 
 VENV := .venv
@@ -35,7 +37,7 @@ $(WAREHOUSE): $(INSTALLED) $(SAMPLE_FILES) $(PIPELINE_CODE)
 warehouse: $(WAREHOUSE)
 
 run: $(WAREHOUSE)
-	COC_WAREHOUSE=$(abspath $(WAREHOUSE)) COC_APP_DB=$(abspath $(APP_DB)) \
+	COC_WAREHOUSE=$(abspath $(WAREHOUSE)) COC_APP_DB='$(APP_DB_SETTING)' \
 		$(BIN)/streamlit run dashboard/app.py --server.port $(PORT) \
 		--server.address $(ADDRESS)
 

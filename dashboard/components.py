@@ -13,7 +13,7 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from dashboard import data, formatting
+from dashboard import data, formatting, store
 from dashboard.charts import palette
 
 # SVG rather than canvas: its text is real text (read by screen readers, measurable in tests)
@@ -58,7 +58,9 @@ def page_style() -> None:
 
 
 def data_banner(info: dict) -> None:
-    """The synthetic-data label (when it applies) and the data cut-off, on every page."""
+    """The synthetic-data label (when it applies), the data cut-off and which app store holds
+    the entries recorded in the app (a file, or a server and database; never a password), on
+    every page."""
     if info.get("synthetic"):
         st.warning(SYNTHETIC_LABEL, icon=":material/science:")
     cutoff = info.get("data_cutoff")
@@ -68,6 +70,8 @@ def data_banner(info: dict) -> None:
         built_text = f", warehouse built {built:%d %b %Y %H:%M} UTC" if built else ""
         run_text = f" (build {run_id})" if run_id else ""
         st.caption(f"Data cut-off {cutoff:%d %B %Y}{built_text}{run_text}.")
+    st.caption(formatting.markdown_safe(f"Entries recorded in the app are kept in "
+                                        f"{store.store_description()}."))
 
 
 def _slug(text: str) -> str:

@@ -64,3 +64,17 @@ def local_browser(monkeypatch: pytest.MonkeyPatch) -> None:
                                   frozenset({"host", "origin"}), "127.0.0.1")
     monkeypatch.setattr(auth, "browser_request", lambda: request)
     monkeypatch.setattr(auth, "_app_port", lambda: LOCAL_BROWSER_PORT)
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A real PostgreSQL server for the whole session (tests/postgres_server.py)."""
+    from tests import postgres_server
+
+    yield from postgres_server.start()
+
+
+@pytest.fixture
+def postgres_url(postgres_server) -> str:
+    """The URL of a fresh, empty database on the session's server."""
+    return postgres_server.new_database()

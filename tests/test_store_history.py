@@ -34,9 +34,12 @@ def exported(tmp_path: Path) -> Iterator[Frames]:
            pl.read_csv(audit_csv, infer_schema=False))
 
 
-@pytest.fixture
-def target(tmp_path: Path) -> Iterator[store.AppStore]:
-    opened = store.app_store(tmp_path / "target.duckdb")
+@pytest.fixture(params=["duckdb", "postgres"])
+def target(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[store.AppStore]:
+    """A store holding one review, on each backend."""
+    location = (tmp_path / "target.duckdb" if request.param == "duckdb"
+                else request.getfixturevalue("postgres_url"))
+    opened = store.app_store(location)
     opened.record("review", REVIEW, REVIEWER)  # something already here, to stay untouched
     yield opened
     opened.close()
