@@ -1,0 +1,249 @@
+"""KPI computation (pipelines.kpis) piece by piece, on frames small enough to work out by hand:
+financial years and quarters, period bounds, breakdown categories, 3-year rolling windows,
+maturity, figures and notes."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+import pytest
+
+from pipelines import kpis
+
+HACKNEY, CAMDEN, BIRMINGHAM = "E09000012", "E09000007", "E08000025"
+
+
+def _days(*days: date) -> pl.DataFrame:
+    return pl.DataFrame({"day": list(days)}, schema={"day": pl.Date})
+
+
+@pytest.mark.parametrize(("day", "start_year"), [
+    (date(2024, 3, 31), 2023), (date(2024, 4, 1), 2024), (date(2023, 12, 31), 2023),
+    (date(2024, 1, 1), 2023), (date(2024, 5, 1), 2024),
+])
+def test_financial_year_starts_on_1_april(day: date, start_year: int) -> None:
+    got = _days(day).select(kpis.fy_start_year(pl.col("day"))).item()
+    assert got == start_year
+
+
+@pytest.mark.parametrize(("start_year", "label"), [
+    (2023, "2023/24"), (1999, "1999/00"), (2008, "2008/09"), (2010, "2010/11")])
+def test_financial_year_labels(start_year: int, label: str) -> None:
+    assert kpis.fy_label_text(start_year) == label
+    expr = pl.DataFrame({"y": [start_year]}).select(kpis.fy_label(pl.col("y"))).item()
+    assert expr == label
+
+
+@pytest.mark.parametrize(("period", "bounds"), [
+    ("2023/24", (date(2023, 4, 1), date(2024, 3, 31))),
+    ("2023/24 Q1", (date(2023, 4, 1), date(2023, 6, 30))),
+    ("2023/24 Q2", (date(2023, 7, 1), date(2023, 9, 30))),
+    ("2023/24 Q3", (date(2023, 10, 1), date(2023, 12, 31))),
+    ("2023/24 Q4", (date(2024, 1, 1), date(2024, 3, 31))),
+    ("2021/22 to 2023/24", (date(2021, 4, 1), date(2024, 3, 31))),
+])
+def test_period_bounds(period: str, bounds: tuple[date, date]) -> None:
+    assert kpis.period_bounds(period) == bounds
+
+
+def _journey(release_date: date, **values: object) -> dict:
+    row = {
+        "release_id": "r", "person_id": "p", "release_date": release_date,
+        "residence_la": HACKNEY, "prison": "BAI", "sex": "male", "age": 30,
+        "substance_group": "opiate", "release_type": "licence", "completed_programme": False,
+        "peer_mentor": False, "accommodation_on_release": "settled",
+        "pre_release_contact": False, "informed_at_reception": False,
+        "met_at_gate_by_peer": False, "release_budget_gbp": None, "engaged_21d": False,
+        "tier4_12w": False, "engaged_6m": False, "completed_12m": False,
+        "returned_custody_12m": False,
+    }
+    return row | values
+
+
+def _facts(*rows: dict) -> pl.DataFrame:
+    return kpis.release_facts(pl.DataFrame(list(rows)))
+
+
+@pytest.mark.parametrize(("day", "quarter"), [
+    (date(2023, 4, 1), "2023/24 Q1"), (date(2023, 6, 30), "2023/24 Q1"),
+    (date(2023, 7, 1), "2023/24 Q2"), (date(2023, 12, 31), "2023/24 Q3"),
+    (date(2024, 1, 1), "2023/24 Q4"), (date(2024, 3, 31), "2023/24 Q4"),
+])
+def test_release_quarter(day: date, quarter: str) -> None:
+    facts = _facts(_journey(day))
+    assert facts.get_column("quarter").item() == quarter
+    assert facts.get_column("year").item() == "2023/24"
+
+
+@pytest.mark.parametrize(("age", "band"), [
+    (18, "18-24"), (24, "18-24"), (25, "25-34"), (34, "25-34"), (35, "35-49"), (49, "35-49"),
+    (50, "50+"), (17, None),
+])
+def test_age_bands(age: int, band: str | None) -> None:
+    assert _facts(_journey(date(2023, 5, 1), age=age)).get_column("age_band").item() == band
+
+
+def test_a_release_outside_london_has_no_london_area_but_keeps_its_prison() -> None:
+    facts = _facts(_journey(date(2023, 5, 1), residence_la=BIRMINGHAM))
+    assert facts.select("la", "subregion", "london", "prison").row(0) == \
+        (None, None, None, "BAI")
+
+
+def test_a_london_release_has_its_la_subregion_and_london() -> None:
+    facts = _facts(_journey(date(2023, 5, 1)))
+    assert facts.select("la", "subregion", "london").row(0) == (HACKNEY, "NEL", "E12000007")
+
+
+@pytest.mark.parametrize(("budget", "counted"), [(None, 0), (0.0, 0), (0.01, 1), (250.0, 1)])
+def test_release_budget_counts_only_an_amount_above_zero(budget: float | None,
+                                                         counted: int) -> None:
+    facts = _facts(_journey(date(2023, 5, 1), release_budget_gbp=budget))
+    assert facts.get_column("release_budget__num").item() == counted
+
+
+@pytest.mark.parametrize(("accommodation", "settled", "known"), [
+    ("settled", 1, 1), ("unsettled", 0, 1), ("unknown", 0, 0)])
+def test_settled_accommodation_among_known(accommodation: str, settled: int,
+                                           known: int) -> None:
+    facts = _facts(_journey(date(2023, 5, 1), accommodation_on_release=accommodation))
+    assert facts.select("settled_on_release__num", "_known_accommodation").row(0) == \
+        (settled, known)
+
+
+def test_yes_no_breakdowns() -> None:
+    facts = _facts(_journey(date(2023, 5, 1), completed_programme=True, peer_mentor=False))
+    assert facts.select("completed_programme", "peer_mentor").row(0) == ("yes", "no")
+
+
+def _cube(rows: list[dict]) -> pl.DataFrame:
+    return kpis.aggregate(_facts(*rows))
+
+
+def _cell(cube: pl.DataFrame, period: str, area_code: str, column: str,
+          breakdown: str = "all", category: str = "all") -> int:
+    found = cube.filter((pl.col("period") == period) & (pl.col("area_code") == area_code)
+                        & (pl.col("breakdown") == breakdown) & (pl.col("category") == category))
+    assert found.height == 1, (period, area_code, found)
+    return found.get_column(column).item()
+
+
+def _years(counts: dict[int, int], la: str = HACKNEY, engaged_every: int = 2) -> list[dict]:
+    rows = []
+    for year, n in counts.items():
+        rows += [_journey(date(year, 6, 1), residence_la=la, engaged_21d=i % engaged_every == 0)
+                 for i in range(n)]
+    return rows
+
+
+def test_rolling_windows_sum_three_consecutive_years() -> None:
+    cube = _cube(_years({2020: 1, 2021: 2, 2022: 4, 2023: 8}))
+    assert _cell(cube, "2020/21 to 2022/23", HACKNEY, "_releases") == 7
+    assert _cell(cube, "2021/22 to 2023/24", HACKNEY, "_releases") == 14
+    rolling = cube.filter(pl.col("period_type") == "rolling_3y")
+    assert sorted(rolling.get_column("period").unique()) == [
+        "2020/21 to 2022/23", "2021/22 to 2023/24"]
+    assert set(rolling.get_column("area_type")) == {"la", "subregion", "london"}
+
+
+def test_no_rolling_window_with_fewer_than_three_years() -> None:
+    cube = _cube(_years({2022: 3, 2023: 3}))
+    assert cube.filter(pl.col("period_type") == "rolling_3y").is_empty()
+
+
+def test_quarters_years_and_areas_are_summed_from_releases() -> None:
+    rows = _years({2023: 4}) + _years({2023: 2}, la=CAMDEN, engaged_every=1)
+    cube = _cube(rows)
+    assert _cell(cube, "2023/24", HACKNEY, "coc_21d__num") == 2
+    assert _cell(cube, "2023/24", CAMDEN, "coc_21d__num") == 2
+    assert _cell(cube, "2023/24", "E12000007", "_releases") == 6
+    assert _cell(cube, "2023/24 Q1", "E12000007", "coc_21d__num") == 4
+    assert _cell(cube, "2023/24", "BAI", "_releases") == 6
+    assert _cell(cube, "2023/24", "E12000007", "_releases", "sex", "male") == 6
+
+
+def _long(rows: list[dict]) -> pl.DataFrame:
+    return kpis.long_values(_cube(rows))
+
+
+def test_long_values_carry_period_bounds() -> None:
+    values = _long(_years({2021: 2, 2022: 2, 2023: 2}))
+    by_period = {r["period"]: (r["period_start"], r["period_end"])
+                 for r in values.iter_rows(named=True)}
+    assert by_period["2023/24"] == (date(2023, 4, 1), date(2024, 3, 31))
+    assert by_period["2023/24 Q1"] == (date(2023, 4, 1), date(2023, 6, 30))
+    assert by_period["2021/22 to 2023/24"] == (date(2021, 4, 1), date(2024, 3, 31))
+
+
+def test_cells_without_releases_are_dropped() -> None:
+    values = _long(_years({2023: 2}))
+    settled = values.filter(pl.col("kpi_id") == "settled_on_release")
+    assert settled.get_column("denominator").min() > 0
+    assert values.filter(pl.col("denominator") == 0).is_empty()
+
+
+def test_settled_accommodation_is_over_known_accommodation() -> None:
+    rows = [_journey(date(2023, 6, 1), accommodation_on_release=a)
+            for a in ("settled", "settled", "unsettled", "unknown")]
+    values = _long(rows).filter((pl.col("area_code") == HACKNEY)
+                                & (pl.col("period") == "2023/24")
+                                & (pl.col("breakdown") == "all"))
+    by_kpi = {r["kpi_id"]: (r["numerator"], r["denominator"])
+              for r in values.iter_rows(named=True)}
+    assert by_kpi["settled_on_release"] == (2, 3)
+    assert by_kpi["coc_21d"] == (0, 4)
+
+
+def _mature(period_end: date, kpi_id: str, cutoff: date) -> tuple[date, bool]:
+    frame = pl.DataFrame({"kpi_id": [kpi_id], "period_end": [period_end]})
+    row = kpis.maturity(frame, cutoff).row(0, named=True)
+    return row["available_from"], row["_mature"]
+
+
+def test_available_from_is_the_day_after_the_follow_up_ends() -> None:
+    # 2023/24 ends 31 March 2024; 21 days of follow-up end 21 April; available 22 April.
+    assert _mature(date(2024, 3, 31), "coc_21d", date(2025, 1, 1)) == (date(2024, 4, 22), True)
+    assert _mature(date(2024, 3, 31), "settled_on_release", date(2024, 3, 31)) == \
+        (date(2024, 4, 1), True)
+
+
+@pytest.mark.parametrize(("cutoff", "mature"), [
+    (date(2024, 4, 20), False), (date(2024, 4, 21), True), (date(2024, 4, 22), True)])
+def test_a_period_is_mature_once_the_cutoff_covers_its_follow_up(cutoff: date,
+                                                                 mature: bool) -> None:
+    assert _mature(date(2024, 3, 31), "coc_21d", cutoff)[1] is mature
+
+
+def test_figures_notes_and_hidden_cells() -> None:
+    values = pl.DataFrame({
+        "kpi_id": ["coc_21d"] * 4,
+        "numerator": [30, 3, 30, 30], "denominator": [120, 120, 120, 120],
+        "_mature": [True, True, True, False],
+        "numerator_hidden": [False, True, True, False],
+        "denominator_hidden": [False, False, False, False],
+        "available_from": [date(2024, 4, 22)] * 4,
+    })
+    rows = kpis._with_figures(values).select(
+        "status", "numerator", "denominator", "value", "note").rows()
+    assert rows[0] == ("published", 30, 120, 25.0, None)
+    assert rows[1] == ("suppressed", None, 120, None,
+                       "Value suppressed for disclosure control due to small count")
+    assert rows[2] == ("suppressed", None, 120, None,
+                       "Value suppressed for disclosure control: it could otherwise be worked "
+                       "out from other published figures")
+    assert rows[3] == ("immature", None, None, None,
+                       "Not yet available: the follow-up period is not complete. "
+                       "Available from 22 April 2024.")
+
+
+def test_a_series_needs_five_published_years_for_a_trend() -> None:
+    values = _long(_years({2019: 40, 2020: 40, 2021: 40, 2022: 40, 2023: 40},
+                          engaged_every=3))
+    values = kpis._with_figures(kpis.maturity(kpis.suppress(values), date(2030, 1, 1)))
+    marked = kpis._series_markers(kpis._comparisons(values, kpis.england_values(None)))
+    hackney = marked.filter((pl.col("kpi_id") == "coc_21d") & (pl.col("area_code") == HACKNEY)
+                            & (pl.col("period_type") == "year")
+                            & (pl.col("breakdown") == "all")).sort("period")
+    trends = hackney.get_column("trend").to_list()
+    assert trends[:4] == ["Cannot be calculated"] * 4
+    assert trends[4] == "No significant change"
