@@ -126,7 +126,7 @@ def in_annotation(module: parso.tree.BaseNode, position: tuple[int, int]) -> boo
     node = leaf
     while node is not None and node.parent is not None:
         parent = node.parent
-        if parent.type == "param" and getattr(parent, "annotation", None) is node:
+        if parent.type == "tfpdef" and parent.children[-1] is node:  # name: annotation
             return True
         if parent.type == "funcdef" and parent.annotation is node:
             return True
