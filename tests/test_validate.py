@@ -8,8 +8,8 @@ from datetime import date
 import polars as pl
 import pytest
 
-from pipelines.contracts import CONTRACTS, REQUIRED_EXTRACTS
-from pipelines.validate import REJECT_SCHEMA, stage
+from pipelines.contracts import CONTRACTS, REQUIRED_EXTRACTS, Column, Contract
+from pipelines.validate import REJECT_SCHEMA, latest_date, stage
 from tests.helpers import (
     VALID_ROWS,
     counts_of,
@@ -577,3 +577,34 @@ def test_thousands_of_rows_with_every_tenth_bad():
     assert [r[0] for r in rejects_of(staged)] == bad_rows
     assert counts_of(staged) == {"rows_read": 5000, "rows_loaded": 4500, "rows_rejected": 500,
                                  "duplicates": 0}
+
+
+# Found unpinned by mutation testing (`make mutation`).
+
+
+def test_a_column_with_only_a_maximum_rejects_a_value_above_it():
+    contract = Contract(
+        name="scores", title="Scores", description="", key="score_id",
+        columns=(Column("score_id", "id", "id"), Column("score", "int", "score", maximum=10)),
+    )
+    staged = stage(contract, landed_frame(contract, [{"score_id": "A", "score": "10"},
+                                                     {"score_id": "B", "score": "11"},
+                                                     {"score_id": "C", "score": "-3"}]))
+    assert staged.good.get_column("score_id").to_list() == ["A", "C"]
+    assert rejects_of(staged) == [(3, "score", "score must be a whole number")]
+
+
+def test_the_latest_date_is_taken_over_every_given_column_and_frame():
+    releases = pl.DataFrame({"reception_date": [date(2024, 1, 5), None],
+                             "release_date": [date(2024, 3, 1), None]})
+    episodes = pl.DataFrame({"start_date": [date(2024, 2, 1)],
+                             "end_date": [date(2024, 6, 30)]})
+    assert latest_date([(releases, ("reception_date", "release_date")),
+                        (episodes, ("start_date",))]) == date(2024, 3, 1)
+    assert latest_date([(releases, ("release_date",)),
+                        (episodes, ("start_date", "end_date"))]) == date(2024, 6, 30)
+
+
+def test_no_latest_date_when_every_value_is_empty():
+    empty = pl.DataFrame({"release_date": [None]}, schema={"release_date": pl.Date})
+    assert latest_date([(empty, ("release_date",))]) is None
