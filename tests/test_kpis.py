@@ -247,3 +247,75 @@ def test_a_series_needs_five_published_years_for_a_trend() -> None:
     trends = hackney.get_column("trend").to_list()
     assert trends[:4] == ["Cannot be calculated"] * 4
     assert trends[4] == "No significant change"
+
+
+# Disclosure control as kpis wires it: which totals sit beside which parts. Whichever cells the
+# algorithm picks, no group may keep exactly one hidden part beside a published total.
+BARKING, BARNET = "E09000002", "E09000003"
+
+
+def _hidden(rows: list[dict], kpi_id: str = "coc_21d") -> pl.DataFrame:
+    values = kpis.suppress(_long(rows))
+    return values.filter((pl.col("kpi_id") == kpi_id) & (pl.col("period_type") != "rolling_3y"))
+
+
+def _quarter_rows(counts: dict[int, int], la: str = HACKNEY) -> list[dict]:
+    """`counts` releases by month of financial year 2023/24 (January to March are 2024)."""
+    return [_journey(date(2024 if month < 4 else 2023, month, 15), residence_la=la)
+            for month, n in counts.items() for _ in range(n)]
+
+
+def _lone_hidden_parts(parts: pl.DataFrame, total: pl.DataFrame) -> bool:
+    hidden = int(parts.get_column("denominator_hidden").sum())
+    return hidden == 1 and not total.get_column("denominator_hidden").item()
+
+
+def test_one_small_quarter_cannot_be_worked_out_from_its_year() -> None:
+    # Q1 to Q3 of 2023/24 have 20 releases each, Q4 (January) has 2.
+    cells = _hidden(_quarter_rows({5: 20, 8: 20, 11: 20, 1: 2}))
+    hackney = cells.filter((pl.col("area_code") == HACKNEY) & (pl.col("breakdown") == "all"))
+    quarters = hackney.filter(pl.col("period_type") == "quarter")
+    year = hackney.filter(pl.col("period") == "2023/24")
+    assert quarters.filter(pl.col("period") == "2023/24 Q4").get_column(
+        "denominator_hidden").item()
+    assert not _lone_hidden_parts(quarters, year)
+
+
+def test_one_small_category_cannot_be_worked_out_from_the_total() -> None:
+    # 30 men and 2 women; by age, 25 aged 25-34 and 7 aged 35-49 (no small age band).
+    rows = ([_journey(date(2023, 6, 1), sex="male", age=30 if i < 25 else 40)
+             for i in range(30)]
+            + [_journey(date(2023, 6, 1), sex="female", age=40) for _ in range(2)])
+    cells = _hidden(rows).filter((pl.col("area_code") == HACKNEY)
+                                 & (pl.col("period") == "2023/24"))
+    sexes = cells.filter(pl.col("breakdown") == "sex")
+    assert sexes.filter(pl.col("category") == "female").get_column(
+        "denominator_hidden").item()
+    assert not _lone_hidden_parts(sexes, cells.filter(pl.col("breakdown") == "all"))
+    # The small count among the sexes is no reason to hide anything among the age bands.
+    ages = cells.filter(pl.col("breakdown") == "age_band")
+    assert ages.get_column("denominator").sort().to_list() == [7, 25]
+    assert not ages.get_column("denominator_hidden").any()
+
+
+def test_one_small_borough_cannot_be_worked_out_from_its_sub_region() -> None:
+    # NEL: Hackney 30 and Barking 2; NCL: Camden 30 and Barnet 3. London hides Barking and
+    # Barnet together (5, not a small sum), but each sub-region still has one lone small part.
+    rows = (_quarter_rows({6: 30}) + _quarter_rows({6: 2}, BARKING)
+            + _quarter_rows({6: 30}, CAMDEN) + _quarter_rows({6: 3}, BARNET))
+    cells = _hidden(rows).filter((pl.col("period") == "2023/24")
+                                 & (pl.col("breakdown") == "all"))
+    for subregion, las in (("NEL", (HACKNEY, BARKING)), ("NCL", (CAMDEN, BARNET))):
+        parts = cells.filter(pl.col("area_code").is_in(las))
+        total = cells.filter(pl.col("area_code") == subregion)
+        assert parts.get_column("denominator_hidden").sum() >= 1
+        assert not _lone_hidden_parts(parts, total), subregion
+
+
+def test_a_denominator_is_hidden_alike_in_every_kpi_that_shares_it() -> None:
+    cells = kpis.suppress(_long(_quarter_rows({5: 20, 8: 20, 11: 20, 1: 2})))
+    releases = cells.filter((pl.col("denominator_family") == "releases")
+                            & (pl.col("area_code") == HACKNEY) & (pl.col("breakdown") == "all"))
+    by_cell = releases.group_by("period").agg(pl.col("denominator_hidden").n_unique())
+    assert by_cell.get_column("denominator_hidden").max() == 1
+    assert releases.get_column("kpi_id").n_unique() >= 8
