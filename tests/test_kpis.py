@@ -319,3 +319,64 @@ def test_a_denominator_is_hidden_alike_in_every_kpi_that_shares_it() -> None:
     by_cell = releases.group_by("period").agg(pl.col("denominator_hidden").n_unique())
     assert by_cell.get_column("denominator_hidden").max() == 1
     assert releases.get_column("kpi_id").n_unique() >= 8
+
+
+def _comparator(name: str, area: str, period: str, value: float, count: float) -> dict:
+    return {"indicator_id": "1", "indicator_name": name, "area_code": area,
+            "area_name": "x", "time_period": period, "value": value, "lower_ci_95": value - 1,
+            "upper_ci_95": value + 1, "count": count, "denominator": 20000.4,
+            "value_note": None}
+
+
+def test_england_values_are_the_matching_england_rows() -> None:
+    comparators = pl.DataFrame([
+        _comparator("Continuity of care for adults", "E92000001", " 2023/24 ", 53.0, 10600.4),
+        _comparator("Continuity of care for adults", "E12000007", "2023/24", 40.0, 8000.0),
+        _comparator("Something else entirely", "E92000001", "2023/24", 99.0, 1.0),
+        _comparator("continuity of care (revised)", "E92000001", "2022/23", 50.0, 9999.6),
+    ])
+    england = kpis.england_values(comparators).sort("period")
+    assert england.select("kpi_id", "period", "numerator", "denominator", "value").rows() == [
+        ("coc_21d", "2022/23", 10000, 20000, 50.0), ("coc_21d", "2023/24", 10600, 20000, 53.0)]
+
+
+def test_no_comparators_no_england_values() -> None:
+    assert kpis.england_values(None).is_empty()
+    assert kpis._england_rows(kpis.england_values(None)).is_empty()
+
+
+def test_benchmarks_against_england_only_for_whole_years_and_not_london_against_itself() -> None:
+    rows = _years({2023: 400}, engaged_every=2) + _years({2023: 400}, la=CAMDEN,
+                                                          engaged_every=5)
+    values = kpis._with_figures(kpis.maturity(kpis.suppress(_long(rows)), date(2030, 1, 1)))
+    england = kpis.england_values(pl.DataFrame([
+        _comparator("Continuity of care", "E92000001", "2023/24", 10.0, 2000.0)]))
+    compared = kpis._comparisons(values, england).filter(pl.col("kpi_id") == "coc_21d")
+
+    def label(period: str, area: str, breakdown: str = "all", column: str =
+              "compared_to_england") -> str | None:
+        return compared.filter((pl.col("period") == period) & (pl.col("area_code") == area)
+                               & (pl.col("breakdown") == breakdown)
+                               & (pl.col("category").is_in(["all", "male"]))
+                               ).get_column(column).item()
+
+    assert label("2023/24", HACKNEY) == "Better than England"
+    assert label("2023/24", "E12000007") == "Better than England"
+    assert label("2023/24 Q1", HACKNEY) == "Not compared"
+    assert label("2023/24", HACKNEY, "sex") == "Not compared"
+    assert label("2023/24", HACKNEY, column="compared_to_london") == "Better than London"
+    assert label("2023/24", CAMDEN, column="compared_to_london") == "Worse than London"
+    assert label("2023/24", "E12000007", column="compared_to_london") is None
+
+
+def test_england_rows_are_published_as_given() -> None:
+    england = kpis.england_values(pl.DataFrame([
+        _comparator("Continuity of care", "E92000001", "2023/24", 53.0, 10600.0)]))
+    row = kpis._england_rows(england).row(0, named=True)
+    assert (row["area_type"], row["area_code"], row["period_type"], row["breakdown"],
+            row["status"], row["value"]) == ("england", "E92000001", "year", "all",
+                                              "published", 53.0)
+    assert (row["period_start"], row["period_end"]) == (date(2023, 4, 1), date(2024, 3, 31))
+    assert row["note"] == "Published value (Fingertips download)"
+    # Wilson 99.8% interval of 10,600 / 20,000 (statsmodels: 51.91 to 54.09).
+    assert (round(row["lower_998"], 2), round(row["upper_998"], 2)) == (51.91, 54.09)
