@@ -608,3 +608,12 @@ def test_the_latest_date_is_taken_over_every_given_column_and_frame():
 def test_no_latest_date_when_every_value_is_empty():
     empty = pl.DataFrame({"release_date": [None]}, schema={"release_date": pl.Date})
     assert latest_date([(empty, ("release_date",))]) is None
+
+
+def test_a_row_is_never_a_duplicate_of_a_rejected_row():
+    # Equal once read (an unreadable budget is read as empty), but the first row is rejected:
+    # the second is a different row with the same id, not a duplicate.
+    staged = stage_rows("prison_releases", [release(1, release_budget_gbp="abc"),
+                                            release(1, release_budget_gbp="")])
+    assert counts_of(staged) == {"rows_read": 2, "rows_loaded": 0, "rows_rejected": 2,
+                                 "duplicates": 0}
