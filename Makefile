@@ -13,7 +13,7 @@ PIPELINE_CODE := $(wildcard pipelines/*.py)
 SAMPLE_FILES := $(wildcard $(SAMPLES)/*)
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: install run warehouse test test-fast bench lint clean samples board-pack mutation
+.PHONY: install run warehouse test test-fast bench lint clean samples board-pack mutation mutation-retest
 
 install: $(INSTALLED)
 
@@ -65,3 +65,8 @@ MUTATION_JOBS ?= 2
 mutation: $(INSTALLED)
 	nice -n 10 $(BIN)/python -m coc_mutation.run --modules $(MUTATE) --jobs $(MUTATION_JOBS) \
 		--out var/mutation
+
+# After adding tests: run the last run's survivors again (the modules must be unchanged).
+mutation-retest: $(INSTALLED)
+	nice -n 10 $(BIN)/python -m coc_mutation.run --modules $(MUTATE) --jobs $(MUTATION_JOBS) \
+		--out var/mutation --retest-survivors

@@ -15,6 +15,7 @@ import argparse
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 import time
@@ -27,7 +28,7 @@ import cosmic_ray.plugins
 import parso
 from cosmic_ray.ast import ast_nodes, get_ast_from_path
 from cosmic_ray.work_db import use_db
-from cosmic_ray.work_item import MutationSpec, WorkerOutcome, WorkItem, WorkResult
+from cosmic_ray.work_item import MutationSpec, TestOutcome, WorkerOutcome, WorkItem, WorkResult
 
 from coc_mutation import report
 from coc_mutation.equivalents import Mutant, load_equivalents, mutant_of
@@ -187,12 +188,48 @@ def run_shard(target: Target, tree: Path, timeout: float, log: Path) -> int:
         ).returncode
 
 
+def retest(target: Target, base: Path, equivalents: dict[Mutant, str]
+           ) -> list[tuple[float, Target, Path, float]]:
+    """Shards of the last run with the current tests and allow-list, survivors made pending.
+    Only for a module unchanged since that run (its mutants are numbered by position)."""
+    tasks = []
+    for tree in sorted(base.glob("shard-*")):
+        # A run that was stopped may have left a mutant in the copy.
+        shutil.copy2(PROJECT / target.module_path, tree / target.module_path)
+        shutil.rmtree(tree / "tests")
+        shutil.copytree(PROJECT / "tests", tree / "tests",
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        timeout = float(re.search(r"timeout = (\d+)", (tree / "cosmic-ray.toml").read_text())[1])
+        with use_db(str(tree / SHARD_FILE)) as db:
+            survived = [job for job, result in db.results
+                        if result.test_outcome == TestOutcome.SURVIVED]
+        with sqlite3.connect(tree / SHARD_FILE) as con:
+            con.executemany("delete from work_results where job_id = ?",
+                            [(job,) for job in survived])
+        with use_db(str(tree / SHARD_FILE)) as db:
+            pending = db.pending_work_items
+            for item in pending:
+                reason = equivalents.get(mutant_of(tree, item.mutations[0]))
+                if reason is not None:
+                    db.set_result(item.job_id, WorkResult(
+                        worker_outcome=WorkerOutcome.SKIPPED,
+                        output=f"{report.EQUIVALENT}{reason}"))
+            left = len(db.pending_work_items)
+        print(f"{target.name} {tree.name}: {len(survived)} survivors, {left} to run again",
+              flush=True)
+        tasks.append((float(left), target, tree, timeout))
+    return tasks
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--modules", default=",".join(TARGETS),
                         help=f"comma-separated, from {', '.join(TARGETS)}")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--out", type=Path, default=PROJECT / "var" / "mutation")
+    parser.add_argument("--retest-survivors", action="store_true",
+                        help="keep the last run's results; run its survivors (and anything "
+                             "left pending) again against the tests as they are now")
     args = parser.parse_args(argv)
     args.out = args.out.resolve()
     targets = [TARGETS[name.strip()] for name in args.modules.split(",") if name.strip()]
@@ -200,7 +237,9 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
 
     tasks = []
-    for target in targets:
+    for target in targets if args.retest_survivors else ():
+        tasks += retest(target, args.out / target.name, equivalents)
+    for target in () if args.retest_survivors else targets:
         base = args.out / target.name
         if base.exists():
             shutil.rmtree(base)
