@@ -203,7 +203,14 @@ def retest(target: Target, base: Path, equivalents: dict[Mutant, str]
         with use_db(str(tree / SHARD_FILE)) as db:
             survived = [job for job, result in db.results
                         if result.test_outcome == TestOutcome.SURVIVED]
+        module = get_ast_from_path(tree / target.module_path)
+        with use_db(str(tree / SHARD_FILE)) as db:
+            annotations = [w.job_id for w in db.work_items
+                           if in_annotation(module, w.mutations[0].start_pos)]
         with sqlite3.connect(tree / SHARD_FILE) as con:
+            for table in ("work_results", "mutation_specs", "work_items"):
+                con.executemany(f"delete from {table} where job_id = ?",
+                                [(job,) for job in annotations])
             con.executemany("delete from work_results where job_id = ?",
                             [(job,) for job in survived])
         with use_db(str(tree / SHARD_FILE)) as db:
