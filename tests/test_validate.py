@@ -617,3 +617,25 @@ def test_a_row_is_never_a_duplicate_of_a_rejected_row():
                                             release(1, release_budget_gbp="")])
     assert counts_of(staged) == {"rows_read": 2, "rows_loaded": 0, "rows_rejected": 2,
                                  "duplicates": 0}
+
+
+def test_an_xlsx_date_column_may_mix_serials_and_written_dates():
+    contract = next(c for c in CONTRACTS if c.name == "prison_releases")
+    rows = [release(1, release_date="45078"), release(2, release_date="2023-06-02"),
+            release(3, release_date="03/06/2023")]
+    staged = stage(contract, landed_frame(contract, rows, "r.xlsx", fmt="xlsx"))
+    assert staged.good.get_column("release_date").to_list() == [
+        date(2023, 6, 1), date(2023, 6, 2), date(2023, 6, 3)]
+
+
+def test_an_extract_with_no_rows_stages_to_nothing():
+    staged = stage_rows("prison_releases", [])
+    assert staged.good.is_empty() and staged.rejects.is_empty()
+    assert list(staged.good.columns[:2]) == ["release_id", "person_id"]
+
+
+def test_an_empty_column_does_not_reset_the_latest_date():
+    dated = pl.DataFrame({"release_date": [date(2024, 3, 1)]})
+    empty = pl.DataFrame({"release_date": [None]}, schema={"release_date": pl.Date})
+    assert latest_date([(dated, ("release_date",)), (empty, ("release_date",))]) == \
+        date(2024, 3, 1)
