@@ -380,3 +380,65 @@ def test_england_rows_are_published_as_given() -> None:
     assert row["note"] == "Published value (Fingertips download)"
     # Wilson 99.8% interval of 10,600 / 20,000 (statsmodels: 51.91 to 54.09).
     assert (round(row["lower_998"], 2), round(row["upper_998"], 2)) == (51.91, 54.09)
+
+
+def test_a_kpi_with_no_known_denominator_has_no_cell() -> None:
+    rows = [_journey(date(2023, 6, 1), accommodation_on_release="unknown") for _ in range(6)]
+    values = _long(rows)
+    assert values.filter(pl.col("kpi_id") == "settled_on_release").is_empty()
+    assert not values.filter(pl.col("kpi_id") == "coc_21d").is_empty()
+
+
+def test_a_small_numerator_is_hidden_beside_a_shown_denominator() -> None:
+    rows = ([_journey(date(2023, 6, 1), engaged_21d=True) for _ in range(2)]
+            + [_journey(date(2023, 6, 1)) for _ in range(28)])
+    cell = _hidden(rows).filter((pl.col("area_code") == HACKNEY)
+                                & (pl.col("period") == "2023/24")
+                                & (pl.col("breakdown") == "all"))
+    assert cell.select("numerator", "numerator_hidden", "denominator_hidden").row(0) == \
+        (2, True, False)
+
+
+def test_a_hidden_denominator_hides_its_numerator() -> None:
+    cells = _hidden(_quarter_rows({5: 20, 8: 20, 11: 20, 1: 2}))
+    q4 = cells.filter((pl.col("area_code") == HACKNEY) & (pl.col("period") == "2023/24 Q4")
+                      & (pl.col("breakdown") == "all"))
+    assert q4.select("numerator", "denominator_hidden", "numerator_hidden").row(0) == \
+        (0, True, True)
+
+
+def _published(rows: list[dict]) -> pl.DataFrame:
+    return kpis.kpi_values(pl.DataFrame(rows), date(2030, 1, 1))
+
+
+def test_spc_signals_only_on_headline_quarters_with_enough_points() -> None:
+    # Quarterly series of 30 releases each quarter: Camden has exactly SPC_MIN_POINTS (6)
+    # quarters, Barnet one fewer.
+    def quarters_of(la: str, n: int) -> list[dict]:
+        months = [(2023, 5), (2023, 8), (2023, 11), (2024, 2), (2024, 5), (2024, 8)][:n]
+        return [_journey(date(year, month, 15), residence_la=la, engaged_21d=i % 2 == 0)
+                for year, month in months for i in range(30)]
+
+    values = _published(quarters_of(CAMDEN, 6) + quarters_of(BARNET, 5)).filter(
+        pl.col("kpi_id") == "coc_21d")
+    quarters = values.filter((pl.col("period_type") == "quarter")
+                             & (pl.col("breakdown") == "all"))
+    assert quarters.filter(pl.col("area_code") == CAMDEN).get_column(
+        "spc_signal").null_count() == 0
+    assert quarters.filter(pl.col("area_code") == BARNET).get_column(
+        "spc_signal").null_count() == 5
+    others = values.filter((pl.col("period_type") != "quarter")
+                           | (pl.col("breakdown") != "all"))
+    assert others.get_column("spc_signal").null_count() == others.height
+
+
+def test_published_rows_carry_area_names_and_the_declared_columns() -> None:
+    values = _published(_years({2023: 40}) + _years({2023: 40}, la=CAMDEN))
+    assert values.columns == list(kpis.KPI_VALUES_SCHEMA)
+    assert values.schema == pl.Schema(kpis.KPI_VALUES_SCHEMA)
+    names = dict(values.select("area_code", "area_name").unique().rows())
+    assert names[HACKNEY] == "Hackney" and names["E12000007"] == "London"
+    assert names["BAI"] == "HMP Belmarsh"
+    keys = values.select("kpi_id", "period_type", "period", "area_type", "area_code",
+                         "breakdown", "category")
+    assert keys.rows() == keys.sort(keys.columns).rows()
