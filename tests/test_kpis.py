@@ -446,3 +446,21 @@ def test_published_rows_carry_area_names_and_the_declared_columns() -> None:
     keys = values.select("kpi_id", "period_type", "period", "area_type", "area_code",
                          "breakdown", "category")
     assert keys.rows() == keys.sort(keys.columns).rows()
+
+
+def test_windows_hidden_to_protect_a_year_are_themselves_protected() -> None:
+    # Hackney's 2021/22 (3 releases) could be worked out from its 3-year windows and its other
+    # years, so windows are hidden; a hidden Hackney window must then not stand alone among the
+    # boroughs of a published London window either.
+    rows = (_years({2020: 30, 2021: 3, 2022: 30, 2023: 30})
+            + _years({2020: 30, 2021: 30, 2022: 30, 2023: 30}, la=CAMDEN))
+    values = kpis.suppress(_long(rows)).filter(
+        (pl.col("kpi_id") == "coc_21d") & (pl.col("breakdown") == "all"))
+    rolling = values.filter(pl.col("period_type") == "rolling_3y")
+    assert rolling.filter(pl.col("area_code") == HACKNEY).get_column(
+        "denominator_hidden").any()
+    for period in rolling.get_column("period").unique():
+        window = rolling.filter(pl.col("period") == period)
+        parts = window.filter(pl.col("area_type") == "la")
+        assert not _lone_hidden_parts(parts, window.filter(pl.col("area_type") == "london")), \
+            period
