@@ -464,3 +464,15 @@ def test_windows_hidden_to_protect_a_year_are_themselves_protected() -> None:
         parts = window.filter(pl.col("area_type") == "la")
         assert not _lone_hidden_parts(parts, window.filter(pl.col("area_type") == "london")), \
             period
+
+
+def test_one_small_sub_region_cannot_be_worked_out_from_london() -> None:
+    # NEL: Hackney 30 and Barking 30; NCL: only Barnet, 3 releases, so NCL itself is small.
+    rows = (_quarter_rows({6: 30}) + _quarter_rows({6: 30}, BARKING)
+            + _quarter_rows({6: 3}, BARNET))
+    cells = _hidden(rows).filter((pl.col("period") == "2023/24")
+                                 & (pl.col("breakdown") == "all"))
+    subregions = cells.filter(pl.col("area_type") == "subregion")
+    assert subregions.filter(pl.col("area_code") == "NCL").get_column(
+        "denominator_hidden").item()
+    assert not _lone_hidden_parts(subregions, cells.filter(pl.col("area_type") == "london"))
