@@ -476,3 +476,10 @@ def test_one_small_sub_region_cannot_be_worked_out_from_london() -> None:
     assert subregions.filter(pl.col("area_code") == "NCL").get_column(
         "denominator_hidden").item()
     assert not _lone_hidden_parts(subregions, cells.filter(pl.col("area_type") == "london"))
+
+
+def test_a_cell_of_one_release_is_kept_to_be_suppressed() -> None:
+    values = _long(_years({2023: 30}) + _years({2023: 1}, la=CAMDEN))
+    camden = values.filter((pl.col("kpi_id") == "coc_21d") & (pl.col("area_code") == CAMDEN)
+                           & (pl.col("period") == "2023/24") & (pl.col("breakdown") == "all"))
+    assert camden.select("numerator", "denominator").row(0) == (1, 1)
