@@ -53,6 +53,7 @@ def outcome_of(result: object | None) -> tuple[str, str]:
 
 
 def rows_of(module: str, out: Path) -> list[Row]:
+    equivalents = load_equivalents()  # also for survivors of a run made before an entry
     rows = []
     for session in sorted((out / module).glob("shard-*/session.sqlite")):
         tree = session.parent
@@ -63,6 +64,8 @@ def rows_of(module: str, out: Path) -> list[Row]:
                 result = results.get(item.job_id)
                 outcome, note = outcome_of(result)
                 mutant = mutant_of(tree, spec, result.diff if result and result.diff else None)
+                if outcome == "survived" and mutant in equivalents:
+                    outcome, note = "equivalent", equivalents[mutant]
                 rows.append(Row(module, spec.start_pos[0], mutant, outcome, note))
     return sorted(rows, key=lambda r: (r.line, r.mutant.operator, r.mutant.mutated))
 
