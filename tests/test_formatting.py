@@ -20,8 +20,10 @@ AVAILABLE = date(2025, 9, 30)
     (3.14, "published", "rate_per_100", None, "3.1 per 100 releases"),
     (None, "suppressed", "percent", None, "*"),
     (12.0, "suppressed", "percent", None, "*"),
-    (None, "immature", "percent", AVAILABLE, "Not yet available (once data to 30 Sep 2025 is loaded)"),
-    (None, "immature", "percent", date(2026, 4, 1), "Not yet available (once data to 1 Apr 2026 is loaded)"),
+    (None, "immature", "percent", AVAILABLE,
+     "Not yet available (once data to 30 Sep 2025 is loaded)"),
+    (None, "immature", "percent", date(2026, 4, 1),
+     "Not yet available (once data to 1 Apr 2026 is loaded)"),
     (None, "immature", "percent", None, "Not yet available"),
     (None, "published", "percent", None, "No data"),
 ])
@@ -62,8 +64,8 @@ def _rows() -> pl.DataFrame:
 
 def test_table_values_read_like_the_cards() -> None:
     shown = _rows().select(formatting.value_text_expr("percent")).to_series().to_list()
-    assert shown == ["42.4%", "12.3%", "*", "Not yet available (once data to 30 Sep 2025 is loaded)", "No data",
-                     "3.1%"]
+    assert shown == ["42.4%", "12.3%", "*",
+                     "Not yet available (once data to 30 Sep 2025 is loaded)", "No data", "3.1%"]
 
 
 def test_a_table_value_is_rounded_exactly_as_its_card() -> None:
