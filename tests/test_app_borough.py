@@ -87,7 +87,8 @@ def test_immature_figures_say_when_they_will_be_available(app_on_sample,
     assert _metrics(at)["Completed without re-presenting"] == "Not yet"
     # Known cells of the committed sample, written out: 2024/25 ends on 31 March 2025 and
     # completion needs 365 + 182 days of follow-up; 169 Lambeth residents were released.
-    assert any(c.value.startswith("Not yet available (from 30 Sep 2026)") for c in at.caption)
+    assert any(c.value.startswith("Not yet available (once data to 30 Sep 2026 is loaded)")
+               for c in at.caption)
     assert _metrics(at)["Released from prison"] == "169"
 
 

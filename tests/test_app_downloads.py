@@ -14,7 +14,7 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 
 PERIOD = "2024/25"
 # A known cell of the committed synthetic sample (London, 2024/25), written out.
-SETTLED_ROW = "Settled accommodation on release 57.0% 55.1 to 58.8 1,535 2,694"
+SETTLED_ROW = "Settled accommodation on release 57.0% 55.1% to 58.8% 1,535 2,694 "
 
 
 @pytest.fixture
@@ -52,7 +52,8 @@ def test_making_the_board_pack_serves_the_pdf_and_web_page(app_on_sample, served
     mime, pdf = served["board-pack-london-2024-25.pdf"]
     assert mime == "application/pdf" and pdf.startswith(b"%PDF-")
     text = _pdf_text(pdf)
-    assert "board pack for London" in text and "Period: 2024/25" in text
+    assert text.startswith("LONDON CONTINUITY OF CARE OUTCOMES Board pack: London, 2024/25 ")
+    assert "Period Financial year 2024/25 (1 April 2024 to 31 March 2025)" in text
     assert "SYNTHETIC SAMPLE DATA" in text
     assert SETTLED_ROW in text
 
@@ -60,14 +61,14 @@ def test_making_the_board_pack_serves_the_pdf_and_web_page(app_on_sample, served
     assert mime == "text/html"
     cells = [html.unescape(c) for c in re.findall(r"<td>(.*?)</td>", page.decode("utf-8"))]
     at_row = cells.index("Settled accommodation on release")
-    assert cells[at_row + 1: at_row + 5] == ["57.0%", "55.1 to 58.8", "1,535", "2,694"]
+    assert cells[at_row + 1: at_row + 5] == ["57.0%", "55.1% to 58.8%", "1,535", "2,694"]
 
 
 def test_the_workbook_button_serves_the_chosen_scope(app_on_sample, served) -> None:
     at = app_on_sample("downloads.py", period=PERIOD)
     at.selectbox(key="pack_scope").select("E09000022").run()
     assert any("Lambeth" in m.value for m in at.markdown)
-    mime, make = served["london-coc-e09000022-2024-25.xlsx"]
+    mime, make = served["data-workbook-lambeth-2024-25.xlsx"]
     assert mime == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     book = openpyxl.load_workbook(io.BytesIO(make()))
     assert {"Notes", "Definitions", "Continuity of care (21 days)"} <= set(book.sheetnames)

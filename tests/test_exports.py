@@ -82,15 +82,18 @@ def _headline_table(text: str) -> str:
 
 
 def _expected_row(row: dict) -> str:
-    """The start of a headline row as the board pack must print it: the indicator, then its
-    value, interval, count and releases (written out here, not with dashboard.formatting)."""
+    """A headline row up to its releases as the board pack must print it: the indicator, then
+    its value, interval, count and releases, then a space (written out here, not with
+    dashboard.formatting)."""
     if row["status"] == "suppressed":
-        return f"{row['title']} *"
+        # Value, count and releases hidden; no interval.
+        return f"{row['title']} * * * "
     if row["status"] == "immature":
-        return f"{row['title']} Not yet available (from {row['available_from']:%-d %b %Y})"
-    unit = "%" if row["unit"] == "percent" else " per 100 releases"
-    return (f"{row['title']} {row['value']:.1f}{unit} {row['lower_95']:.1f} to "
-            f"{row['upper_95']:.1f} {row['numerator']:,} {row['denominator']:,}")
+        return (f"{row['title']} Not yet available (once data to "
+                f"{row['available_from']:%-d %B %Y} is loaded) ")
+    unit, interval = ("%", "%") if row["unit"] == "percent" else (" per 100 releases", "")
+    return (f"{row['title']} {row['value']:.1f}{unit} {row['lower_95']:.1f}{interval} to "
+            f"{row['upper_95']:.1f}{interval} {row['numerator']:,} {row['denominator']:,} ")
 
 
 @pytest.mark.parametrize(("scope", "code"), SCOPES)
@@ -116,8 +119,13 @@ def test_pdf_known_cells_of_the_sample(packs: dict) -> None:
     """Two cells of the committed synthetic sample, written out (London, 2024/25): change them
     only when data_samples/ or a KPI definition changes on purpose."""
     table = _headline_table(_pdf_text(packs["E12000007"][".pdf"]))
-    assert "Settled accommodation on release 57.0% 55.1 to 58.8 1,535 2,694 " in table
-    assert "Informed about services at reception 68.1% 66.4 to 69.8 1,946 2,858 " in table
+    assert "Settled accommodation on release 57.0% 55.1% to 58.8% 1,535 2,694 " in table
+    assert "Informed about services at reception 68.1% 66.4% to 69.8% 1,946 2,858 " in table
+    lambeth = _headline_table(_pdf_text(packs["E09000022"][".pdf"]))
+    assert ("Returned to custody within 12 months Not yet available (once data to 1 April 2026 "
+            "is loaded) Not yet available ") in lambeth
+    city = _headline_table(_pdf_text(packs["E09000001"][".pdf"]))
+    assert "Continuity of care (21 days) * * * 47.8% " in city
 
 
 @pytest.mark.parametrize(("scope", "code"), SCOPES)
@@ -185,7 +193,7 @@ def _workbook_row(path: Path, sheet: str, period: str, area: str) -> dict:
     rows = [dict(zip(headings, r, strict=True)) for r in cells.iter_rows(min_row=5,
                                                                           values_only=True)]
     found = [r for r in rows if (r["Period"], r["Area"], r["Breakdown"], r["Category"])
-             == (period, area, "all", "all")]
+             == (period, area, "All releases", "All releases")]
     assert len(found) == 1, (sheet, period, area, len(found))
     return found[0]
 
@@ -193,17 +201,17 @@ def _workbook_row(path: Path, sheet: str, period: str, area: str) -> dict:
 def test_workbook_known_cells_of_the_sample(packs: dict) -> None:
     """Cells of the committed synthetic sample, read from their own row and column, written out
     (change them only when data_samples/ or a KPI definition changes on purpose)."""
-    london = _workbook_row(packs["E12000007"][".xlsx"], "Settled accommodation on releas",
-                           PERIOD, "London")
+    london = _workbook_row(packs["E12000007"][".xlsx"], "Settled housing on release", PERIOD,
+                           "London")
     assert (london["Numerator"], london["Denominator"], london["Status"]) == \
-        (1535, 2694, "published")
+        (1535, 2694, "Published")
     assert round(london["Value"], 1) == 57.0
     assert (round(london["Lower 95% CI"], 1), round(london["Upper 95% CI"], 1)) == (55.1, 58.8)
     city = _workbook_row(packs["E09000001"][".xlsx"], "Continuity of care (21 days)", PERIOD,
                          "City of London")
     assert [city[h] for h in ("Numerator", "Denominator", "Value", "Lower 95% CI")] == \
         ["*", "*", "*", "*"]
-    assert city["Status"] == "suppressed"
+    assert city["Status"] == "Suppressed"
 
 
 def test_unknown_scope_or_period_is_a_clear_error(sample_warehouse: Path, tmp_path: Path,
