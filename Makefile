@@ -17,7 +17,7 @@ PIPELINE_CODE := $(wildcard pipelines/*.py)
 SAMPLE_FILES := $(wildcard $(SAMPLES)/*)
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: install run warehouse test test-fast bench lint clean samples board-pack
+.PHONY: install run warehouse test test-fast bench lint clean samples board-pack mutation mutation-retest
 
 install: $(INSTALLED)
 
@@ -63,3 +63,16 @@ clean:
 board-pack: $(WAREHOUSE)
 	$(BIN)/python -m dashboard.board_pack --scope london --out var/board-pack \
 		--warehouse $(WAREHOUSE)
+
+# Mutation testing of the modules that make published figures (README: "Mutation testing").
+# Not part of `make test`: about 25 minutes on two cores. MUTATE=journeys,kpis runs some modules.
+MUTATE ?= journeys,kpis,validate,stats,disclosure
+MUTATION_JOBS ?= 2
+mutation: $(INSTALLED)
+	nice -n 10 $(BIN)/python -m coc_mutation.run --modules $(MUTATE) --jobs $(MUTATION_JOBS) \
+		--out var/mutation
+
+# After adding tests: run the last run's survivors again (the modules must be unchanged).
+mutation-retest: $(INSTALLED)
+	nice -n 10 $(BIN)/python -m coc_mutation.run --modules $(MUTATE) --jobs $(MUTATION_JOBS) \
+		--out var/mutation --retest-survivors

@@ -102,6 +102,11 @@ def england_missing_text(period: str, england_periods: list[str]) -> str | None:
     return f"England's {period} figure is not published yet"
 
 
+def one_decimal(value: float) -> str:
+    """The one rounding of a figure to one decimal place, for cards, tables and exports alike."""
+    return f"{value:.1f}"
+
+
 def display_value(value: float | None, status: str, unit: str = "percent",
                   available_from: date | None = None) -> str:
     """A figure as shown: '42.1%', '2.3 per 100 releases', '*', or 'Not yet available'."""
@@ -112,7 +117,7 @@ def display_value(value: float | None, status: str, unit: str = "percent",
         return f"{NOT_YET_TEXT}{when}"
     if value is None:
         return "No data"
-    return f"{value:.1f}{unit_suffix(unit)}"
+    return f"{one_decimal(value)}{unit_suffix(unit)}"
 
 
 def display_metric(value: float | None, status: str, unit: str = "percent") -> str:
@@ -121,7 +126,7 @@ def display_metric(value: float | None, status: str, unit: str = "percent") -> s
     if status == "immature":
         return "Not yet"
     if status == "published" and value is not None and unit != "percent":
-        return f"{value:.1f} per 100"
+        return f"{one_decimal(value)} per 100"
     return display_value(value, status, unit)
 
 
@@ -158,7 +163,10 @@ def value_text_expr(unit: str) -> pl.Expr:
                             pl.col("available_from").dt.strftime("%-d %b %Y")))
             .otherwise(pl.lit(NOT_YET_TEXT)))
         .when(pl.col("value").is_null()).then(pl.lit("No data"))
-        .otherwise(pl.col("value").round(1).cast(pl.String) + unit_suffix(unit))
+        # Rounded by one_decimal, as the cards are: Polars' own round(1) would show 12.35 as
+        # 12.4 where a card shows 12.3.
+        .otherwise(pl.col("value").map_elements(one_decimal, return_dtype=pl.String)
+                   + unit_suffix(unit))
     )
 
 

@@ -282,17 +282,9 @@ def table_names(warehouse: Path) -> set[str]:
     return {r[0] for r in query(warehouse, "select table_name from duckdb_tables()")}
 
 
-# `pipelines.cli.main` imports pipelines.synth for its default seed; while synth is still being
-# written the command line must work without it, so a stand-in is used when it cannot be
-# imported. `EXTRA` is Python run before the command line (e.g. to slow a build down).
+# `EXTRA` is Python run before the command line (e.g. to slow a build down).
 _CLI = textwrap.dedent("""
-    import sys, types
-    try:
-        import pipelines.synth  # noqa: F401
-    except Exception:
-        stub = types.ModuleType("pipelines.synth")
-        stub.DEFAULT_SEED = 0
-        sys.modules["pipelines.synth"] = stub
+    import sys
     {extra}
     from pipelines.cli import main
     sys.exit(main(sys.argv[1:]))

@@ -48,3 +48,13 @@ def test_an_unknown_value_in_the_url_falls_back_to_the_default(app_on_sample) ->
     at = app_on_sample(kpi="not_a_kpi")
     assert at.query_params["kpi"] == "coc_21d"
     assert pl.Series([s.value for s in at.subheader]).str.starts_with("Continuity").any()
+
+
+def test_known_headline_cards_of_the_sample(app_on_sample) -> None:
+    """Cards of the committed synthetic sample (London, 2024/25), written out: change them only
+    when data_samples/ or a KPI definition changes on purpose."""
+    at = app_on_sample(period="2024/25")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Settled accommodation on release"] == "57.0%"
+    assert metrics["Completed without re-presenting"] == "Not yet"
+    assert metrics["Returned to custody within 12 months"] == "Not yet"

@@ -71,19 +71,61 @@ def _values(warehouse: Path, **where: str) -> pl.DataFrame:
                        params=list(where.values())).pl()
 
 
+def _pdf_text(path: Path) -> str:
+    """The PDF's text with every run of white space made one space (table cells wrap)."""
+    return " ".join(" ".join(page.extract_text() for page in PdfReader(path).pages).split())
+
+
+def _headline_table(text: str) -> str:
+    start = text.index("Indicator Value 95% interval Count Releases")
+    return text[start:]
+
+
+def _expected_row(row: dict) -> str:
+    """A headline row up to its releases as the board pack must print it: the indicator, then
+    its value, interval, count and releases, then a space (written out here, not with
+    dashboard.formatting)."""
+    if row["status"] == "suppressed":
+        # Value, count and releases hidden; no interval.
+        return f"{row['title']} * * * "
+    if row["status"] == "immature":
+        return (f"{row['title']} Not yet available (once data to "
+                f"{row['available_from']:%-d %B %Y} is loaded) ")
+    unit, interval = ("%", "%") if row["unit"] == "percent" else (" per 100 releases", "")
+    return (f"{row['title']} {row['value']:.1f}{unit} {row['lower_95']:.1f}{interval} to "
+            f"{row['upper_95']:.1f}{interval} {row['numerator']:,} {row['denominator']:,} ")
+
+
 @pytest.mark.parametrize(("scope", "code"), SCOPES)
-def test_pdf_headlines_equal_kpi_values(packs: dict, sample_warehouse: Path, scope: str,
-                                        code: str) -> None:
-    pages = PdfReader(packs[code][".pdf"]).pages
-    text = " ".join(" ".join(page.extract_text() for page in pages).split())
+def test_pdf_headline_rows_equal_kpi_values(packs: dict, sample_warehouse: Path, scope: str,
+                                            code: str) -> None:
+    text = _pdf_text(packs[code][".pdf"])
     assert "board pack" in text.lower() and PERIOD in text
     assert "SYNTHETIC SAMPLE DATA" in text
-    rows = _values(sample_warehouse, area_code=code, period=PERIOD, breakdown="all")
+    table = _headline_table(text)
+    with duckdb.connect(str(sample_warehouse), read_only=True) as con:
+        rows = con.sql(
+            "select d.title, d.unit, v.* from kpi_values v join kpi_definitions d "
+            "on d.id = v.kpi_id where v.area_code = ? and v.period = ? and v.breakdown = 'all'",
+            params=[code, PERIOD]).pl()
+    assert rows.height == 10
     for row in rows.iter_rows(named=True):
-        shown = formatting.display_value(row["value"], row["status"],
-                                         "rate_per_100" if row["kpi_id"] == "tier4_on_release"
-                                         else "percent", row["available_from"])
-        assert shown.split(" (")[0] in text, (row["kpi_id"], shown)
+        # Each figure right after its own indicator's name: a figure from another row (or '*'
+        # anywhere in the pack) does not pass.
+        assert _expected_row(row) in table, (row["kpi_id"], _expected_row(row))
+
+
+def test_pdf_known_cells_of_the_sample(packs: dict) -> None:
+    """Two cells of the committed synthetic sample, written out (London, 2024/25): change them
+    only when data_samples/ or a KPI definition changes on purpose."""
+    table = _headline_table(_pdf_text(packs["E12000007"][".pdf"]))
+    assert "Settled accommodation on release 57.0% 55.1% to 58.8% 1,535 2,694 " in table
+    assert "Informed about services at reception 68.1% 66.4% to 69.8% 1,946 2,858 " in table
+    lambeth = _headline_table(_pdf_text(packs["E09000022"][".pdf"]))
+    assert ("Returned to custody within 12 months Not yet available (once data to 1 April 2026 "
+            "is loaded) Not yet available ") in lambeth
+    city = _headline_table(_pdf_text(packs["E09000001"][".pdf"]))
+    assert "Continuity of care (21 days) * * * 47.8% " in city
 
 
 @pytest.mark.parametrize(("scope", "code"), SCOPES)
@@ -142,6 +184,34 @@ def test_workbook_holds_only_published_figures(packs: dict, sample_warehouse: Pa
                 assert not isinstance(record["Numerator"], int | float)
         checked += 1
     assert checked > 0
+
+
+def _workbook_row(path: Path, sheet: str, period: str, area: str) -> dict:
+    book = openpyxl.load_workbook(io.BytesIO(path.read_bytes()))
+    cells = book[sheet]
+    headings = [c.value for c in cells[4]]
+    rows = [dict(zip(headings, r, strict=True)) for r in cells.iter_rows(min_row=5,
+                                                                          values_only=True)]
+    found = [r for r in rows if (r["Period"], r["Area"], r["Breakdown"], r["Category"])
+             == (period, area, "All releases", "All releases")]
+    assert len(found) == 1, (sheet, period, area, len(found))
+    return found[0]
+
+
+def test_workbook_known_cells_of_the_sample(packs: dict) -> None:
+    """Cells of the committed synthetic sample, read from their own row and column, written out
+    (change them only when data_samples/ or a KPI definition changes on purpose)."""
+    london = _workbook_row(packs["E12000007"][".xlsx"], "Settled housing on release", PERIOD,
+                           "London")
+    assert (london["Numerator"], london["Denominator"], london["Status"]) == \
+        (1535, 2694, "Published")
+    assert round(london["Value"], 1) == 57.0
+    assert (round(london["Lower 95% CI"], 1), round(london["Upper 95% CI"], 1)) == (55.1, 58.8)
+    city = _workbook_row(packs["E09000001"][".xlsx"], "Continuity of care (21 days)", PERIOD,
+                         "City of London")
+    assert [city[h] for h in ("Numerator", "Denominator", "Value", "Lower 95% CI")] == \
+        ["*", "*", "*", "*"]
+    assert city["Status"] == "Suppressed"
 
 
 def test_unknown_scope_or_period_is_a_clear_error(sample_warehouse: Path, tmp_path: Path,

@@ -119,3 +119,94 @@ def test_every_release_is_kept_once_even_with_many_episodes() -> None:
     linked = link_journeys(rel, eps)
     assert linked.height == 2
     assert linked.filter(pl.col("release_id") == "r2").get_column("engaged_21d").item() is False
+
+
+# ---------------------------------------------------------------------------------------------
+# Boundaries and mix-ups that mutation testing (`make mutation`) found unpinned. Each test is one
+# behaviour; days are counted from the release (day 0) and written out.
+
+
+def test_an_episode_starting_on_day_0_is_engagement_on_day_0() -> None:
+    eps = episodes(("p1", "community", day(0), None, None))
+    assert outcome(eps, "days_to_engagement") == 0
+
+
+@pytest.mark.parametrize(("start", "expected"), [(0, True), (84, True), (85, False)])
+def test_tier4_window_is_day_0_to_84(start: int, expected: bool) -> None:
+    eps = episodes(("p1", "inpatient_detox", day(start), None, None))
+    assert outcome(eps, "tier4_12w") is expected
+
+
+def test_one_tier4_episode_is_enough_beside_a_community_one() -> None:
+    eps = episodes(("p1", "community", day(2), None, None),
+                   ("p1", "residential_rehab", day(40), None, None))
+    assert outcome(eps, "tier4_12w") is True
+
+
+def test_one_episode_within_21_days_is_enough_beside_a_later_one() -> None:
+    eps = episodes(("p1", "community", day(21), day(30), "dropped_out"),
+                   ("p1", "community", day(200), None, None))
+    assert outcome(eps, "engaged_21d") is True
+
+
+@pytest.mark.parametrize(("start", "expected"), [(182, True), (183, False)])
+def test_an_open_episode_starting_on_day_182_counts_at_six_months(start: int,
+                                                                  expected: bool) -> None:
+    eps = episodes(("p1", "community", day(start), None, None))
+    assert outcome(eps, "engaged_6m") is expected
+
+
+def test_one_episode_open_at_six_months_is_enough_beside_one_that_ended() -> None:
+    eps = episodes(("p1", "community", day(5), day(20), "dropped_out"),
+                   ("p1", "community", day(30), None, None))
+    assert outcome(eps, "engaged_6m") is True
+
+
+def test_an_ended_episode_with_no_exit_reason_is_not_a_completion_at_six_months() -> None:
+    eps = episodes(("p1", "community", day(30), day(100), None))
+    assert outcome(eps, "engaged_6m") is False
+
+
+def test_an_ended_episode_with_no_exit_reason_is_not_a_completion_at_12_months() -> None:
+    eps = episodes(("p1", "community", day(30), day(100), None))
+    assert outcome(eps, "completed_12m") is False
+
+
+def test_a_completion_on_the_day_it_started_is_not_its_own_re_presentation() -> None:
+    eps = episodes(("p1", "community", day(10), day(10), "completed_drug_free"))
+    assert outcome(eps, "completed_12m") is True
+
+
+def test_another_persons_episode_is_not_a_re_presentation() -> None:
+    eps = episodes(("p1", "community", day(10), day(100), "completed_drug_free"),
+                   ("p2", "community", day(150), None, None))
+    assert outcome(eps, "completed_12m") is True
+
+
+def test_one_completion_is_enough_beside_an_earlier_episode_that_did_not_complete() -> None:
+    eps = episodes(("p1", "community", day(5), day(20), "dropped_out"),
+                   ("p1", "community", day(30), day(200), "completed_alcohol_free"))
+    assert outcome(eps, "completed_12m") is True
+
+
+@pytest.mark.parametrize(("start", "expected"), [(365, 365), (366, None)])
+def test_days_to_engagement_looks_365_days_ahead(start: int, expected: int | None) -> None:
+    eps = episodes(("p1", "community", day(start), None, None))
+    assert outcome(eps, "days_to_engagement") == expected
+
+
+def test_a_release_with_no_episode_has_every_outcome_false() -> None:
+    linked = link_journeys(releases(("r1", "p1", day(-100), RELEASE)), episodes())
+    flags = linked.select("engaged_21d", "tier4_12w", "engaged_6m", "completed_12m",
+                          "returned_custody_12m", "days_to_engagement").row(0)
+    assert flags == (False, False, False, False, False, None)
+
+
+def test_another_persons_reception_is_not_a_return_to_custody() -> None:
+    other = ("r2", "p2", day(30), day(60))
+    assert outcome(episodes(), "returned_custody_12m", (other,)) is False
+
+
+def test_a_reception_on_the_day_of_release_is_not_its_own_return_to_custody() -> None:
+    linked = link_journeys(releases(("r1", "p1", RELEASE, RELEASE)), episodes())
+    assert linked.get_column("returned_custody_12m").item() is False

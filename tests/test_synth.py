@@ -20,6 +20,7 @@ from pipelines.contracts import (
     TIER4_SETTINGS,
     Contract,
 )
+from pipelines.ingest import land
 from pipelines.reference import (
     PRISON_BY_CODE,
     RECOMMENDATION_IDS,
@@ -28,6 +29,7 @@ from pipelines.reference import (
     normalise_prison,
 )
 from pipelines.synth import DEFAULT_SEED, SAMPLE_CUTOFF, generate
+from pipelines.validate import stage
 
 SAMPLES = Path(__file__).resolve().parent.parent / "data_samples"
 FINANCIAL_YEARS = (2020, 2021, 2022, 2023, 2024)
@@ -336,15 +338,13 @@ def test_extracts_carry_the_variants_the_contracts_allow(releases: pl.DataFrame,
 def test_the_pipeline_validator_accepts_the_sample_and_rejects_the_broken_rows(
         tmp_path: Path) -> None:
     """Cross-check with pipelines.validate: nothing rejected at rate 0, rejects at rate > 0."""
-    ingest = pytest.importorskip("pipelines.ingest")
-    validate = pytest.importorskip("pipelines.validate")
     clean, broken = tmp_path / "clean", tmp_path / "broken"
     generate(clean, scale=SMALL_SCALE)
     generate(broken, scale=SMALL_SCALE, bad_row_rate=0.02)
     for contract in CONTRACTS:
         for folder, expect_rejects in ((clean, False), (broken, True)):
-            landed = ingest.land(folder / f"{contract.name}.csv", contract)
-            staged = validate.stage(contract, landed.frame, SAMPLE_CUTOFF)
+            landed = land(folder / f"{contract.name}.csv", contract)
+            staged = stage(contract, landed.frame, SAMPLE_CUTOFF)
             has_rejects = staged.rejects.height > 0
             assert has_rejects == (expect_rejects and contract.name in DATE_COLUMNS), (
                 contract.name, folder.name, staged.rejects.head(5).to_dicts())

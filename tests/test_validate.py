@@ -14,9 +14,11 @@ from pipelines.contracts import (
     PRISON_RELEASES,
     REQUIRED_EXTRACTS,
     TEXT_MAX_CHARS,
+    Column,
+    Contract,
 )
 from pipelines.ingest import land
-from pipelines.validate import REJECT_SCHEMA, stage
+from pipelines.validate import REJECT_SCHEMA, latest_date, stage
 from tests.helpers import (
     VALID_ROWS,
     counts_of,
@@ -660,3 +662,63 @@ def test_coded_columns_landed_as_categories_stage_exactly_as_from_text(tmp_path)
     assert from_categories.per_file.to_dicts() == from_text.per_file.to_dicts()
     assert counts_of(from_categories) == {"rows_read": 8, "rows_loaded": 4, "rows_rejected": 3,
                                           "duplicates": 1}
+# Found unpinned by mutation testing (`make mutation`).
+
+
+def test_a_column_with_only_a_maximum_rejects_a_value_above_it():
+    contract = Contract(
+        name="scores", title="Scores", description="", key="score_id",
+        columns=(Column("score_id", "id", "id"), Column("score", "int", "score", maximum=10)),
+    )
+    staged = stage(contract, landed_frame(contract, [{"score_id": "A", "score": "10"},
+                                                     {"score_id": "B", "score": "11"},
+                                                     {"score_id": "C", "score": "-3"}]))
+    assert staged.good.get_column("score_id").to_list() == ["A", "C"]
+    assert rejects_of(staged) == [(3, "score", "score must be a whole number")]
+
+
+def test_the_latest_date_is_taken_over_every_given_column_and_frame():
+    releases = pl.DataFrame({"reception_date": [date(2024, 1, 5), None],
+                             "release_date": [date(2024, 3, 1), None]})
+    episodes = pl.DataFrame({"start_date": [date(2024, 2, 1)],
+                             "end_date": [date(2024, 6, 30)]})
+    assert latest_date([(releases, ("reception_date", "release_date")),
+                        (episodes, ("start_date",))]) == date(2024, 3, 1)
+    assert latest_date([(releases, ("release_date",)),
+                        (episodes, ("start_date", "end_date"))]) == date(2024, 6, 30)
+
+
+def test_no_latest_date_when_every_value_is_empty():
+    empty = pl.DataFrame({"release_date": [None]}, schema={"release_date": pl.Date})
+    assert latest_date([(empty, ("release_date",))]) is None
+
+
+def test_a_row_is_never_a_duplicate_of_a_rejected_row():
+    # Equal once read (an unreadable budget is read as empty), but the first row is rejected:
+    # the second is a different row with the same id, not a duplicate.
+    staged = stage_rows("prison_releases", [release(1, release_budget_gbp="abc"),
+                                            release(1, release_budget_gbp="")])
+    assert counts_of(staged) == {"rows_read": 2, "rows_loaded": 0, "rows_rejected": 2,
+                                 "duplicates": 0}
+
+
+def test_an_xlsx_date_column_may_mix_serials_and_written_dates():
+    contract = next(c for c in CONTRACTS if c.name == "prison_releases")
+    rows = [release(1, release_date="45078"), release(2, release_date="2023-06-02"),
+            release(3, release_date="03/06/2023")]
+    staged = stage(contract, landed_frame(contract, rows, "r.xlsx", fmt="xlsx"))
+    assert staged.good.get_column("release_date").to_list() == [
+        date(2023, 6, 1), date(2023, 6, 2), date(2023, 6, 3)]
+
+
+def test_an_extract_with_no_rows_stages_to_nothing():
+    staged = stage_rows("prison_releases", [])
+    assert staged.good.is_empty() and staged.rejects.is_empty()
+    assert list(staged.good.columns[:2]) == ["release_id", "person_id"]
+
+
+def test_an_empty_column_does_not_reset_the_latest_date():
+    dated = pl.DataFrame({"release_date": [date(2024, 3, 1)]})
+    empty = pl.DataFrame({"release_date": [None]}, schema={"release_date": pl.Date})
+    assert latest_date([(dated, ("release_date",)), (empty, ("release_date",))]) == \
+        date(2024, 3, 1)

@@ -7,7 +7,7 @@ import altair as alt
 import polars as pl
 
 from dashboard.charts import palette
-from dashboard.formatting import unit_suffix
+from dashboard.formatting import value_text_expr
 
 ROW_HEIGHT = 20
 
@@ -56,5 +56,5 @@ def ranked_frame(rows: pl.DataFrame, unit: str) -> pl.DataFrame:
     return rows.filter(pl.col("status") == "published").with_columns(
         pl.col("area_name").alias("name"),
         palette.category_expr().alias("category"),
-        (pl.col("value").round(1).cast(pl.String) + unit_suffix(unit)).alias("value_text"),
+        value_text_expr(unit).alias("value_text"),
     )
