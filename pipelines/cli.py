@@ -1,7 +1,8 @@
-"""Command line of the pipeline: `python -m pipelines {build,synth,bench}`.
+"""Command line of the pipeline: `python -m pipelines {build,synth,bench,audit}`.
 
 Exit status: 0 on success, 2 when an extract cannot be loaded (the message names the file and
-what is wrong; the existing warehouse is left untouched).
+what is wrong; the existing warehouse is left untouched) or when the disclosure audit finds an
+exposed count (the build then does not publish; `audit` reports it).
 """
 
 from __future__ import annotations
@@ -73,6 +74,18 @@ def _bench(args: argparse.Namespace) -> int:
     return run_benchmark(args)
 
 
+def _audit(args: argparse.Namespace) -> int:
+    from pipelines.disclosure_audit import audit_warehouse
+
+    for path in (args.warehouse, args.previous):
+        if path is not None and not path.is_file():
+            print(f"error: {path}: no such warehouse", file=sys.stderr)
+            return EXIT_BAD_INPUT
+    report = audit_warehouse(args.warehouse, args.previous)
+    print(report.summary(args.show))
+    return 0 if report.passed else EXIT_BAD_INPUT
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipelines", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -106,6 +119,14 @@ def main(argv: list[str] | None = None) -> int:
     bench.add_argument("--pages", action="store_true",
                        help="also time each dashboard page against the largest warehouse")
     bench.set_defaults(handler=_bench)
+
+    audit = commands.add_parser(
+        "audit", help="attack a published warehouse's disclosure control (DESIGN §6)")
+    audit.add_argument("--warehouse", type=Path, required=True, help="warehouse .duckdb path")
+    audit.add_argument("--previous", type=Path,
+                       help="the publication it replaces: attack the two together")
+    audit.add_argument("--show", type=int, default=20, help="how many exposed counts to list")
+    audit.set_defaults(handler=_audit)
 
     args = parser.parse_args(argv)
     return args.handler(args)
