@@ -20,7 +20,7 @@ from typing import TextIO
 
 import polars as pl
 
-from pipelines import outputs, warehouse
+from pipelines import disclosure_audit, outputs, warehouse
 from pipelines.contracts import CONTRACT_BY_NAME, REQUIRED_EXTRACTS
 from pipelines.ingest import ExtractError, LandedFile, discover, land
 from pipelines.validate import REJECT_SCHEMA, Staged, latest_date, stage
@@ -172,6 +172,7 @@ def run_build(source: Path, warehouse_path: Path, report_path: Path | None = Non
         "source": str(source),
         "pipeline_version": PIPELINE_VERSION,
     }])
+    _audit(tables, warehouse_path, progress)
     done = progress.step("publish", f"publishing {len(tables)} tables to {warehouse_path}")
     warehouse.publish(warehouse_path, tables)
     done()
@@ -179,6 +180,17 @@ def run_build(source: Path, warehouse_path: Path, report_path: Path | None = Non
         report_path.parent.mkdir(parents=True, exist_ok=True)
         report_path.write_text(json.dumps(report, indent=2, default=str) + "\n")
     return BuildResult(run_id, data_cutoff, staged, report, dict(progress.timings))
+
+
+def _audit(tables: dict[str, pl.DataFrame], warehouse_path: Path, progress: Progress) -> None:
+    """The disclosure audit, against this build and the warehouse it replaces, before the
+    swap: a build that exposes a hidden count does not publish (DisclosureError)."""
+    done = progress.step("audit", "auditing disclosure control")
+    report = disclosure_audit.audit_published(tables,
+                                              disclosure_audit.previous_tables(warehouse_path))
+    done(f"{report.exposed.height:,} exposed")
+    if not report.passed:
+        raise disclosure_audit.DisclosureError(report.summary())
 
 
 def _history_tables(warehouse_path: Path, run_id: str, started: datetime, source: Path,

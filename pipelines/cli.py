@@ -17,6 +17,7 @@ EXIT_BAD_INPUT = 2
 
 def _build(args: argparse.Namespace) -> int:
     from pipelines.build import Progress, run_build
+    from pipelines.disclosure_audit import DisclosureError
     from pipelines.ingest import ExtractError
 
     print(f"Building {args.warehouse} from {args.source}", file=sys.stderr)
@@ -25,6 +26,11 @@ def _build(args: argparse.Namespace) -> int:
                            Progress(quiet=args.quiet))
     except ExtractError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        print("The existing warehouse was left unchanged.", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except DisclosureError as exc:
+        print(f"error: the disclosure audit failed, nothing was published.\n{exc}",
+              file=sys.stderr)
         print("The existing warehouse was left unchanged.", file=sys.stderr)
         return EXIT_BAD_INPUT
     files = result.report["files"]

@@ -53,6 +53,10 @@ COUNT_SCHEMA = {"build": pl.String, "table": pl.String, "kind": pl.String, "hidd
                 "exposed": pl.Int64}
 
 
+class DisclosureError(Exception):
+    """The figures about to be published expose a hidden count; the message names them."""
+
+
 @dataclass
 class AuditReport:
     """Every exposed hidden count with its feasible range, and what was audited."""
@@ -140,10 +144,15 @@ class _Builder:
 
     def sums(self, name: str, totals: pl.DataFrame, parts: pl.DataFrame,
              keys: list[str]) -> None:
-        """total == sum of its parts, for every total (id column) and parts joined on keys."""
+        """total == sum of its parts, for every total (id column) and parts joined on keys.
+
+        Only totals with a part present: a level not published for some slice says nothing.
+        """
+        totals = totals.select(*keys, "id").join(parts.select(keys).unique(), on=keys,
+                                                 how="semi", nulls_equal=True)
         if totals.is_empty():
             return
-        totals = totals.select(*keys, "id").with_row_index("rel")
+        totals = totals.with_row_index("rel")
         joined = parts.select(*keys, "id").join(totals.select(*keys, "rel"), on=keys,
                                                  how="inner", nulls_equal=True)
         rows = pl.concat([
@@ -742,8 +751,12 @@ def _audit(tables: Mapping[str, pl.DataFrame], previous: Mapping[str, pl.DataFra
         alone, _, more, _, _ = _run(_model({"previous": previous}, zeros_shown, False), budget)
         solves += more
         already = alone.filter(pl.col("found_by") != "").get_column("key")
+        # The same count exposed in this build is reported once, as this build's.
+        current = result.filter((pl.col("build") == "current") & (pl.col("found_by") != "")) \
+            .get_column("match")
         result = result.with_columns(
-            pl.when((pl.col("build") == "previous") & pl.col("key").is_in(already.implode()))
+            pl.when((pl.col("build") == "previous") & (pl.col("key").is_in(already.implode())
+                                                       | pl.col("match").is_in(current.implode())))
             .then(pl.lit("")).otherwise(pl.col("found_by")).alias("found_by"))
     seconds = {"model": time.perf_counter() - started - sum(seconds.values()), **seconds}
     return _report(result, seconds, solves, unsettled, warnings, ("current", "previous"))
@@ -756,6 +769,18 @@ def read_tables(path: Path) -> dict[str, pl.DataFrame]:
         present = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
         return {name: con.sql(f'select * from "{name}"').pl() for name in wanted
                 if name in present}
+
+
+def previous_tables(path: Path) -> dict[str, pl.DataFrame] | None:
+    """The audited tables of the warehouse a build will replace, if there is a readable one."""
+    if not path.is_file():
+        return None
+    try:
+        tables = read_tables(path)
+    except duckdb.Error:
+        return None
+    return tables if {"kpi_values", "kpi_definitions", "ref_local_authorities"} <= set(tables) \
+        else None
 
 
 def audit_warehouse(path: Path, previous_path: Path | None = None,
