@@ -661,7 +661,12 @@ def _run(model: _Model, budget: float) -> tuple[pl.DataFrame, dict, int, int, li
     if (found_by == CONTRADICTION).any():
         warnings.append(f"the published figures {CONTRADICTION}: no values fit them all")
         found_by[:] = ""
-    result = cells.select("build", "table", "kind", "key", "match", "audited").with_columns(
+    # A published count from 1 to 4 is exposed as it stands (primary suppression missed it).
+    shown_small = (~cells.get_column("audited") & cells.get_column("value").is_between(
+        1, SMALL_MAX).fill_null(False) & (cells.get_column("build") == "current")).to_numpy()
+    found_by[shown_small] = "published as it stands"
+    result = cells.select("build", "table", "kind", "key", "match",
+                          pl.col("audited") | pl.Series(shown_small)).with_columns(
         pl.Series("low", low).clip(0, CAP).cast(pl.Int64),
         pl.Series("high", high).clip(0, CAP).cast(pl.Int64),
         pl.Series("found_by", found_by, dtype=pl.String),
