@@ -38,7 +38,7 @@ EPS = 1e-6
 MAX_PASSES = 200  # propagation passes; bounds stay valid if it stops early
 HARVEST_ROUNDS = 6
 LP_MAX_VARS = 20_000  # larger components get propagation only (counted as unsettled)
-LP_SECONDS = 60.0  # time budget of the LP stage; cells left then are counted as unsettled
+LP_SECONDS = 30.0  # CPU seconds for the LP stage; cells still open then count as unsettled
 LONDON = "E12000007"
 RELEASES_FAMILY = "releases"  # the denominator family whose counts are the releases
 ALL = "all"
@@ -524,14 +524,28 @@ class _LP:
         else:
             self.component = np.zeros(0, dtype=np.int64)
 
-    def solve(self, cost: np.ndarray, subset: np.ndarray) -> np.ndarray | None:
-        """A vertex minimising cost over the variables in `subset` (whole components)."""
-        touched = np.zeros(len(self.free), dtype=bool)
-        touched[subset] = True
-        eq_rows = np.flatnonzero(abs(self.eq) @ touched.astype(float) > 0)
-        ub_rows = np.flatnonzero(abs(self.ub) @ touched.astype(float) > 0)
-        eq, b_eq = self.eq[eq_rows][:, subset], self.b_eq[eq_rows]
-        ub, b_ub = self.ub[ub_rows][:, subset], self.b_ub[ub_rows]
+    def solve(self, cost: np.ndarray, subset: np.ndarray,
+              context: np.ndarray | None = None) -> np.ndarray | None:
+        """A vertex minimising cost over the variables in `subset`.
+
+        Without `context`, `subset` is whole components, or only the relations inside it are
+        kept (a relaxation). With `context` (values of every variable), the variables outside
+        `subset` are held at those values: a restriction, so its solutions fit the whole system.
+        """
+        inside = np.zeros(len(self.free), dtype=bool)
+        inside[subset] = True
+        solved = []
+        for matrix, rhs in ((self.eq, self.b_eq), (self.ub, self.b_ub)):
+            pattern = abs(matrix)
+            touching = pattern @ inside.astype(float) > 0
+            if context is None:
+                rows = np.flatnonzero(touching & (pattern @ (~inside).astype(float) == 0))
+                solved.append((matrix[rows][:, subset], rhs[rows]))
+            else:
+                rows = np.flatnonzero(touching)
+                outside = np.where(inside, 0.0, context)
+                solved.append((matrix[rows][:, subset], rhs[rows] - matrix[rows] @ outside))
+        (eq, b_eq), (ub, b_ub) = solved
         self.solves += 1
         result = linprog(cost[subset], A_ub=ub if ub.shape[0] else None,
                          b_ub=b_ub if ub.shape[0] else None,
@@ -559,7 +573,49 @@ def _batches(component: np.ndarray, wanted: np.ndarray, limit: int) -> list[np.n
     return batches
 
 
-def _decide(system: _System, audited: np.ndarray, budget: float
+def _objective(round_: int, left: np.ndarray) -> np.ndarray:
+    """Costs whose optimal vertices witness the cells still open: first all as high as they
+    go, then all as low, then random mixtures (seeded by the round, so runs repeat), because
+    where open cells share a fixed total their plain sum cannot move them."""
+    if round_ < 2:
+        return (1.0 if round_ else -1.0) * left
+    rng = np.random.default_rng(round_)
+    return rng.choice([-1.0, 1.0], len(left)) * rng.uniform(0.5, 1.5, len(left)) * left
+
+
+def _split_harvest(lp: _LP, group: np.ndarray, large: np.ndarray, unresolved, harvest,
+                   cpu_started: float, budget: float) -> None:
+    """Witnesses in components too large for one LP: solve the denominators (group 0) alone,
+    then each KPI's numerators (one group each) with the denominators held there. Each
+    solution is a restriction of the whole system, so what it shows is a true witness."""
+    dens = np.flatnonzero(large & (group == 0))
+    for round_ in range(2 * HARVEST_ROUNDS):
+        if time.process_time() - cpu_started > budget or not (large & unresolved()).any():
+            return
+        sign = -1.0 if round_ % 2 == 0 else 1.0
+        # Denominators as high (then as low) as they go leave numerators the most (least) room.
+        cost = np.zeros(len(lp.free))
+        cost[dens] = sign
+        base = lp.solve(cost, dens) if len(dens) else np.zeros(0)
+        if base is None:
+            continue
+        context = np.zeros(len(lp.free))
+        context[dens] = base
+        parts = [(base, dens)]
+        for code in np.unique(group[large & (group > 0)]):
+            if time.process_time() - cpu_started > budget:
+                return
+            members = np.flatnonzero(large & (group == code))
+            cost = np.zeros(len(lp.free))
+            cost[members] = _objective(round_, unresolved())[members]
+            parts.append((lp.solve(cost, members, context), members))
+        # Only a solution of every part is a solution of the whole.
+        if all(x is not None for x, _ in parts):
+            for x, members in parts:
+                harvest(x, members)
+
+
+def _decide(system: _System, audited: np.ndarray, group: np.ndarray, budget: float
             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict, int, int]:
     """Low, high and how found per variable (exposed where found), timings, LP solves and
     the number of open cells the LP stage could not settle (too large or out of time)."""
@@ -574,7 +630,7 @@ def _decide(system: _System, audited: np.ndarray, budget: float
     proven = audited & _exposed(lo, hi)
     found_by[proven] = "interval propagation"
     open_ = audited & ~proven
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     low, high = lo.copy(), hi.copy()
     solves = unsettled = 0
     if open_.any():
@@ -595,20 +651,24 @@ def _decide(system: _System, audited: np.ndarray, budget: float
             return target & ~(high_ok & two_ok)
 
         for batch in _batches(lp.component, target, LP_MAX_VARS):
-            for _ in range(HARVEST_ROUNDS):
+            stale = 0
+            for round_ in range(2 * HARVEST_ROUNDS):
                 left = unresolved()
                 count = int(left[batch].sum())
-                if not count or time.perf_counter() - started > budget:
+                if not count or time.process_time() - cpu_started > budget:
                     break
-                harvest(lp.solve(-left.astype(float), batch), batch)
-                harvest(lp.solve(left.astype(float), batch), batch)
-                if int(unresolved()[batch].sum()) == count:
+                harvest(lp.solve(_objective(round_, left), batch), batch)
+                stale = stale + 1 if int(unresolved()[batch].sum()) == count else 0
+                if stale >= 2:
                     break
         sizes = np.bincount(lp.component)
+        large = sizes[lp.component] > LP_MAX_VARS
+        if (large & unresolved()).any():
+            _split_harvest(lp, group[lp.free], large, unresolved, harvest, cpu_started, budget)
         for index in np.flatnonzero(unresolved()):
             if not unresolved()[index] or sizes[lp.component[index]] > LP_MAX_VARS:
                 continue
-            if time.perf_counter() - started > budget:
+            if time.process_time() - cpu_started > budget:
                 break
             subset = np.flatnonzero(lp.component == lp.component[index])
             position = int(np.searchsorted(subset, index))
@@ -657,7 +717,16 @@ def _run(model: _Model, budget: float) -> tuple[pl.DataFrame, dict, int, int, li
         cells.get_column("lo").to_numpy().copy(), cells.get_column("hi").to_numpy().copy())
     warnings = model.warnings + _consistency(model, system)
     audited = cells.get_column("audited").to_numpy()
-    low, high, found_by, seconds, solves, unsettled = _decide(system, audited, budget)
+    kpi = pl.col("kpi_id") if "kpi_id" in cells.columns else pl.lit(None, dtype=pl.String)
+    # LP groups for large components: 0 for denominators and other counts of releases, one per
+    # KPI for its numerators (the engagement curve with the KPI it equals at a day).
+    labels = cells.select(
+        pl.when(pl.col("kind") == "numerator").then(kpi)
+        .when(pl.col("kind") == "engaged").then(pl.lit(next(iter(CURVE_KPI_AT_DAY.values()))))
+        .otherwise(pl.lit(None)).alias("g"))
+    group = labels.get_column("g").cast(pl.Categorical).to_physical().fill_null(-1) \
+        .to_numpy() + 1
+    low, high, found_by, seconds, solves, unsettled = _decide(system, audited, group, budget)
     if (found_by == CONTRADICTION).any():
         warnings.append(f"the published figures {CONTRADICTION}: no values fit them all")
         found_by[:] = ""
