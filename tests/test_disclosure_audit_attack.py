@@ -164,6 +164,21 @@ def test_lambeth_overlapping_windows_and_small_notes_pin_a_year() -> None:
     assert found["tier4_on_release · 2021/22 to 2023/24 · Lambeth · all releases"] == (10, 10)
 
 
+def test_overlapping_windows_expose_a_year_that_only_lp_finds() -> None:
+    # 2021/22 + 2022/23 = 20 - 5 = 15 from the first window, so 2023/24 = 19 - 15 = 4: interval
+    # propagation reads each window alone (2023/24 somewhere in 1..17); the LP sees both.
+    kpi = "tier4_on_release"
+    report = audit_published(tables([
+        row("2020/21", EALING, 5, 100, kpi=kpi),
+        *(row(y, EALING, None, 100, kpi=kpi) for y in ("2021/22", "2022/23", "2023/24")),
+        row("2020/21 to 2022/23", EALING, 20, 300, kpi=kpi),
+        row("2021/22 to 2023/24", EALING, 19, 300, kpi=kpi),
+    ]))
+    assert [(r["key"], r["low"], r["high"], r["found_by"]) for r in
+            report.exposed.iter_rows(named=True)] == [
+        ("tier4_on_release · 2023/24 · Ealing · all releases", 4, 4, "linear programming")]
+
+
 def wandsworth(hidden: set[int]) -> dict[str, pl.DataFrame]:
     counts = {1: 5, 2: 5, 3: 4, 4: 6}
     return tables([
