@@ -45,6 +45,7 @@ ALL = "all"
 # The engagement curve's point at this day is the London, all-releases numerator of this KPI.
 CURVE_KPI_AT_DAY = {21: "coc_21d"}
 SMALL_NOTE_WORD = "small"
+DERIVED_FIGURES = ("value", "lower_95", "upper_95", "lower_998", "upper_998")
 CONTRADICTION = "contradict the audit's model"
 AUDITED_TABLES = ("kpi_values", "release_flows", "engagement_curve")
 EXPOSED_SCHEMA = {"build": pl.String, "table": pl.String, "kind": pl.String, "key": pl.String,
@@ -236,6 +237,13 @@ def _kpi_cells(b: _Builder, tables: Mapping[str, pl.DataFrame], build: str,
         pl.col("period").str.slice(0, 7).alias("_fy"),
     )
     says_small, says_other, warnings = _note_rules(values)
+    figures = [c for c in DERIVED_FIGURES if c in values.columns]
+    leaked = values.filter(pl.col("numerator").is_null()
+                           & pl.any_horizontal(pl.col(c).is_not_null() for c in figures)) \
+        if figures else values.clear()
+    if leaked.height:
+        warnings.append(f"kpi_values: {leaked.height:,} rows show a rate or interval for a "
+                        "hidden numerator, which gives it away with the denominator")
     if build == "current":
         b.warnings.extend(warnings)
     where = pl.format("{} · {} · {}", pl.col("period"), pl.col("area_name"),

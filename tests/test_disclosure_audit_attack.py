@@ -100,6 +100,16 @@ def test_the_same_pattern_with_one_note_for_every_hidden_cell_is_safe(
     assert report.unsettled == 0 and report.lp_solves > 0
 
 
+def test_a_rate_shown_for_a_hidden_numerator_is_reported() -> None:
+    rows = [row("2023/24", CITY, None, 11),
+            *(row("2023/24", CITY, None, None, breakdown="release_type", category=c)
+              for c in ("licence", "sentence_end"))]
+    assert audit_published(tables(rows)).passed
+    rows[1]["value"] = 25.0
+    report = audit_published(tables(rows))
+    assert not report.passed and "rate or interval" in report.warnings[0]
+
+
 def test_row_presence_says_each_hidden_denominator_is_at_least_one() -> None:
     # City of London: 6 releases split over three release types, all hidden. Each row exists,
     # so each type had at least one release, and none can have had 5.
