@@ -124,6 +124,7 @@ class _Builder:
         self.eq_names: list[str] = []
         self.ub_names: list[str] = []
         self.warnings: list[str] = []
+        self.twins: list[pl.DataFrame] = []
 
     def add_cells(self, frame: pl.DataFrame) -> pl.DataFrame:
         """`frame` holds the cell columns; returns it with an `id` column."""
@@ -162,9 +163,13 @@ class _Builder:
         ])
         self._relation("eq", name, rows)
 
-    def pairs(self, name: str, kind: str, left: pl.Series, right: pl.Series) -> None:
-        """left == right (kind eq) or left <= right (kind ub), element-wise."""
+    def pairs(self, name: str, kind: str, left: pl.Series, right: pl.Series,
+              twins: bool = False) -> None:
+        """left == right (kind eq) or left <= right (kind ub), element-wise. `twins`: the two
+        are one count shown in two places, so where one shows it the other hides no secret."""
         n = len(left)
+        if twins:
+            self.twins.append(pl.DataFrame({"a": left, "b": right}))
         if not n:
             return
         rel = pl.int_range(n, eager=True, dtype=pl.Int64)
@@ -176,8 +181,16 @@ class _Builder:
 
     def model(self) -> _Model:
         empty = pl.DataFrame(schema={"rel": pl.Int64, "var": pl.Int64, "coef": pl.Float64})
+        cells = pl.concat(self.frames, how="diagonal_relaxed")
+        if self.twins:
+            pairs = pl.concat(self.twins).cast(pl.Int64)
+            pairs = pl.concat([pairs, pairs.select(pl.col("b").alias("a"), pl.col("a").alias("b"))])
+            shown = cells.select(pl.col("id").alias("b"), pl.col("value").is_not_null().alias("s"))
+            elsewhere = pairs.join(shown, on="b").filter("s").get_column("a")
+            cells = cells.with_columns(
+                (pl.col("audited") & ~pl.col("id").is_in(elsewhere.implode())).alias("audited"))
         return _Model(
-            pl.concat(self.frames, how="diagonal_relaxed"),
+            cells,
             pl.concat(self.eq) if self.eq else empty,
             pl.concat(self.ub) if self.ub else empty,
             self.eq_names, self.ub_names, self.warnings,
@@ -387,7 +400,7 @@ def _flow_cells(b: _Builder, tables: Mapping[str, pl.DataFrame], build: str, den
     ).join(margin_dens.select("period", "area_code", pl.col("id").alias("_den")),
            on=["period", "area_code"], how="inner")
     b.pairs("release_flows margins = kpi_values releases", "eq", margins.get_column("id"),
-            margins.get_column("_den"))
+            margins.get_column("_den"), twins=True)
 
 
 def _curve_cells(b: _Builder, tables: Mapping[str, pl.DataFrame], build: str,
@@ -418,7 +431,7 @@ def _curve_cells(b: _Builder, tables: Mapping[str, pl.DataFrame], build: str,
                          & (pl.col("breakdown") == ALL))
     tied = releases.join(london.select("period", pl.col("id").alias("_den")), on="period")
     b.pairs("curve releases = London releases", "eq", tied.get_column("id"),
-            tied.get_column("_den"))
+            tied.get_column("_den"), twins=True)
     steps = engaged.with_columns(pl.col("id").shift(-1).over("period").alias("_next")) \
         .drop_nulls("_next")
     b.pairs("curve is cumulative", "ub", steps.get_column("id"), steps.get_column("_next"))
@@ -431,7 +444,7 @@ def _curve_cells(b: _Builder, tables: Mapping[str, pl.DataFrame], build: str,
                         & (pl.col("period_type") == "year") & (pl.col("breakdown") == ALL))
             .select("period", pl.col("id").alias("_num")), on="period")
         b.pairs(f"curve at day {day} = London {kpi}", "eq", points.get_column("id"),
-                points.get_column("_num"))
+                points.get_column("_num"), twins=True)
 
 
 def _cutoff(tables: Mapping[str, pl.DataFrame]):

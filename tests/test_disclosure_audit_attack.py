@@ -240,6 +240,16 @@ def test_release_flows_margins_tied_to_kpi_values() -> None:
     assert found["2020/21 · all → E09000001"] == (4, 4)
 
 
+def test_a_margin_hidden_in_release_flows_but_published_in_kpi_values_hides_no_secret() -> None:
+    period = "2020/21"
+    report = audit_published(tables(
+        [row(period, BELMARSH, 20, 30), row(period, CITY, 10, 30)],
+        flows=[(period, BELMARSH, CITY, 30), (period, BELMARSH, "all", None),
+               (period, "all", CITY, 30)],
+    ))
+    assert report.passed, report.summary()
+
+
 def test_a_hidden_block_with_published_margins_is_safe_and_needs_lp() -> None:
     period = "2020/21"
     report = audit_published(tables(
