@@ -3,7 +3,7 @@
 For each scale it generates a synthetic data set (not committed; kept under --workdir so a
 second run reuses it), then in one run measures:
 - the floor: a bare DuckDB scan of the same CSV files (every column read as text);
-- a full build in a fresh process, timed stage by stage (read, validate, journeys, KPIs,
+- a full build in a fresh process, timed stage by stage (read, validate, journeys, KPIs, audit,
   publish), with that process's peak memory;
 - the ratios that matter: build time over the floor, and seconds per million rows, which stays
   roughly flat when time grows linearly with size.
@@ -25,7 +25,7 @@ from pathlib import Path
 
 import duckdb
 
-STAGES = ("read", "validate", "journeys", "kpis", "publish")
+STAGES = ("read", "validate", "journeys", "kpis", "audit", "publish")
 # Community episodes per release beyond those of released people: at scale 67 this gives about
 # 1 million releases and 10 million community episodes.
 BACKGROUND_PER_RELEASE = 9.3
