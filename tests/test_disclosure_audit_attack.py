@@ -296,3 +296,19 @@ def test_the_build_does_not_publish_what_the_audit_rejects(
                         lambda *_a, **_k: wandsworth({2, 3}))
     build.run_build(source, path, progress=build.Progress(quiet=True))
     assert path.read_bytes() != before
+
+
+def test_cli_audit_exits_2_naming_the_exposed_cells(tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture) -> None:
+    from pipelines import warehouse
+    from pipelines.cli import main
+
+    first, second = tmp_path / "first.duckdb", tmp_path / "second.duckdb"
+    warehouse.publish(first, wandsworth({1, 3}))
+    warehouse.publish(second, wandsworth({2, 3}))
+    assert main(["audit", "--warehouse", str(second)]) == 0
+    assert "0 exposed" in capsys.readouterr().out
+    assert main(["audit", "--warehouse", str(second), "--previous", str(first)]) == 2
+    out = capsys.readouterr().out
+    assert "coc_21d · 2021/22 Q3 · Wandsworth · all releases: exactly 4" in out
+    assert main(["audit", "--warehouse", str(tmp_path / "missing.duckdb")]) == 2
