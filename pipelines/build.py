@@ -22,7 +22,7 @@ from typing import TextIO
 
 import polars as pl
 
-from pipelines import outputs, warehouse
+from pipelines import disclosure_audit, outputs, warehouse
 from pipelines.contracts import CONTRACT_BY_NAME, REQUIRED_EXTRACTS
 from pipelines.ingest import ExtractError, LandedFile, discover, land
 from pipelines.validate import REJECT_SCHEMA, Staged, latest_date, stage
@@ -157,10 +157,13 @@ def _load_history(run_id: str, started: datetime, source: Path, cutoff: date | N
 
 
 def run_build(source: Path, warehouse_path: Path, report_path: Path | None = None,
-              cutoff: date | None = None, progress: Progress | None = None) -> BuildResult:
+              cutoff: date | None = None, progress: Progress | None = None,
+              audit: bool = False) -> BuildResult:
     """Build the warehouse from the extracts in `source`; ExtractError on input that cannot be
     loaded, PublishError on an output that cannot be written or a build of the same warehouse
-    already running. Either is raised before the warehouse is touched."""
+    already running. Either is raised before the warehouse is touched. With `audit`, the
+    disclosure audit attacks the new tables (with the warehouse they replace) before the swap
+    and DisclosureError stops a build that would expose a hidden count."""
     warehouse.check_output_path(warehouse_path, "warehouse")
     if report_path is not None:
         warehouse.check_output_path(report_path, "report")
@@ -168,11 +171,11 @@ def run_build(source: Path, warehouse_path: Path, report_path: Path | None = Non
             raise warehouse.PublishError(
                 f"the report and the warehouse are the same file ({report_path})")
     with warehouse.build_lock(warehouse_path):
-        return _build_locked(source, warehouse_path, report_path, cutoff, progress)
+        return _build_locked(source, warehouse_path, report_path, cutoff, progress, audit)
 
 
 def _build_locked(source: Path, warehouse_path: Path, report_path: Path | None,
-                  cutoff: date | None, progress: Progress | None) -> BuildResult:
+                  cutoff: date | None, progress: Progress | None, audit: bool) -> BuildResult:
     progress = progress or Progress()
     run_id = uuid.uuid4().hex[:12]
     started = datetime.now(UTC)
@@ -196,6 +199,8 @@ def _build_locked(source: Path, warehouse_path: Path, report_path: Path | None,
         "source": str(source),
         "pipeline_version": PIPELINE_VERSION,
     }])
+    if audit:
+        _audit(tables, warehouse_path, progress)
     # The report is written before the swap (a report that cannot be written stops the build
     # with the old warehouse in place) and put in place after it (a failed swap keeps the old
     # report, which still describes the warehouse that is there).
@@ -250,6 +255,17 @@ def _refuse_empty_required(staged: dict[str, Staged], landed: dict[str, list[Lan
                     why += f"; check --cutoff {cutoff.isoformat()}"
         raise ExtractError(f"{files}: no {name} row could be loaded ({why}); "
                            f"a warehouse without {name} is not published")
+
+
+def _audit(tables: dict[str, pl.DataFrame], warehouse_path: Path, progress: Progress) -> None:
+    """The disclosure audit, against this build and the warehouse it replaces, before the
+    swap: a build that exposes a hidden count does not publish (DisclosureError)."""
+    done = progress.step("audit", "auditing disclosure control")
+    report = disclosure_audit.audit_published(tables,
+                                              disclosure_audit.previous_tables(warehouse_path))
+    done(f"{report.exposed.height:,} exposed")
+    if not report.passed:
+        raise disclosure_audit.DisclosureError(report.summary())
 
 
 def _history_tables(warehouse_path: Path, run_id: str, started: datetime, source: Path,

@@ -1,9 +1,10 @@
-"""Command line of the pipeline: `python -m pipelines {build,synth,bench}`.
+"""Command line of the pipeline: `python -m pipelines {build,synth,bench,audit}`.
 
 Exit status: 0 on success, 2 when an extract cannot be loaded (the message names the file and
 what is wrong), when a required extract has no row to load, when the warehouse or the report
-cannot be written, or when another build of the same warehouse is running. On exit status 2 the
-existing warehouse (and report) are left untouched.
+cannot be written, when another build of the same warehouse is running, or when `build --audit`
+finds an exposed count (the build then does not publish). On exit status 2 the existing
+warehouse (and report) are left untouched.
 """
 
 from __future__ import annotations
@@ -18,15 +19,21 @@ EXIT_BAD_INPUT = 2
 
 def _build(args: argparse.Namespace) -> int:
     from pipelines.build import Progress, run_build
+    from pipelines.disclosure_audit import DisclosureError
     from pipelines.ingest import SHEET_OPEN, ExtractError, file_of
     from pipelines.warehouse import PublishError
 
     print(f"Building {args.warehouse} from {args.source}", file=sys.stderr)
     try:
         result = run_build(args.source, args.warehouse, args.report, args.cutoff,
-                           Progress(quiet=args.quiet))
+                           Progress(quiet=args.quiet), audit=args.audit)
     except (ExtractError, PublishError) as exc:
         print(f"error: {exc}", file=sys.stderr)
+        print("The existing warehouse was left unchanged.", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except DisclosureError as exc:
+        print(f"error: the disclosure audit failed, nothing was published.\n{exc}",
+              file=sys.stderr)
         print("The existing warehouse was left unchanged.", file=sys.stderr)
         return EXIT_BAD_INPUT
     files = result.report["files"]
@@ -102,6 +109,18 @@ def _fingertips(args: argparse.Namespace) -> int:
     return 0
 
 
+def _audit(args: argparse.Namespace) -> int:
+    from pipelines.disclosure_audit import audit_warehouse
+
+    for path in (args.warehouse, args.previous):
+        if path is not None and not path.is_file():
+            print(f"error: {path}: no such warehouse", file=sys.stderr)
+            return EXIT_BAD_INPUT
+    report = audit_warehouse(args.warehouse, args.previous)
+    print(report.summary(args.show))
+    return 0 if report.passed else EXIT_BAD_INPUT
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipelines", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -110,6 +129,9 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("--source", type=Path, required=True, help="folder of extract files")
     build.add_argument("--warehouse", type=Path, required=True, help="warehouse .duckdb path")
     build.add_argument("--report", type=Path, help="write the JSON load report here")
+    build.add_argument("--audit", action="store_true",
+                       help="attack the new tables with the disclosure audit before publishing; "
+                            "a build that would expose a hidden count does not publish")
     build.add_argument("--cutoff", type=date.fromisoformat,
                        help="data cut-off (YYYY-MM-DD); default: the latest date in the extracts")
     build.add_argument("--quiet", action="store_true", help="no progress display")
@@ -148,6 +170,15 @@ def main(argv: list[str] | None = None) -> int:
     fingertips.add_argument("--out", type=Path, required=True,
                             help="comparators CSV to write, e.g. DIR/comparators.csv")
     fingertips.set_defaults(handler=_fingertips)
+
+
+    audit = commands.add_parser(
+        "audit", help="attack a published warehouse's disclosure control (DESIGN §6)")
+    audit.add_argument("--warehouse", type=Path, required=True, help="warehouse .duckdb path")
+    audit.add_argument("--previous", type=Path,
+                       help="the publication it replaces: attack the two together")
+    audit.add_argument("--show", type=int, default=20, help="how many exposed counts to list")
+    audit.set_defaults(handler=_audit)
 
     args = parser.parse_args(argv)
     return args.handler(args)
