@@ -267,6 +267,8 @@ def suppress(values: pl.DataFrame) -> pl.DataFrame:
         values.select("denominator_family", *cell_keys, "period_type", "_fy", "_subregion",
                       "denominator")
         .unique(subset=["denominator_family", *cell_keys])
+        # Numbered in key order: suppression breaks ties by this number (see outputs).
+        .sort("denominator_family", *cell_keys)
         .with_row_index(disclosure.CELL)
         .with_columns(pl.col(disclosure.CELL).cast(pl.Int64),
                       disclosure.is_small(pl.col("denominator")).alias("denominator_hidden"))
@@ -278,7 +280,7 @@ def suppress(values: pl.DataFrame) -> pl.DataFrame:
     nums = values.join(
         dens.select("denominator_family", *cell_keys, "denominator_hidden"),
         on=["denominator_family", *cell_keys], how="left",
-    ).with_row_index(disclosure.CELL).with_columns(
+    ).sort("kpi_id", *cell_keys).with_row_index(disclosure.CELL).with_columns(
         pl.col(disclosure.CELL).cast(pl.Int64),
         (disclosure.is_small(pl.col("numerator")) | pl.col("denominator_hidden"))
         .alias("numerator_hidden"),

@@ -85,6 +85,9 @@ def release_flows(journeys: pl.DataFrame, values: pl.DataFrame) -> pl.DataFrame:
         .when(pl.col("prison") == ALL).then(pl.col("residence")).alias("_margin_code")
     ).join(published, left_on=["period", "_margin_code"], right_on=["period", "area_code"],
            how="left")
+    # Cells are numbered in key order: secondary suppression breaks ties by that number, and a
+    # group_by's row order differs from run to run (the same input must hide the same cells).
+    cells = cells.sort("period", "prison", "residence")
     cells = cells.with_row_index(disclosure.CELL).with_columns(
         pl.col(disclosure.CELL).cast(pl.Int64),
         (disclosure.is_small(pl.col("releases")) | pl.col("_hidden_in_kpis").fill_null(False))
