@@ -163,6 +163,9 @@ http {{
 """
 
 
+WEBSOCKET_LOGGED = '"GET /_stcore/stream HTTP/1.1" 101'
+
+
 def test_the_documented_nginx_config_serves_both_processes(
         two_apps: list[str], browser: Browser, tmp_path: Path) -> None:
     """docs/nginx-two-processes.conf as written, with only its ports changed to the test's."""
@@ -195,8 +198,13 @@ def test_the_documented_nginx_config_serves_both_processes(
             assert streamlit_page.shown_errors(page) == []
         finally:
             context.close()
+        # The session ran over the proxied WebSocket (101 Switching Protocols). nginx logs a
+        # request when it ends, so wait for the closed WebSocket's line before stopping nginx.
+        access_log = tmp_path / "access.log"
+        deadline = time.monotonic() + START_DEADLINE_S
+        while WEBSOCKET_LOGGED not in access_log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert WEBSOCKET_LOGGED in access_log.read_text()
     finally:
         proxy.terminate()
         proxy.wait(timeout=STOP_GRACE_S)
-    # The session ran over the proxied WebSocket (101 Switching Protocols).
-    assert '"GET /_stcore/stream HTTP/1.1" 101' in (tmp_path / "access.log").read_text()
