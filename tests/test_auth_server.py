@@ -11,8 +11,6 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +20,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from websockets.sync.client import connect
 
 from dashboard import auth, store
+from tests.servers import app_healthy, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 START_DEADLINE_S = 90
@@ -29,12 +28,6 @@ RUN_DEADLINE_S = 60
 TEST_NET = "192.0.2.1"  # RFC 5737: only used to ask the kernel which local address routes out
 WRITES = auth.LOCAL_MODE_SHORT_TEXT
 READS = auth.REMOTE_IN_LOCAL_MODE_TEXT
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _other_local_address() -> str | None:
@@ -48,19 +41,11 @@ def _other_local_address() -> str | None:
     return None if auth.is_loopback(address) or address == "0.0.0.0" else address
 
 
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-            return response.read().decode().strip() == "ok"
-    except (urllib.error.URLError, ConnectionError, TimeoutError):
-        return False
-
-
 @pytest.fixture(scope="module")
 def server(sample_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
     """The app in local mode, listening on every address; yields its port."""
     folder = tmp_path_factory.mktemp("local-mode-server")
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "COC_WAREHOUSE": str(sample_warehouse),
            store.APP_DB_ENV: str(folder / "app.duckdb")}
     env.pop(auth.LOCAL_WRITES_ENV, None)
@@ -75,7 +60,7 @@ def server(sample_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> 
                                    start_new_session=True)
     try:
         deadline = time.monotonic() + START_DEADLINE_S
-        while not _healthy(f"http://127.0.0.1:{port}"):
+        while not app_healthy(f"http://127.0.0.1:{port}"):
             if process.poll() is not None or time.monotonic() > deadline:
                 pytest.fail(f"Streamlit did not start:\n{log.read_text(errors='replace')}")
             time.sleep(0.3)

@@ -8,11 +8,8 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +18,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.browser import streamlit_page
 from tests.browser.streamlit_page import RunningApp
+from tests.servers import app_healthy, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 START_DEADLINE_S = 180  # the first start builds the warehouse from data_samples/ (~15 s)
@@ -39,20 +37,6 @@ def chromium() -> Path:
             pytest.fail(f"{reason}; CI must run the browser tests")
         pytest.skip(reason)
     return streamlit_page.CHROMIUM
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-            return response.read().decode().strip() == "ok"
-    except (urllib.error.URLError, ConnectionError, TimeoutError):
-        return False
 
 
 def _tail(log: Path) -> str:
@@ -76,7 +60,7 @@ def app_server(chromium: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
     """`make run` on a free port, serving a warehouse built from data_samples/ into a temporary
     folder; yields once /_stcore/health answers "ok"."""
     folder = tmp_path_factory.mktemp("browser-app")
-    port = _free_port()
+    port = free_port()
     app = RunningApp(url=f"http://127.0.0.1:{port}", warehouse=folder / "warehouse.duckdb",
                      log=folder / "make-run.log")
     command = ["make", "run", f"PORT={port}", f"WAREHOUSE={app.warehouse}",
@@ -87,7 +71,7 @@ def app_server(chromium: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
                                    start_new_session=True)
     try:
         deadline = time.monotonic() + START_DEADLINE_S
-        while not _healthy(app.url):
+        while not app_healthy(app.url):
             try:
                 code = process.wait(timeout=HEALTH_POLL_S)  # returns at once if make run died
             except subprocess.TimeoutExpired:

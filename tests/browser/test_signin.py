@@ -12,13 +12,10 @@ from __future__ import annotations
 import importlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from dashboard import store
+from tests.servers import app_healthy, free_port
 
 pytestmark = pytest.mark.browser
 
@@ -45,12 +43,6 @@ def _needs(module: str):
     if os.environ.get("CI") == "true":
         return importlib.import_module(module)
     return pytest.importorskip(module)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -85,14 +77,6 @@ server_metadata_url = "{provider}/.well-known/openid-configuration"
 """
 
 
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-            return response.read().decode().strip() == "ok"
-    except (urllib.error.URLError, ConnectionError, TimeoutError):
-        return False
-
-
 @dataclass
 class RunningApp:
     url: str
@@ -115,7 +99,7 @@ class RunningApp:
 def signed_in_app(chromium: Path, identity_provider: str, sample_warehouse: Path,
                   tmp_path: Path) -> Iterator[RunningApp]:
     """Streamlit serving the app with sign-in configured, on a free port."""
-    port = _free_port()
+    port = free_port()
     secrets = tmp_path / "secrets.toml"
     secrets.write_text(_secrets(port, identity_provider))
     app_db = tmp_path / "app.duckdb"
@@ -133,7 +117,7 @@ def signed_in_app(chromium: Path, identity_provider: str, sample_warehouse: Path
     app = RunningApp(f"http://{HOST}:{port}", app_db, process)
     try:
         deadline = time.monotonic() + START_DEADLINE_S
-        while not _healthy(app.url):
+        while not app_healthy(app.url):
             if process.poll() is not None or time.monotonic() > deadline:
                 pytest.fail(f"Streamlit did not start:\n{log.read_text(errors='replace')}")
             time.sleep(0.3)

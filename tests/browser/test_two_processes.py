@@ -12,11 +12,8 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,6 +23,7 @@ from playwright.sync_api import Error as PlaywrightError
 
 from dashboard import store
 from tests.browser import streamlit_page
+from tests.servers import app_healthy, free_port
 
 pytestmark = pytest.mark.browser
 
@@ -36,20 +34,6 @@ START_DEADLINE_S = 120
 STOP_GRACE_S = 15
 WAIT_MS = 90_000  # two app processes and a server on a shared machine: slower than one app
 COMMENTS = ("Reviewed through process one", "Reviewed through process two")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-            return response.read().decode().strip() == "ok"
-    except (urllib.error.URLError, ConnectionError, TimeoutError):
-        return False
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +53,7 @@ def two_apps(postgres_store: str, sample_warehouse: Path,
     processes, urls = [], []
     try:
         for n in range(PROCESSES):
-            port = _free_port()
+            port = free_port()
             log = (tmp_path / f"app-{n}.log").open("wb")
             processes.append((subprocess.Popen(
                 [str(ROOT / ".venv" / "bin" / "streamlit"), "run", "dashboard/app.py",
@@ -80,7 +64,7 @@ def two_apps(postgres_store: str, sample_warehouse: Path,
             urls.append(f"http://{HOST}:{port}")
         deadline = time.monotonic() + START_DEADLINE_S
         for url, (process, _) in zip(urls, processes, strict=True):
-            while not _healthy(url):
+            while not app_healthy(url):
                 if process.poll() is not None or time.monotonic() > deadline:
                     logs = "\n".join(p.read_text(errors="replace")[-2000:]
                                      for p in tmp_path.glob("app-*.log"))
@@ -175,7 +159,7 @@ def test_the_documented_nginx_config_serves_both_processes(
         if os.environ.get("CI") == "true":
             pytest.fail("nginx is not installed; CI must check the documented configuration")
         pytest.skip("nginx is not installed (apt-get install nginx-light)")
-    port = _free_port()
+    port = free_port()
     config = NGINX_CONFIG.read_text().replace("listen 80;", f"listen {HOST}:{port};")
     for documented, url in zip(("127.0.0.1:8601", "127.0.0.1:8602"), two_apps, strict=True):
         assert f"server {documented};" in config
@@ -187,7 +171,7 @@ def test_the_documented_nginx_config_serves_both_processes(
     url = f"http://{HOST}:{port}"
     try:
         deadline = time.monotonic() + START_DEADLINE_S
-        while not _healthy(url):
+        while not app_healthy(url):
             assert proxy.poll() is None and time.monotonic() < deadline, (
                 (tmp_path / "error.log").read_text(errors="replace"))
             time.sleep(0.2)
