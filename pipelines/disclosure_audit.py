@@ -426,11 +426,15 @@ def _curve_cells(b: _Builder, tables: Mapping[str, pl.DataFrame], build: str,
         shown, build, "engagement_curve", "releases",
         pl.format("London {} · releases", pl.col("period")), pl.col("period"), "releases",
         pl.col("_s"), pl.lit(1), pl.lit(CAP), pl.col("_end"), final, ["period"]))
-    london = dens.filter((pl.col("denominator_family") == RELEASES_FAMILY)
+    # The curve counts the releases of the KPI it meets at day 21 (its denominator family).
+    family = tables["kpi_definitions"].filter(
+        pl.col("id").is_in(list(CURVE_KPI_AT_DAY.values()))).get_column("denominator_family")
+    base = family.item(0) if family.len() else RELEASES_FAMILY
+    london = dens.filter((pl.col("denominator_family") == base)
                          & (pl.col("area_type") == "london") & (pl.col("period_type") == "year")
                          & (pl.col("breakdown") == ALL))
     tied = releases.join(london.select("period", pl.col("id").alias("_den")), on="period")
-    b.pairs("curve releases = London releases", "eq", tied.get_column("id"),
+    b.pairs(f"curve releases = London {base}", "eq", tied.get_column("id"),
             tied.get_column("_den"), twins=True)
     steps = engaged.with_columns(pl.col("id").shift(-1).over("period").alias("_next")) \
         .drop_nulls("_next")

@@ -116,12 +116,15 @@ def release_flows(journeys: pl.DataFrame, values: pl.DataFrame) -> pl.DataFrame:
 
 
 def engagement_curve(journeys: pl.DataFrame, cutoff: date) -> pl.DataFrame:
-    """London's cumulative share engaged by each week after release, per financial year.
+    """London's cumulative share engaged by each week after release, per financial year, among
+    the releases continuity of care counts (its day 21 is London's coc_21d for the year).
 
     A point is published only when it and its difference from the previous published point
     are 0 or at least 5, so no small count can be found by subtracting two points.
     """
-    london = journeys.filter(pl.col("residence_la").is_in(list(reference.LA_BY_CODE)))
+    # The same releases as continuity of care's denominator, so day 21 is London's coc_21d.
+    london = journeys.filter(pl.col("residence_la").is_in(list(reference.LA_BY_CODE))
+                             & pl.col("coc_eligible"))
     fy = kpis.fy_label(kpis.fy_start_year(pl.col("release_date")))
     rows = []
     for (period,), group in london.group_by(fy.alias("period"), maintain_order=True):

@@ -133,3 +133,18 @@ def test_the_same_input_hides_the_same_cells(sample_warehouse: Path, tmp_path: P
         with duckdb.connect(str(sample_warehouse), read_only=True) as first, \
                 duckdb.connect(str(again), read_only=True) as second:
             assert first.sql(query).pl().equals(second.sql(query).pl()), table
+
+
+def test_the_curve_at_day_21_is_londons_continuity_of_care(sample_warehouse: Path) -> None:
+    """The engagement curve counts the same releases as coc_21d, so a reader (or the audit)
+    finds the two equal; it once kept deaths and returns to custody in its base."""
+    with duckdb.connect(str(sample_warehouse), read_only=True) as con:
+        pairs = con.sql(
+            "select c.period, c.engaged, c.releases, v.numerator, v.denominator "
+            "from engagement_curve c join kpi_values v on v.period = c.period "
+            "where c.day = 21 and c.status = 'published' and v.status = 'published' "
+            "and v.kpi_id = 'coc_21d' and v.area_type = 'london' and v.breakdown = 'all'"
+        ).fetchall()
+    assert len(pairs) >= 4
+    assert all((engaged, releases) == (numerator, denominator)
+               for _, engaged, releases, numerator, denominator in pairs), pairs
