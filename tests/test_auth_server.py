@@ -6,7 +6,6 @@ TCP peer of one kind of visitor. Only the plain local browser may write; the res
 from __future__ import annotations
 
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -20,7 +19,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from websockets.sync.client import connect
 
 from dashboard import auth, store
-from tests.servers import app_healthy, free_port
+from tests.servers import app_healthy, free_port, stop_process_group
 
 ROOT = Path(__file__).resolve().parent.parent
 START_DEADLINE_S = 90
@@ -66,12 +65,7 @@ def server(sample_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> 
             time.sleep(0.3)
         yield port
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        stop_process_group(process)
 
 
 def _strings(message: object) -> Iterator[str]:

@@ -7,7 +7,6 @@ Without /usr/bin/chromium the tests are skipped, except under CI (CI=true), wher
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import time
 from collections.abc import Iterator
@@ -18,12 +17,11 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.browser import streamlit_page
 from tests.browser.streamlit_page import RunningApp
-from tests.servers import app_healthy, free_port
+from tests.servers import app_healthy, free_port, stop_process_group
 
 ROOT = Path(__file__).resolve().parents[2]
 START_DEADLINE_S = 180  # the first start builds the warehouse from data_samples/ (~15 s)
 HEALTH_POLL_S = 0.5
-STOP_GRACE_S = 15
 LOG_TAIL_CHARS = 4_000
 EXPECT_TIMEOUT_MS = 15_000
 
@@ -45,14 +43,7 @@ def _tail(log: Path) -> str:
 
 def _stop(process: subprocess.Popen) -> None:
     """Terminate `make run` and streamlit under it (they share a process group)."""
-    if process.poll() is not None:
-        return
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=STOP_GRACE_S)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
+    stop_process_group(process)
 
 
 @pytest.fixture(scope="session")

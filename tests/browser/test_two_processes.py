@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
 import time
 from collections.abc import Iterator
@@ -23,7 +22,7 @@ from playwright.sync_api import Error as PlaywrightError
 
 from dashboard import store
 from tests.browser import streamlit_page
-from tests.servers import app_healthy, free_port
+from tests.servers import app_healthy, free_port, stop_process_group
 
 pytestmark = pytest.mark.browser
 
@@ -73,13 +72,7 @@ def two_apps(postgres_store: str, sample_warehouse: Path,
         yield urls
     finally:
         for process, log in processes:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-                try:
-                    process.wait(timeout=STOP_GRACE_S)
-                except subprocess.TimeoutExpired:
-                    os.killpg(process.pid, signal.SIGKILL)
-                    process.wait()
+            stop_process_group(process)
             log.close()
 
 
