@@ -6,6 +6,8 @@ WAREHOUSE ?= var/warehouse.duckdb
 APP_DB ?= var/app.duckdb
 SAMPLES ?= data_samples
 BENCH_WORKDIR ?= var/bench
+BENCH_SCALES ?= 1,10,67
+COMMA := ,
 # APP_DB is a file (made absolute) or a postgresql:// URL (passed as given).
 APP_DB_SETTING = $(if $(findstring ://,$(APP_DB)),$(APP_DB),$(abspath $(APP_DB)))
 UV_VERSION := 0.13.8
@@ -47,9 +49,16 @@ test: $(INSTALLED)
 test-fast: $(INSTALLED)
 	$(BIN)/python -m pytest -m "not browser"
 
-bench: $(INSTALLED)
-	$(BIN)/python -m pipelines bench --pages --browser --workdir $(BENCH_WORKDIR) \
-		--out var/bench/report.json
+# The build at each scale (pipelines), then the pages: script runs against the largest
+# benchmark warehouse (dashboard) and, in Chromium, against the sample's warehouse (tests/browser).
+bench: $(WAREHOUSE)
+	mkdir -p var/bench
+	$(BIN)/python -m pipelines bench --scales $(BENCH_SCALES) --workdir $(BENCH_WORKDIR) \
+		--warehouse-dir $(BENCH_WORKDIR) --out var/bench/report.json
+	$(BIN)/python -m dashboard.bench_pages \
+		--warehouse $(BENCH_WORKDIR)/warehouse-$(lastword $(subst $(COMMA), ,$(BENCH_SCALES))).duckdb \
+		> var/bench/pages.json
+	$(BIN)/python -m tests.browser.bench --warehouse $(WAREHOUSE) > var/bench/browser.json
 
 samples: $(INSTALLED)
 	$(BIN)/python -m pipelines synth --out $(SAMPLES)

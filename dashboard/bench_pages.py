@@ -1,6 +1,6 @@
 """Times each page's script run against a warehouse (`python -m dashboard.bench_pages`).
 
-Used by the benchmark (`python -m pipelines bench --pages`): for every page it runs the app
+Run by `make bench` against the largest benchmark warehouse: for every page it runs the app
 once cold (first query of each kind) and then warm (cached), with Streamlit's AppTest, and
 prints the timings as JSON. The warm time is what a person waits for after the first visit.
 """

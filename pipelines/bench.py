@@ -11,11 +11,8 @@ second run reuses it), then in one run measures, back to back, each in a fresh p
 Wall seconds are reported with CPU seconds (all threads) beside them: on a shared machine the
 wall time of both the floor and the build stretches with the load, the CPU time much less. The
 load average is recorded with the results. With --repeat N each figure is the median of N runs.
-With --pages it also times each dashboard page's script run (cold and warm) against the largest
-warehouse, through `python -m dashboard.bench_pages`. With --browser it times each page as a
-person feels it, in Chromium, from navigation until the run has finished and the charts are
-drawn (a new session, and a warm one), against a warehouse built from the committed sample,
-through `python -m tests.browser.bench`.
+The pages are timed by the dashboard's own benchmarks (`python -m dashboard.bench_pages`, and in
+Chromium `python -m tests.browser.bench`); `make bench` runs all three.
 """
 
 from __future__ import annotations
@@ -26,7 +23,6 @@ import multiprocessing
 import os
 import resource
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -76,12 +72,11 @@ def _measure_floor(source: str) -> dict:
 
 def _measure_build(source: str, warehouse: str) -> dict:
     """Run in a fresh process: one full build, its stage timings and its peak memory."""
-    from pipelines.build import Progress, run_build
+    from pipelines.build import run_build
 
-    progress = Progress(quiet=True)
     started, started_cpu = time.perf_counter(), time.process_time()
-    run_build(Path(source), Path(warehouse), progress=progress)
-    return {"timings": progress.timings, "cpu_timings": progress.cpu_timings,
+    result = run_build(Path(source), Path(warehouse))
+    return {"timings": result.timings, "cpu_timings": result.cpu_timings,
             "wall": time.perf_counter() - started, "cpu": time.process_time() - started_cpu,
             "peak_mb": _peak_mb()}
 
@@ -156,30 +151,6 @@ def _print_table(results: list[dict]) -> None:
         print(" | ".join(str(row[c]) for c in ratios))
 
 
-def _time_pages(warehouse: str) -> list[dict]:
-    completed = subprocess.run(
-        [sys.executable, "-m", "dashboard.bench_pages", "--warehouse", warehouse],
-        check=True, capture_output=True, text=True,
-    )
-    return json.loads(completed.stdout)
-
-
-SAMPLES = Path(__file__).resolve().parent.parent / "data_samples"
-
-
-def _time_browser(workdir: Path) -> list[dict]:
-    """Pages timed in Chromium against the sample (built once into the workdir)."""
-    from pipelines.build import Progress, run_build
-
-    warehouse = workdir / "sample.duckdb"
-    run_build(SAMPLES, warehouse, progress=Progress(quiet=True))
-    completed = subprocess.run(
-        [sys.executable, "-m", "tests.browser.bench", "--warehouse", str(warehouse)],
-        check=True, capture_output=True, text=True,
-    )
-    return json.loads(completed.stdout)
-
-
 def run_benchmark(args: argparse.Namespace) -> int:
     scales = [float(s) for s in args.scales.split(",") if s.strip()]
     args.workdir.mkdir(parents=True, exist_ok=True)
@@ -202,18 +173,6 @@ def run_benchmark(args: argparse.Namespace) -> int:
         print(f"\nRows grew {report['growth']['rows_ratio']}x and build time "
               f"{report['growth']['time_ratio']}x from scale {first['scale']:g} to "
               f"{last['scale']:g}.")
-    if args.pages:
-        report["pages"] = _time_pages(results[-1]["warehouse"])
-        print("\npage | cold_s | warm_s")
-        for page in report["pages"]:
-            print(f"{page['page']} | {page['cold_s']} | {page['warm_s']}")
-    if args.browser:
-        report["browser"] = _time_browser(args.workdir)
-        print("\nIn Chromium, on the sample: navigation until the run has finished and the "
-              "charts are drawn")
-        print("page | cold (new session) s | warm s")
-        for page in report["browser"]:
-            print(f"{page['page']} | {page['cold_s']} | {page['warm_s']}")
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(report, indent=2) + "\n")

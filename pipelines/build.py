@@ -10,21 +10,18 @@ from __future__ import annotations
 
 import json
 import os
-import sys
-import time
 import uuid
-from collections.abc import Callable
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TextIO
 
 import polars as pl
 
 from pipelines import disclosure_audit, outputs, warehouse
 from pipelines.definitions.contracts import CONTRACT_BY_NAME, REQUIRED_EXTRACTS
 from pipelines.ingest import ExtractError, LandedFile, discover, land
+from pipelines.timings import Timings
 from pipelines.validate import REJECT_SCHEMA, Staged, latest_date, stage
 
 SYNTHETIC_MARKER = "SYNTHETIC"  # a file of this name in the source folder marks synthetic data
@@ -38,44 +35,16 @@ LIST_COLUMNS = ("ignored_columns", "ignored_sheets")  # lists in the report, tex
 
 
 @dataclass
-class Progress:
-    """Stage-by-stage progress on stderr: what is running, how many rows, how long it took.
-    `timings` holds each stage's wall seconds, `cpu_timings` its CPU seconds (all threads),
-    which the benchmark reports because wall time means little on a shared machine."""
-
-    stream: TextIO = sys.stderr
-    quiet: bool = False
-    timings: dict[str, float] = field(default_factory=dict)
-    cpu_timings: dict[str, float] = field(default_factory=dict)
-
-    def step(self, stage_name: str, message: str) -> Callable[[str], None]:
-        started = time.perf_counter()
-        started_cpu = time.process_time()
-        if not self.quiet:
-            print(f"  {message} ...", file=self.stream, flush=True)
-
-        def done(result: str = "") -> None:
-            elapsed = time.perf_counter() - started
-            self.timings[stage_name] = self.timings.get(stage_name, 0.0) + elapsed
-            self.cpu_timings[stage_name] = (self.cpu_timings.get(stage_name, 0.0)
-                                            + time.process_time() - started_cpu)
-            if not self.quiet:
-                suffix = f": {result}" if result else ""
-                print(f"  {message} done in {elapsed:.1f} s{suffix}", file=self.stream, flush=True)
-
-        return done
-
-
-@dataclass
 class BuildResult:
     run_id: str
     cutoff: date | None
     staged: dict[str, Staged]
     report: dict
-    timings: dict[str, float]
+    timings: dict[str, float]  # wall seconds per stage
+    cpu_timings: dict[str, float]  # CPU seconds (all threads) per stage
 
 
-def _land_all(source: Path, progress: Progress) -> tuple[dict[str, list[LandedFile]], list[Path]]:
+def _land_all(source: Path, progress: Timings) -> tuple[dict[str, list[LandedFile]], list[Path]]:
     matched, unmatched = discover(source)
     missing = [name for name in REQUIRED_EXTRACTS if name not in matched]
     if missing:
@@ -103,7 +72,7 @@ def _combined(files: list[LandedFile]) -> pl.DataFrame:
 
 
 def _stage_all(landed: dict[str, list[LandedFile]], cutoff: date | None,
-               progress: Progress) -> dict[str, Staged]:
+               progress: Timings) -> dict[str, Staged]:
     staged: dict[str, Staged] = {}
     for name, files in landed.items():
         contract = CONTRACT_BY_NAME[name]
@@ -157,13 +126,13 @@ def _load_history(run_id: str, started: datetime, source: Path, cutoff: date | N
 
 
 def run_build(source: Path, warehouse_path: Path, report_path: Path | None = None,
-              cutoff: date | None = None, progress: Progress | None = None,
-              audit: bool = False) -> BuildResult:
+              cutoff: date | None = None, audit: bool = False) -> BuildResult:
     """Build the warehouse from the extracts in `source`; ExtractError on input that cannot be
     loaded, PublishError on an output that cannot be written or a build of the same warehouse
     already running. Either is raised before the warehouse is touched. With `audit`, the
     disclosure audit attacks the new tables (with the warehouse they replace) before the swap
-    and DisclosureError stops a build that would expose a hidden count."""
+    and DisclosureError stops a build that would expose a hidden count. Progress is logged at
+    INFO on the `pipelines` logger (pipelines.timings)."""
     warehouse.check_output_path(warehouse_path, "warehouse")
     if report_path is not None:
         warehouse.check_output_path(report_path, "report")
@@ -171,12 +140,12 @@ def run_build(source: Path, warehouse_path: Path, report_path: Path | None = Non
             raise warehouse.PublishError(
                 f"the report and the warehouse are the same file ({report_path})")
     with warehouse.build_lock(warehouse_path):
-        return _build_locked(source, warehouse_path, report_path, cutoff, progress, audit)
+        return _build_locked(source, warehouse_path, report_path, cutoff, audit)
 
 
 def _build_locked(source: Path, warehouse_path: Path, report_path: Path | None,
-                  cutoff: date | None, progress: Progress | None, audit: bool) -> BuildResult:
-    progress = progress or Progress()
+                  cutoff: date | None, audit: bool) -> BuildResult:
+    progress = Timings()
     run_id = uuid.uuid4().hex[:12]
     started = datetime.now(UTC)
     landed, unmatched = _land_all(source, progress)
@@ -215,7 +184,7 @@ def _build_locked(source: Path, warehouse_path: Path, report_path: Path | None,
         if staged_report is not None:
             with suppress(FileNotFoundError):
                 staged_report.unlink()
-    return BuildResult(run_id, data_cutoff, staged, report, dict(progress.timings))
+    return BuildResult(run_id, data_cutoff, staged, report, progress.wall, progress.cpu)
 
 
 def _stage_report(report_path: Path, report: dict) -> Path:
@@ -257,7 +226,7 @@ def _refuse_empty_required(staged: dict[str, Staged], landed: dict[str, list[Lan
                            f"a warehouse without {name} is not published")
 
 
-def _audit(tables: dict[str, pl.DataFrame], warehouse_path: Path, progress: Progress) -> None:
+def _audit(tables: dict[str, pl.DataFrame], warehouse_path: Path, progress: Timings) -> None:
     """The disclosure audit, against this build and the warehouse it replaces, before the
     swap: a build that exposes a hidden count does not publish (DisclosureError)."""
     done = progress.step("audit", "auditing disclosure control")

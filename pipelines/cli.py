@@ -18,15 +18,17 @@ EXIT_BAD_INPUT = 2
 
 
 def _build(args: argparse.Namespace) -> int:
-    from pipelines.build import Progress, run_build
+    from pipelines.build import run_build
     from pipelines.disclosure_audit import DisclosureError
     from pipelines.ingest import SHEET_OPEN, ExtractError, file_of
+    from pipelines.timings import progress_on_stderr
     from pipelines.warehouse import PublishError
 
     print(f"Building {args.warehouse} from {args.source}", file=sys.stderr)
     try:
-        result = run_build(args.source, args.warehouse, args.report, args.cutoff,
-                           Progress(quiet=args.quiet), audit=args.audit)
+        with progress_on_stderr(args.quiet):
+            result = run_build(args.source, args.warehouse, args.report, args.cutoff,
+                               audit=args.audit)
     except (ExtractError, PublishError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         print("The existing warehouse was left unchanged.", file=sys.stderr)
@@ -159,10 +161,6 @@ def main(argv: list[str] | None = None) -> int:
     bench.add_argument("--repeat", type=int, default=1,
                        help="runs of the floor and the build per scale; figures are medians")
     bench.add_argument("--out", type=Path, help="write the results as JSON here")
-    bench.add_argument("--pages", action="store_true",
-                       help="also time each dashboard page against the largest warehouse")
-    bench.add_argument("--browser", action="store_true",
-                       help="also time every page in Chromium, cold and warm, on the sample")
     bench.set_defaults(handler=_bench)
 
     fingertips = commands.add_parser(

@@ -31,13 +31,14 @@ from itertools import combinations
 import numpy as np
 import polars as pl
 
-SMALL_MIN = 1
-SMALL_MAX = 4
-SUPPRESSION_NOTE = "Value suppressed for disclosure control due to small count"
-SECONDARY_NOTE = (
-    "Value suppressed for disclosure control: it could otherwise be worked out from other "
-    "published figures"
+# The notes are read by kpis as disclosure.SUPPRESSION_NOTE and disclosure.SECONDARY_NOTE.
+from pipelines.definitions.suppression import (  # noqa: F401
+    SECONDARY_NOTE,
+    SMALL_MAX,
+    SMALL_MIN,
+    SUPPRESSION_NOTE,
 )
+
 CELL = "_cell"
 GROUP = "_group"
 ROLE = "_role"

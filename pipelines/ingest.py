@@ -25,12 +25,16 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.definitions.contracts import CONTRACTS, Column, Contract
+from pipelines.definitions.contracts import (
+    CONTRACTS,
+    FILE_COLUMN,
+    FORMAT_COLUMN,
+    ROW_COLUMN,
+    Column,
+    Contract,
+)
 
 SUPPORTED_SUFFIXES = (".csv", ".xlsx", ".parquet")
-FILE_COLUMN = "_file"
-ROW_COLUMN = "_row"
-FORMAT_COLUMN = "_format"
 FIRST_DATA_ROW = 2  # the header is row 1, as a spreadsheet shows it
 SHORT_CELL_BYTES = 4  # a blank row's cells are empty or a few spaces at most
 LONDON_TIME_ZONE = "Europe/London"

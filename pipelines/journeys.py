@@ -30,13 +30,16 @@ import duckdb
 import polars as pl
 
 from pipelines.definitions.contracts import TIER4_SETTINGS
-from pipelines.definitions.registry import DEFINITIONS, Definitions
+from pipelines.definitions.registry import (
+    DEFINITIONS,
+    ENGAGED_DAYS,
+    REPRESENTATION_DAYS,
+    SIX_MONTHS_DAYS,
+    TIER4_DAYS,
+    YEAR_DAYS,
+    Definitions,
+)
 
-ENGAGED_DAYS = 21
-TIER4_DAYS = 84
-SIX_MONTHS_DAYS = 182
-YEAR_DAYS = 365
-REPRESENTATION_DAYS = 182
 DUCKDB_MEMORY_LIMIT = "1500MB"
 
 def _sql_list(values: tuple[str, ...]) -> str:

@@ -8,18 +8,15 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import date
-from typing import TYPE_CHECKING
 
 import polars as pl
 
 from pipelines import disclosure, kpis
 from pipelines.definitions import reference, registry
-from pipelines.ingest import FILE_COLUMN, ROW_COLUMN
+from pipelines.definitions.contracts import FILE_COLUMN, ROW_COLUMN
 from pipelines.journeys import link_journeys
+from pipelines.timings import Timings
 from pipelines.validate import Staged
-
-if TYPE_CHECKING:
-    from pipelines.build import Progress
 
 # Extracts about programmes and services, not people: published as loaded.
 NON_PERSONAL_EXTRACTS = (
@@ -154,7 +151,7 @@ def engagement_curve(journeys: pl.DataFrame, cutoff: date) -> pl.DataFrame:
 
 
 def published_tables(staged: dict[str, Staged], cutoff: date | None,
-                     progress: Progress) -> dict[str, pl.DataFrame]:
+                     progress: Timings) -> dict[str, pl.DataFrame]:
     tables = reference_tables()
     for name in NON_PERSONAL_EXTRACTS:
         if name in staged:

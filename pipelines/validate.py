@@ -8,19 +8,28 @@ A row that breaks a rule is rejected, not dropped: it is reported
 with its file, row, column and a plain-English reason (never its values). Exact duplicate rows
 (equal in every column once read: 'BAI' and 'HMP Belmarsh', an XLSX date cell and the same date
 as text) are kept once and counted; different rows sharing one id are all rejected.
+
+`validate_records` is the one function for records typed in rather than read from a file (the
+app's forms): the only part of this module the dashboard may import.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import polars as pl
 
 from pipelines.definitions import reference
-from pipelines.definitions.contracts import Column, Contract, RowRule
-from pipelines.ingest import FILE_COLUMN, FORMAT_COLUMN, ROW_COLUMN
+from pipelines.definitions.contracts import (
+    FILE_COLUMN,
+    FORMAT_COLUMN,
+    ROW_COLUMN,
+    Column,
+    Contract,
+    RowRule,
+)
 
 REJECT_SCHEMA = {
     "extract": pl.String,
@@ -499,3 +508,50 @@ def latest_date(frames: list[tuple[pl.DataFrame, tuple[str, ...]]]) -> date | No
             if value is not None and (latest is None or value > latest):
                 latest = value
     return latest
+
+
+@dataclass(frozen=True)
+class RecordCheck:
+    """One record after validation: its typed fields (None when any rule rejects it) and the
+    (column, reason) of every rule it breaks."""
+
+    values: dict[str, object] | None
+    problems: list[tuple[str, str]]
+
+
+def _as_text(value: object) -> str | None:
+    """A Python value as an extract would carry it in a cell (the landed text)."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def validate_records(contract: Contract, records: Sequence[Mapping[str, object]],
+                     source: str = "form") -> list[RecordCheck]:
+    """Records (values as text or Python values) checked by `contract` exactly as an extract's
+    rows are: landed as text, then staged. One RecordCheck per record, in order. Columns the
+    contract does not declare are ignored; the caller decides what they mean."""
+    names = contract.column_names
+    landed = pl.DataFrame(
+        {name: [_as_text(record.get(name)) for record in records] for name in names},
+        schema=dict.fromkeys(names, pl.String),
+    ).with_columns(
+        pl.lit(source).alias(FILE_COLUMN),
+        pl.int_range(1, len(records) + 1, dtype=pl.Int64).alias(ROW_COLUMN),
+        pl.lit("form").alias(FORMAT_COLUMN),
+    )
+    staged = stage(contract, landed)
+    problems: dict[int, list[tuple[str, str]]] = {n: [] for n in range(1, len(records) + 1)}
+    for reject in staged.rejects.iter_rows(named=True):
+        problems[reject["row"]].append((reject["column"], reject["reason"]))
+    good = {row[ROW_COLUMN]: {name: row[name] for name in names}
+            for row in staged.good.iter_rows(named=True)}
+    return [RecordCheck(good.get(n), problems[n]) for n in range(1, len(records) + 1)]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.build import BuildResult, Progress, run_build
+from pipelines.build import BuildResult, run_build
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "data_samples"
@@ -16,7 +16,7 @@ SAMPLES = ROOT / "data_samples"
 def sample_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, BuildResult]:
     """(warehouse path, build result) for the committed sample data."""
     warehouse = tmp_path_factory.mktemp("sample") / "warehouse.duckdb"
-    result = run_build(SAMPLES, warehouse, progress=Progress(quiet=True))
+    result = run_build(SAMPLES, warehouse)
     return warehouse, result
 
 

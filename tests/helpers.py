@@ -18,8 +18,13 @@ import duckdb
 import polars as pl
 import xlsxwriter
 
-from pipelines.definitions.contracts import CONTRACT_BY_NAME, Contract
-from pipelines.ingest import FILE_COLUMN, FORMAT_COLUMN, ROW_COLUMN
+from pipelines.definitions.contracts import (
+    CONTRACT_BY_NAME,
+    FILE_COLUMN,
+    FORMAT_COLUMN,
+    ROW_COLUMN,
+    Contract,
+)
 from pipelines.validate import Staged, stage
 
 PROJECT = Path(__file__).resolve().parent.parent

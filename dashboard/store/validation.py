@@ -1,13 +1,11 @@
-"""Every entry is checked by the same contract as the extracts: values are turned into text and
-staged by pipelines.validate.stage exactly as an extract row would be, plus the app's own rule
-(no dates in the future)."""
+"""Every entry is checked by the same contract as the extracts, through the pipeline's one public
+validation function (pipelines.validate.validate_records), plus the app's own rule (no dates in
+the future)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
-
-import polars as pl
 
 from dashboard.store.model import (
     CONTRACT_BY_KIND,
@@ -16,36 +14,8 @@ from dashboard.store.model import (
     EntryRejected,
     Problem,
 )
-from pipelines.definitions.contracts import Contract
 from pipelines.definitions.reference import LONDON_CODE
-from pipelines.ingest import FILE_COLUMN, FORMAT_COLUMN, ROW_COLUMN
-from pipelines.validate import stage
-
-
-def as_text(value: object) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _landed(contract: Contract, rows: list[Mapping[str, object]], rows_numbers: list[int]
-            ) -> pl.DataFrame:
-    """Rows as pipelines.ingest would land them: every value text, with file and row."""
-    columns = {name: [as_text(r.get(name)) for r in rows] for name in contract.column_names}
-    frame = pl.DataFrame(columns, schema={name: pl.String for name in contract.column_names})
-    return frame.with_columns(
-        pl.lit("app").alias(FILE_COLUMN),
-        pl.Series(ROW_COLUMN, rows_numbers, dtype=pl.Int64),
-        pl.lit("form").alias(FORMAT_COLUMN),
-    )
+from pipelines.validate import validate_records
 
 
 def _extra_problems(kind: str, row: Mapping[str, object], today: date) -> list[Problem]:
@@ -62,8 +32,8 @@ def validate_rows(kind: str, rows: list[Mapping[str, object]], row_numbers: list
                   ) -> tuple[list[dict[str, object] | None], list[list[Problem]]]:
     """Each row's typed contract fields (None where rejected) and its problems, by the contract.
 
-    Values may be text or Python values (dates, numbers); they are turned into text and cast by
-    pipelines.validate.stage exactly as an extract would be.
+    Values may be text or Python values (dates, numbers); they are turned into text and cast
+    exactly as an extract would be.
     """
     if kind not in CONTRACT_BY_KIND:
         raise ValueError(f"unknown kind {kind!r}: use 'update' or 'review'")
@@ -71,16 +41,14 @@ def validate_rows(kind: str, rows: list[Mapping[str, object]], row_numbers: list
     numbers = row_numbers or list(range(1, len(rows) + 1))
     # The store keeps scopes as codes; London's code is given to the contract as 'london'.
     keyed = [{**row, contract.key: f"row-{n}",
-              "scope": "london" if as_text(row.get("scope")) == LONDON_CODE else row.get("scope")}
+              "scope": "london" if row.get("scope") == LONDON_CODE else row.get("scope")}
              for row, n in zip(rows, numbers, strict=True)]
-    staged = stage(contract, _landed(contract, keyed, numbers))
-    problems: dict[int, list[Problem]] = {n: [] for n in numbers}
-    for reject in staged.rejects.iter_rows(named=True):
-        if reject["column"] == contract.key:
-            continue  # the id is the store's, not the person's
-        problems[reject["row"]].append(Problem(reject["column"], reject["reason"]))
-    good = {r[ROW_COLUMN]: {name: r[name] for name in contract.column_names if name != contract.key}
-            for r in staged.good.iter_rows(named=True)}
+    checks = validate_records(contract, keyed, source="app")
+    problems = {n: [Problem(column, reason) for column, reason in check.problems
+                    if column != contract.key]  # the id is the store's, not the person's
+                for n, check in zip(numbers, checks, strict=True)}
+    good = {n: {name: value for name, value in check.values.items() if name != contract.key}
+            for n, check in zip(numbers, checks, strict=True) if check.values is not None}
     today = datetime.now(UTC).date()
     typed: list[dict[str, object] | None] = []
     for n in numbers:

@@ -18,6 +18,10 @@ BOUNDED_KINDS = ("id", "text")
 # dates, numbers, places): those land as categories (text stored once per distinct value) and
 # are validated once per distinct value.
 DISTINCT_KINDS = ("id", "text")
+# A landed frame (every value text) carries where each row came from in these columns.
+FILE_COLUMN = "_file"
+ROW_COLUMN = "_row"
+FORMAT_COLUMN = "_format"
 
 ColumnKind = Literal[
     "id",  # non-empty text, unique within the extract

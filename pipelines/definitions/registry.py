@@ -14,6 +14,12 @@ from pipelines.definitions.contracts import SETTINGS
 Polarity = Literal["high_good", "low_good", "no_judgement"]
 Unit = Literal["percent", "rate_per_100"]
 TrendMethod = Literal["chi_square_proportions", "weighted_regression"]
+# The journey windows (DESIGN §4), days after release; pipelines.journeys measures with them.
+ENGAGED_DAYS = 21
+TIER4_DAYS = 84
+SIX_MONTHS_DAYS = 182
+YEAR_DAYS = 365
+REPRESENTATION_DAYS = 182  # after a completion, the time to check for re-presentation
 # The Fingertips recent-trend methods (pipelines.stats), in words for the Data page.
 TREND_METHOD_TEXT: dict[str, str] = {
     "chi_square_proportions": "Chi-square test for trend in proportions (Fingertips, \"SPC for "

@@ -1,6 +1,6 @@
 """Times every page as a person feels it, in Chromium (`python -m tests.browser.bench`).
 
-Used by the benchmark (`python -m pipelines bench --browser`). It serves the app on a free port
+Run by `make bench` against the warehouse built from the sample. It serves the app on a free port
 against the given warehouse (as `make run` does), then for each page measures, from navigation
 until Streamlit has finished the script run and drawn every chart:
 - cold: a new browser context (a new Streamlit session) opening the page's URL;

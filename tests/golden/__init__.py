@@ -33,10 +33,10 @@ def published_kpi_values(warehouse: Path) -> pl.DataFrame:
 
 def build_sample(folder: Path) -> Path:
     """Build the committed sample into `folder`; the warehouse's path."""
-    from pipelines.build import Progress, run_build
+    from pipelines.build import run_build
 
     warehouse = folder / "warehouse.duckdb"
-    run_build(SAMPLES, warehouse, progress=Progress(quiet=True))
+    run_build(SAMPLES, warehouse)
     return warehouse
 
 
