@@ -1,0 +1,1 @@
+"""Pages: one small file per page, run by Streamlit (site.PAGES); layout only."""
