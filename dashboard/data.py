@@ -222,10 +222,6 @@ def local_authorities() -> pl.DataFrame:
     return query("select * from ref_local_authorities order by name")
 
 
-def subregions() -> pl.DataFrame:
-    return query("select * from ref_subregions order by code")
-
-
 def prisons() -> pl.DataFrame:
     return query("select * from ref_prisons order by name")
 

@@ -143,10 +143,6 @@ from linked join custody using (release_id) join tier4 using (release_id)
 """
 
 
-JOURNEY_FLAGS = ("engaged_21d", "coc_eligible", "tier4_12w", "engaged_6m", "completed_12m",
-                 "returned_custody_12m")
-
-
 def link_journeys(releases: pl.DataFrame, episodes: pl.DataFrame,
                   threads: int | None = None,
                   definitions: Definitions = DEFINITIONS) -> pl.DataFrame:

@@ -67,10 +67,6 @@ def fy_label(start_year: pl.Expr) -> pl.Expr:
     return pl.format("{}/{}", start_year, (start_year + 1).mod(100).cast(pl.String).str.zfill(2))
 
 
-def fy_label_text(start_year: int) -> str:
-    return f"{start_year}/{(start_year + 1) % 100:02d}"
-
-
 def period_bounds(period: str) -> tuple[date, date]:
     """First and last day of a period label: '2023/24', '2023/24 Q2' or '2021/22 to 2023/24'."""
     if " to " in period:

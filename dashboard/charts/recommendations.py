@@ -125,10 +125,6 @@ def _latest(frame: pl.DataFrame, on: str, keys: Sequence[str]) -> pl.DataFrame:
     return ordered.group_by(*keys, maintain_order=True).last().drop("_rank")
 
 
-def item_label(recommendation_id: str, short_title: str) -> str:
-    return f"{recommendation_id} {short_title}"
-
-
 def items(recommendations: pl.DataFrame) -> pl.DataFrame:
     """The 11 items in their order (§1), with a label like 'R1 Rehab and long-term recovery'."""
     order = {rid: i for i, rid in enumerate(reference.RECOMMENDATION_IDS)}

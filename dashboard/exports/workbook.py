@@ -37,8 +37,6 @@ ABBREVIATIONS: tuple[tuple[str, str], ...] = (
 AREA_TYPE_TEXT: dict[str, str] = {"la": "Local authority", "london": "Region",
                                   "subregion": "Sub-region", "england": "Country",
                                   "prison": "Prison"}
-PERIOD_TYPE_TEXT: dict[str, str] = {"year": "Financial year", "rolling_3y": "3-year rolling",
-                                    "quarter": "Quarter"}
 COLUMNS: tuple[tuple[str, str, int], ...] = (
     # (kpi_values column, heading, width)
     ("period", "Period", 22),

@@ -230,7 +230,6 @@ KPIS: tuple[Kpi, ...] = (
 )
 
 KPI_BY_ID: dict[str, Kpi] = {k.id: k for k in KPIS}
-KPI_IDS: tuple[str, ...] = tuple(KPI_BY_ID)
 
 
 @dataclass(frozen=True)
