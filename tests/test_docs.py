@@ -36,3 +36,19 @@ def test_make_variables_are_documented() -> None:
 def test_readme_opens_with_the_two_commands() -> None:
     head = README[:2500]
     assert "make run" in head and "make test" in head
+
+
+def test_the_layout_names_every_module_and_package() -> None:
+    """The README's Layout block matches the tree: each pipelines and dashboard module (one
+    level inside a package) and each sub-package is named in it."""
+    layout = README.split("## Layout", 1)[1].split("```")[1]
+    named = set(re.findall(r"^\s*([\w.]+/?)\s", layout, flags=re.MULTILINE))
+    expected = set()
+    for folder in ("pipelines", "pipelines/definitions", "dashboard"):
+        for path in (ROOT / folder).iterdir():
+            if path.suffix == ".py" and path.stem not in ("__init__", "__main__"):
+                expected.add(path.name)
+            elif path.is_dir() and (path / "__init__.py").exists():
+                expected.add(f"{path.name}/")
+    missing = sorted(expected - named)
+    assert not missing, f"modules missing from the README's Layout: {missing}"
