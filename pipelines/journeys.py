@@ -19,7 +19,7 @@ joins in DuckDB (no per-row Python). Days count from the release date, which is 
 
 Only episodes in the engagement settings count for engagement, completion and re-presentation
 (recovery houses are not structured treatment by default). Each choice is a field of
-`pipelines.registry.Definitions`.
+`pipelines.definitions.registry.Definitions`.
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ import tempfile
 import duckdb
 import polars as pl
 
-from pipelines.contracts import TIER4_SETTINGS
-from pipelines.registry import DEFINITIONS, Definitions
+from pipelines.definitions.contracts import TIER4_SETTINGS
+from pipelines.definitions.registry import DEFINITIONS, Definitions
 
 ENGAGED_DAYS = 21
 TIER4_DAYS = 84
