@@ -11,8 +11,6 @@ from pipelines.reference import ENGLAND_CODE, ENGLAND_NAME, LA_BY_CODE, LONDON_C
 COC_INDICATOR_ID = "93588"  # illustrative id for the synthetic sample
 COC_INDICATOR_NAME = ("Adults with substance misuse treatment need who successfully engage in "
                       "community-based structured treatment following release from prison")
-SUPPRESSED_NOTE = "Value suppressed for disclosure control due to small count"
-LA_AREA_TYPE = "Counties & UAs (from Apr 2023)"
 # (area code, time period, published value %, denominator); value None = suppressed.
 COMPARATOR_ROWS: tuple[tuple[str, str, float | None, int], ...] = (
     (ENGLAND_CODE, "2019/20", 34.5, 24_310),
@@ -28,8 +26,10 @@ COMPARATOR_ROWS: tuple[tuple[str, str, float | None, int], ...] = (
     ("E09000028", "2023/24", 45.4, 152),
     ("E09000001", "2023/24", None, 6),
 )
-# Fingertips' own words in its data downloads, for stats' comparison tokens. The importer does
-# not read these columns; they are written so the file looks like a real download.
+# Fingertips' own words in its data downloads: the file's format, not the product's vocabulary
+# (the pipeline reads the note but not the comparison, trend or area-type columns).
+FINGERTIPS_SUPPRESSED_NOTE = "Value suppressed for disclosure control due to small count"
+FINGERTIPS_LA_AREA_TYPE = "Counties & UAs (from Apr 2023)"
 FINGERTIPS_COMPARISON_WORDS = {stats.BETTER: "Better", stats.SIMILAR: "Similar",
                                stats.WORSE: "Worse"}
 FINGERTIPS_NOT_COMPARED = "Not compared"
@@ -61,7 +61,7 @@ def comparators_frame() -> pl.DataFrame:
         elif code == LONDON_CODE:
             parent_code, parent_name, area_type = ENGLAND_CODE, ENGLAND_NAME, "Region"
         else:
-            parent_code, parent_name, area_type = LONDON_CODE, LONDON_NAME, LA_AREA_TYPE
+            parent_code, parent_name, area_type = LONDON_CODE, LONDON_NAME, FINGERTIPS_LA_AREA_TYPE
         name = {ENGLAND_CODE: ENGLAND_NAME, LONDON_CODE: LONDON_NAME}.get(code) or (
             LA_BY_CODE[code].name)
         row.update({
@@ -72,7 +72,7 @@ def comparators_frame() -> pl.DataFrame:
             "Time period Sortable": f"{period[:4]}0000", "Time period range": "1y",
         })
         if value is None:
-            row.update({"Value note": SUPPRESSED_NOTE, "Denominator": None,
+            row.update({"Value note": FINGERTIPS_SUPPRESSED_NOTE, "Denominator": None,
                         "Compared to England value or percentiles": FINGERTIPS_NOT_COMPARED,
                         "Compared to <parent> value or percentiles": FINGERTIPS_NOT_COMPARED,
                         "Recent Trend": stats.TREND_CANNOT})
