@@ -5,8 +5,14 @@ from __future__ import annotations
 import polars as pl
 
 from pipelines import stats
-from pipelines.contracts import COMPARATOR_COLUMNS
-from pipelines.reference import ENGLAND_CODE, ENGLAND_NAME, LA_BY_CODE, LONDON_CODE, LONDON_NAME
+from pipelines.definitions.contracts import COMPARATOR_COLUMNS
+from pipelines.definitions.reference import (
+    ENGLAND_CODE,
+    ENGLAND_NAME,
+    LA_BY_CODE,
+    LONDON_CODE,
+    LONDON_NAME,
+)
 
 COC_INDICATOR_ID = "93588"  # illustrative id for the synthetic sample
 COC_INDICATOR_NAME = ("Adults with substance misuse treatment need who successfully engage in "

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pipelines.contracts import (
+from pipelines.definitions.contracts import (
     ACCOMMODATION,
     EXIT_REASONS,
     REFERRAL_SOURCES,
@@ -15,7 +15,7 @@ from pipelines.contracts import (
     SETTINGS,
     SUBSTANCE_GROUPS,
 )
-from pipelines.reference import LONDON_LAS
+from pipelines.definitions.reference import LONDON_LAS
 from pipelines.synth.calibration import (
     BACKGROUND_ALCOHOL_SHARE,
     BACKGROUND_EPISODES_PER_PERSON,

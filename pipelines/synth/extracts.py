@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from pipelines.contracts import (
+from pipelines.definitions.contracts import (
     ACCOMMODATION,
     COMMUNITY_EPISODES,
     EXIT_REASONS,
@@ -20,7 +20,7 @@ from pipelines.contracts import (
     SEX_VALUES,
     SUBSTANCE_GROUPS,
 )
-from pipelines.reference import LA_BY_CODE, LONDON_LAS, PRISONS
+from pipelines.definitions.reference import LA_BY_CODE, LONDON_LAS, PRISONS
 from pipelines.synth.calibration import NO_DATE, NON_LONDON_LA_WEIGHTS, ROYAL_BOROUGHS
 from pipelines.synth.draws import choice
 from pipelines.synth.episodes import Episodes

@@ -7,8 +7,8 @@ from datetime import date
 import numpy as np
 import polars as pl
 
-from pipelines.contracts import EBE_REVIEWS, LIVED_EXPERIENCE_FEEDBACK
-from pipelines.reference import PRISON_BY_CODE, RECOMMENDATION_IDS
+from pipelines.definitions.contracts import EBE_REVIEWS, LIVED_EXPERIENCE_FEEDBACK
+from pipelines.definitions.reference import PRISON_BY_CODE, RECOMMENDATION_IDS
 from pipelines.synth.draws import iso_text, some
 from pipelines.synth.progress import RECOMMENDATION_PLANS, status_on
 from pipelines.synth.texts import EBE_COMMENTS, EBE_DISAGREE_COMMENTS, QUOTES

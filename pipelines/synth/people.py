@@ -7,8 +7,8 @@ from datetime import date
 
 import numpy as np
 
-from pipelines.contracts import ACCOMMODATION, RELEASE_TYPES, SEX_VALUES
-from pipelines.reference import LONDON_LAS, PRISON_BY_CODE, PRISONS, SUBREGIONS
+from pipelines.definitions.contracts import ACCOMMODATION, RELEASE_TYPES, SEX_VALUES
+from pipelines.definitions.reference import LONDON_LAS, PRISON_BY_CODE, PRISONS, SUBREGIONS
 from pipelines.synth.calibration import (
     AGE_MAX,
     AGE_MEAN,

@@ -8,8 +8,13 @@ from datetime import date, timedelta
 import numpy as np
 import polars as pl
 
-from pipelines.contracts import RECOMMENDATION_UPDATES
-from pipelines.reference import LA_BY_CODE, LONDON_LAS, PRISON_BY_CODE, RECOMMENDATION_IDS
+from pipelines.definitions.contracts import RECOMMENDATION_UPDATES
+from pipelines.definitions.reference import (
+    LA_BY_CODE,
+    LONDON_LAS,
+    PRISON_BY_CODE,
+    RECOMMENDATION_IDS,
+)
 from pipelines.synth.calibration import ROYAL_BOROUGHS
 from pipelines.synth.draws import iso_text, random_date, some
 

@@ -7,8 +7,8 @@ from datetime import date
 import numpy as np
 import polars as pl
 
-from pipelines.contracts import SERVICES
-from pipelines.reference import LA_BY_CODE, LONDON_LAS
+from pipelines.definitions.contracts import SERVICES
+from pipelines.definitions.reference import LA_BY_CODE, LONDON_LAS
 from pipelines.synth.draws import iso_text, random_date, some
 
 SERVICE_PLAN = {  # kind: (LAs that have one, names, drop-in share, women only, fte range)

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from pipelines.contracts import (
+from pipelines.definitions.contracts import (
     COMMUNITY_EPISODES,
     COMPARATOR_COLUMNS,
     EBE_REVIEWS,
