@@ -39,6 +39,16 @@ FINGERTIPS_LA_AREA_TYPE = "Counties & UAs (from Apr 2023)"
 FINGERTIPS_COMPARISON_WORDS = {stats.BETTER: "Better", stats.SIMILAR: "Similar",
                                stats.WORSE: "Worse"}
 FINGERTIPS_NOT_COMPARED = "Not compared"
+FINGERTIPS_TREND_WORDS = {
+    stats.TREND_UP_BETTER: "Increasing and getting better",
+    stats.TREND_UP_WORSE: "Increasing and getting worse",
+    stats.TREND_DOWN_BETTER: "Decreasing and getting better",
+    stats.TREND_DOWN_WORSE: "Decreasing and getting worse",
+    stats.TREND_UP: "Increasing",
+    stats.TREND_DOWN: "Decreasing",
+    stats.TREND_NO_CHANGE: "No significant change",
+    stats.TREND_CANNOT: "Cannot be calculated",
+}
 POLARITY = stats.HIGH_GOOD  # continuity of care: higher is better
 
 
@@ -52,8 +62,9 @@ def _recent_trend(code: str, period: str) -> str:
     """Fingertips' recent trend of the area's counts up to and including the period."""
     points = sorted((p, round(v * d / 100), d) for c, p, v, d in COMPARATOR_ROWS
                     if c == code and p <= period and v is not None)
-    return stats.recent_trend([count for _, count, _ in points],
-                              [denominator for _, _, denominator in points], POLARITY)
+    trend = stats.recent_trend([count for _, count, _ in points],
+                               [denominator for _, _, denominator in points], POLARITY)
+    return FINGERTIPS_TREND_WORDS[trend]
 
 
 def comparators_frame() -> pl.DataFrame:
@@ -81,7 +92,7 @@ def comparators_frame() -> pl.DataFrame:
             row.update({"Value note": FINGERTIPS_SUPPRESSED_NOTE, "Denominator": None,
                         "Compared to England value or percentiles": FINGERTIPS_NOT_COMPARED,
                         "Compared to <parent> value or percentiles": FINGERTIPS_NOT_COMPARED,
-                        "Recent Trend": stats.TREND_CANNOT})
+                        "Recent Trend": FINGERTIPS_TREND_WORDS[stats.TREND_CANNOT]})
         else:
             count = round(value * denominator / 100)
             low95, high95 = stats.wilson_interval(count, denominator, 0.95)
