@@ -1,11 +1,20 @@
 """Every setting the code reads is documented in the README (a setting added without docs fails
-here), and the README keeps the newcomer's two commands."""
+here), the README keeps the newcomer's two commands, and every citation of the design points
+into docs/DESIGN.md, which a clone has."""
 
+import os
 import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()
+DESIGN = ROOT / "docs" / "DESIGN.md"
+OUTSIDE_CLONE = "../" + "shared/"  # split so this file does not cite it
+SECTION_CITATION = re.compile("\u00a7" + r"\s?(\d+)")
+SECTION_HEADING = re.compile("^## \u00a7" + r"(\d+) ", flags=re.MULTILINE)
+DESIGN_PATH = re.compile(r"`((?:pipelines|dashboard|tests|docs|tools|data_samples)/[^`\s]*)`")
+NOT_SOURCE = {".git", ".venv", "var", "node_modules", "__pycache__", ".pytest_cache",
+              ".ruff_cache", ".mypy_cache"}
 
 
 def _environment_settings() -> set[str]:
@@ -52,3 +61,40 @@ def test_the_layout_names_every_module_and_package() -> None:
                 expected.add(f"{path.name}/")
     missing = sorted(expected - named)
     assert not missing, f"modules missing from the README's Layout: {missing}"
+
+
+def _repository_texts() -> dict[Path, str]:
+    """Every text file of the repository (not the environment, caches or generated var/)."""
+    texts = {}
+    for folder, subfolders, files in os.walk(ROOT):
+        subfolders[:] = [name for name in subfolders if name not in NOT_SOURCE]
+        for name in files:
+            path = Path(folder) / name
+            try:
+                texts[path] = path.read_text(encoding="utf-8")
+            except UnicodeDecodeError:
+                continue  # images and other binaries cite nothing
+    return texts
+
+
+def test_the_design_is_in_the_repository_and_cited_by_sections_it_has() -> None:
+    sections = set(SECTION_HEADING.findall(DESIGN.read_text(encoding="utf-8")))
+    assert {str(n) for n in range(1, 13)} <= sections
+    outside, missing = [], []
+    for path, text in _repository_texts().items():
+        where = path.relative_to(ROOT)
+        if OUTSIDE_CLONE in text:
+            outside.append(str(where))
+        missing += [f"{where}: \u00a7{n}" for n in SECTION_CITATION.findall(text)
+                    if n not in sections]
+    assert not outside, f"these cite a design outside the repository: {outside}"
+    assert not missing, f"these cite sections docs/DESIGN.md does not have: {missing}"
+    assert "docs/DESIGN.md" in README
+
+
+def test_every_path_the_design_names_exists() -> None:
+    """Files move (issue 12 moved the definitions); the design must follow them."""
+    named = set(DESIGN_PATH.findall(DESIGN.read_text(encoding="utf-8")))
+    assert "pipelines/synth/" in named
+    missing = sorted(path for path in named if not (ROOT / path).exists())
+    assert not missing, f"docs/DESIGN.md names paths that do not exist: {missing}"

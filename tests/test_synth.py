@@ -1,4 +1,4 @@
-"""Tests of the synthetic data generator (pipelines/synth.py): files, determinism, calibration
+"""Tests of the synthetic data generator (pipelines/synth/): files, determinism, calibration
 to DESIGN §8, contract validity of every value, and the deliberately broken rows.
 
 The calibration figures are computed here from the CSV files with small Polars joins, following
@@ -14,6 +14,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from pipelines import stats
 from pipelines.definitions.contracts import (
     COMPARATOR_COLUMNS,
     CONTRACTS,
@@ -451,6 +452,38 @@ def test_comparators_carry_the_published_england_figures(
     assert (suppressed["Value note"]
             == "Value suppressed for disclosure control due to small count").all()
     assert suppressed["Count"].is_null().all()
+
+
+def test_comparator_intervals_comparisons_and_trend_follow_pipelines_stats(
+        full_scale: tuple[Path, dict[str, int]]) -> None:
+    """The generator has no statistics of its own: each figure is what `stats` gives."""
+    comparators = pl.read_csv(full_scale[0] / "comparators.csv", infer_schema=False)
+    shown = comparators.filter(pl.col("Value").is_not_null())
+    england = dict(zip(shown.filter(pl.col("Area Code") == "E92000001")["Time period"],
+                       shown.filter(pl.col("Area Code") == "E92000001")["Value"].cast(float),
+                       strict=True))
+    words = {stats.BETTER: "Better", stats.SIMILAR: "Similar", stats.WORSE: "Worse",
+             None: "Not compared"}
+    for row in shown.iter_rows(named=True):
+        count, denominator = int(row["Count"]), int(row["Denominator"])
+        for confidence, low, high in ((0.95, "Lower CI 95.0 limit", "Upper CI 95.0 limit"),
+                                      (0.998, "Lower CI 99.8 limit", "Upper CI 99.8 limit")):
+            expected = stats.wilson_interval(count, denominator, confidence)
+            assert (row[low], row[high]) == tuple(f"{x:.2f}" for x in expected), row
+        low95, high95 = stats.wilson_interval(count, denominator, 0.95)
+        benchmark = None if row["Area Code"] == "E92000001" else england.get(row["Time period"])
+        token = stats.compare(float(row["Value"]), low95, high95, benchmark, stats.HIGH_GOOD)
+        assert row["Compared to England value or percentiles"] == words[token], row
+    latest = shown.filter((pl.col("Area Code") == "E92000001")
+                          & (pl.col("Time period") == "2023/24")).row(0, named=True)
+    england_rows = shown.filter(pl.col("Area Code") == "E92000001").sort("Time period")
+    assert stats.recent_trend(
+        england_rows["Count"].cast(int).to_list(), england_rows["Denominator"].cast(int).to_list(),
+        stats.HIGH_GOOD) == stats.TREND_UP_BETTER
+    # Fingertips' own words in its download, not the product's tokens.
+    assert latest["Recent Trend"] == "Increasing and getting better"
+    assert set(comparators.filter(pl.col("Area Code") != "E92000001")["Recent Trend"]) == {
+        "Cannot be calculated"}
 
 
 # ------------------------------------------------------------------------------------------
