@@ -12,6 +12,7 @@ from datetime import date
 
 import polars as pl
 
+from dashboard import words
 from pipelines.registry import definition_line
 
 SUPPRESSED_MARK = "*"
@@ -19,8 +20,7 @@ NOT_YET_TEXT = "Not yet available"
 SUPPRESSION_NOTE = "* Value suppressed for disclosure control due to small count."
 PRODUCT = "London Continuity of Care Outcomes"
 SYNTHETIC_NOTE = "Synthetic sample data: not real people."
-STATUS_TEXT: dict[str, str] = {"published": "Published", "suppressed": "Suppressed",
-                               "immature": "Not yet available"}
+STATUS_TEXT: dict[str, str] = words.STATUS
 
 # Columns of kpi_values as a table twin shows them.
 TABLE_COLUMNS: dict[str, str] = {
@@ -181,9 +181,10 @@ def count_text_expr(column: str = "numerator") -> pl.Expr:
 
 def table_twin(values: pl.DataFrame, unit: str = "percent",
                columns: dict[str, str] | None = None) -> pl.DataFrame:
-    """kpi_values rows as a readable table: suppressed figures marked, intervals rounded."""
+    """kpi_values rows as a readable table: suppressed figures marked, intervals rounded,
+    tokens in words."""
     columns = columns or TABLE_COLUMNS
-    shown = values.with_columns(
+    shown = words.in_words(values).with_columns(
         value_text_expr(unit).alias("value_text"),
         count_text_expr("numerator").alias("numerator"),
         count_text_expr("denominator").alias("denominator"),

@@ -31,13 +31,12 @@ from itertools import combinations
 import numpy as np
 import polars as pl
 
+from pipelines.definitions import periods, published
+
 SMALL_MIN = 1
 SMALL_MAX = 4
-SUPPRESSION_NOTE = "Value suppressed for disclosure control due to small count"
-SECONDARY_NOTE = (
-    "Value suppressed for disclosure control: it could otherwise be worked out from other "
-    "published figures"
-)
+SUPPRESSION_NOTE = published.SUPPRESSION_NOTE
+SECONDARY_NOTE = published.SECONDARY_NOTE
 CELL = "_cell"
 GROUP = "_group"
 ROLE = "_role"
@@ -187,8 +186,8 @@ def protect_rolling(cells: pl.DataFrame, hidden: str, series: Sequence[str]) -> 
     """Hide rolling windows ('YYYY/YY to YYYY/YY') from which a hidden single year of the same
     series could be solved. Cells need period_type ('year' or 'rolling_3y') and period."""
     series = list(series)
-    start_year = pl.col("period").str.slice(0, 4).cast(pl.Int32)
-    end_year = pl.col("period").str.slice(-7, 4).cast(pl.Int32)
+    start_year = periods.start_year_expr(pl.col("period"))
+    end_year = periods.end_year_expr(pl.col("period"))
     years = cells.filter(pl.col("period_type") == "year")
     affected = years.filter(pl.col(hidden)).select(series).unique()
     if affected.is_empty():

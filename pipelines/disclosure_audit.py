@@ -29,7 +29,7 @@ from scipy import sparse
 from scipy.optimize import linprog
 from scipy.sparse.csgraph import connected_components
 
-from pipelines.kpis import period_bounds
+from pipelines.definitions import periods as period_labels
 
 SMALL_MAX = 4  # counts 1..4 are small
 SAFE_MIN = SMALL_MAX + 1  # a hidden count's range must reach this
@@ -39,7 +39,6 @@ MAX_PASSES = 200  # propagation passes; bounds stay valid if it stops early
 HARVEST_ROUNDS = 6
 LP_MAX_VARS = 20_000  # larger components get propagation only (counted as unsettled)
 LP_SECONDS = 30.0  # CPU seconds for the LP stage; cells still open then count as unsettled
-LONDON = "E12000007"
 RELEASES_FAMILY = "releases"  # the denominator family whose counts are the releases
 ALL = "all"
 # The engagement curve's point at this day is the London, all-releases numerator of this KPI.
@@ -247,7 +246,7 @@ def _kpi_cells(b: _Builder, tables: Mapping[str, pl.DataFrame], build: str,
         subregion, on="area_code", how="left"
     ).with_columns(
         pl.when(pl.col("area_type") == "la").then(pl.col("_sub")).alias("_sub"),
-        pl.col("period").str.slice(0, 7).alias("_fy"),
+        period_labels.financial_year_expr(pl.col("period")).alias("_fy"),
     )
     says_small, says_other, warnings = _note_rules(values)
     figures = [c for c in DERIVED_FIGURES if c in values.columns]
@@ -350,8 +349,7 @@ def _hierarchies(b: _Builder, cells: pl.DataFrame, prefix: str) -> None:
 
 
 def _window_years(label: str) -> list[str]:
-    first, last = label.split(" to ")
-    return [f"{y}/{(y + 1) % 100:02d}" for y in range(int(first[:4]), int(last[:4]) + 1)]
+    return list(period_labels.window_years(label))
 
 
 def _flow_cells(b: _Builder, tables: Mapping[str, pl.DataFrame], build: str, dens: pl.DataFrame,
@@ -359,7 +357,7 @@ def _flow_cells(b: _Builder, tables: Mapping[str, pl.DataFrame], build: str, den
     flows = tables.get("release_flows")
     if flows is None or flows.is_empty():
         return
-    ends = {p: period_bounds(p)[1] for p in flows.get_column("period").unique().to_list()}
+    ends = {p: period_labels.bounds(p)[1] for p in flows.get_column("period").unique().to_list()}
     flows = flows.with_columns(
         pl.col("period").replace_strict(ends, return_dtype=pl.Date).alias("_end"))
     final = pl.lit(True) if cutoff is None else pl.col("_end") <= pl.lit(cutoff)
@@ -408,7 +406,7 @@ def _curve_cells(b: _Builder, tables: Mapping[str, pl.DataFrame], build: str,
     curve = tables.get("engagement_curve")
     if curve is None or curve.is_empty():
         return
-    ends = {p: period_bounds(p)[1] for p in curve.get_column("period").unique().to_list()}
+    ends = {p: period_labels.bounds(p)[1] for p in curve.get_column("period").unique().to_list()}
     curve = curve.sort("period", "day").with_columns(
         pl.col("period").replace_strict(ends, return_dtype=pl.Date).alias("_end"))
     final = pl.lit(True) if cutoff is None else pl.col("_end") <= pl.lit(cutoff)

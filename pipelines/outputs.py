@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from pipelines import disclosure, kpis, reference, registry
+from pipelines.definitions import periods, published
+from pipelines.definitions.published import IMMATURE, PUBLISHED, SUPPRESSED
 from pipelines.ingest import FILE_COLUMN, ROW_COLUMN
 from pipelines.journeys import link_journeys
 from pipelines.validate import Staged
@@ -28,6 +30,7 @@ NON_PERSONAL_EXTRACTS = (
     "services",
     "comparators",
 )
+
 ALL = "all"
 OUTSIDE_LONDON = "outside_london"
 UNKNOWN = "unknown"
@@ -60,7 +63,8 @@ def release_flows(journeys: pl.DataFrame, values: pl.DataFrame) -> pl.DataFrame:
     london = set(reference.LA_BY_CODE)
     flows = (
         journeys.select(
-            kpis.fy_label(kpis.fy_start_year(pl.col("release_date"))).alias("period"),
+            periods.fy_label_expr(periods.fy_start_year_expr(pl.col("release_date")))
+            .alias("period"),
             pl.col("prison"),
             pl.when(pl.col("residence_la").is_in(list(london))).then(pl.col("residence_la"))
             .when(pl.col("residence_la") == UNKNOWN).then(pl.lit(UNKNOWN))
@@ -77,7 +81,7 @@ def release_flows(journeys: pl.DataFrame, values: pl.DataFrame) -> pl.DataFrame:
         & (pl.col("breakdown") == ALL)
     ).select(
         "period", "area_code",
-        (pl.col("denominator").is_null() & (pl.col("status") != "immature"))
+        (pl.col("denominator").is_null() & (pl.col("status") != IMMATURE))
         .alias("_hidden_in_kpis"),
     )
     cells = pl.concat([flows, prison_totals, la_totals], how="diagonal").with_columns(
@@ -110,7 +114,7 @@ def release_flows(journeys: pl.DataFrame, values: pl.DataFrame) -> pl.DataFrame:
         pl.col("residence").replace_strict(names, return_dtype=pl.String)
         .alias("residence_name"),
         pl.when(~pl.col("hidden")).then(pl.col("releases")).alias("releases"),
-        pl.when(pl.col("hidden")).then(pl.lit("suppressed")).otherwise(pl.lit("published"))
+        pl.when(pl.col("hidden")).then(pl.lit(SUPPRESSED)).otherwise(pl.lit(PUBLISHED))
         .alias("status"),
     ).sort("period", "prison", "residence")
 
@@ -125,10 +129,10 @@ def engagement_curve(journeys: pl.DataFrame, cutoff: date) -> pl.DataFrame:
     # The same releases as continuity of care's denominator, so day 21 is London's coc_21d.
     london = journeys.filter(pl.col("residence_la").is_in(list(reference.LA_BY_CODE))
                              & pl.col("coc_eligible"))
-    fy = kpis.fy_label(kpis.fy_start_year(pl.col("release_date")))
+    fy = periods.fy_label_expr(periods.fy_start_year_expr(pl.col("release_date")))
     rows = []
     for (period,), group in london.group_by(fy.alias("period"), maintain_order=True):
-        start, end = kpis.period_bounds(period)
+        start, end = periods.bounds(period)
         days = group.get_column("days_to_engagement")
         releases = group.height
         last_shown = 0
@@ -144,7 +148,7 @@ def engagement_curve(journeys: pl.DataFrame, cutoff: date) -> pl.DataFrame:
                 "period": period, "day": day, "releases": releases if shown else None,
                 "engaged": engaged if shown else None,
                 "percent": 100 * engaged / releases if shown else None,
-                "status": "published" if shown else ("suppressed" if mature else "immature"),
+                "status": PUBLISHED if shown else (SUPPRESSED if mature else IMMATURE),
             })
     return pl.DataFrame(rows, schema={
         "period": pl.String, "day": pl.Int64, "releases": pl.Int64, "engaged": pl.Int64,
@@ -162,7 +166,7 @@ def published_tables(staged: dict[str, Staged], cutoff: date | None,
     releases = staged["prison_releases"].good
     episodes = staged["community_episodes"].good
     if cutoff is None or releases.is_empty():
-        tables["kpi_values"] = pl.DataFrame(schema=kpis.KPI_VALUES_SCHEMA)
+        tables["kpi_values"] = pl.DataFrame(schema=published.KPI_VALUES_SCHEMA)
         return tables
 
     done = progress.step("journeys", "linking journeys")

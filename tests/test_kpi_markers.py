@@ -46,5 +46,5 @@ def test_each_kpi_uses_its_registry_trend_method() -> None:
     })
     out = kpis._series_markers(rows.with_columns(value=pl.col("numerator") / 10))
     latest = dict(out.filter(pl.col("period") == "2023/24").select("kpi_id", "trend").iter_rows())
-    assert latest == {"coc_21d": "Increasing and getting better",
-                      "tier4_on_release": "Cannot be calculated"}
+    assert latest == {"coc_21d": "increasing_better",
+                      "tier4_on_release": "not_calculated"}

@@ -12,6 +12,7 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
+from dashboard import words
 from dashboard.charts import palette
 from dashboard.charts.palette import FIT_WIDTH
 from dashboard.charts.ranked import ranked_chart
@@ -249,7 +250,7 @@ def split_frame(prison_rows: pl.DataFrame, london_rows: pl.DataFrame | None, uni
         pl.when(published).then(pl.lit(None, dtype=pl.String))
         .otherwise(pl.col("status").replace_strict(NOT_PLOTTED_TEXT, default="No data"))
         .alias("marker"),
-    ).sort("area_order", "category_order")
+    ).sort("area_order", "category_order").pipe(words.in_words)
 
 
 def _category_scale(rows: pl.DataFrame, categories: Categories) -> alt.Scale:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
+from dashboard import words
 from dashboard.charts import palette
 from dashboard.formatting import display_value
 
@@ -60,5 +61,6 @@ def tile_frame(local_authorities: pl.DataFrame, las: pl.DataFrame, unit: str) ->
         .alias("value_text"),
         pl.when(pl.col("status") == "no_data").then(pl.lit(palette.NOT_COMPARED))
         .otherwise(palette.category_expr()).alias("category"),
-        pl.coalesce("compared_to_london", "note", pl.lit("")).alias("tooltip"),
+        pl.coalesce(words.comparison_expr("compared_to_london", words.LONDON_WORD), "note",
+                    pl.lit("")).alias("tooltip"),
     )

@@ -17,12 +17,13 @@ from datetime import date
 import altair as alt
 import polars as pl
 
+from dashboard import words
 from dashboard.charts import palette
 from dashboard.charts.palette import FIT_WIDTH
 from dashboard.formatting import SUPPRESSED_MARK, display_value
 from pipelines import reference
+from pipelines.reference import LONDON_CODE
 
-LONDON = reference.LONDON_CODE
 FROM_EXTRACT = "Partner extract"
 FROM_APP = "Recorded in this app"
 NO_UPDATE = "No update recorded"
@@ -141,17 +142,17 @@ def items(recommendations: pl.DataFrame) -> pl.DataFrame:
 
 def scope_name(code: str) -> str:
     """A scope as a table shows it: 'London-wide', 'Lambeth', 'HMP Belmarsh'."""
-    return "London-wide" if code == LONDON else reference.area_name(code)
+    return "London-wide" if code == LONDON_CODE else reference.area_name(code)
 
 
 def place_name(code: str) -> str:
     """A scope as a sentence says it: 'London as a whole', 'Lambeth', 'HMP Belmarsh'."""
-    return "London as a whole" if code == LONDON else reference.area_name(code)
+    return "London as a whole" if code == LONDON_CODE else reference.area_name(code)
 
 
 def scopes(local_authorities: pl.DataFrame, prisons: pl.DataFrame) -> pl.DataFrame:
     """Every scope an update can have: London, each LA, each prison, in that order."""
-    rows = [{"scope": LONDON, "scope_name": "London", "scope_type": "London",
+    rows = [{"scope": LONDON_CODE, "scope_name": "London", "scope_type": "London",
              "short_name": "London"}]
     rows += [{"scope": r["code"], "scope_name": r["name"], "scope_type": "Local authority",
               "short_name": r["name"]} for r in local_authorities.iter_rows(named=True)]
@@ -250,13 +251,13 @@ def tracker_frame(updates: pl.DataFrame, reviews: pl.DataFrame, recommendations:
     whether partners and the EbE group agree."""
     latest = _latest(updates, "reported_on", ("recommendation_id", "scope"))
     own = latest.filter(pl.col("scope") == scope).drop("scope")
-    london = latest.filter(pl.col("scope") == LONDON).select(
+    london = latest.filter(pl.col("scope") == LONDON_CODE).select(
         "recommendation_id", _status_title().alias("london_status"),
         _rag_title().alias("london_rag"))
     latest_reviews = _latest(reviews, "reviewed_on", ("recommendation_id", "scope"))
     own_reviews = latest_reviews.filter(pl.col("scope") == scope)
     london_reviews = latest_reviews.filter(
-        (pl.col("scope") == LONDON)
+        (pl.col("scope") == LONDON_CODE)
         & ~pl.col("recommendation_id").is_in(own_reviews.get_column("recommendation_id")
                                              .to_list()))
     chosen_reviews = pl.concat([own_reviews, london_reviews], how="vertical_relaxed").select(
@@ -309,7 +310,7 @@ TRACKER_COLUMNS: dict[str, str] = {
 def tracker_table(tracker: pl.DataFrame, scope: str) -> pl.DataFrame:
     """The tracker as shown: plain column names; the London-wide column only for other scopes."""
     columns = {k: v for k, v in TRACKER_COLUMNS.items()
-               if not (k == "london_status" and scope == LONDON)}
+               if not (k == "london_status" and scope == LONDON_CODE)}
     return tracker.with_columns(
         pl.col("rag_title", "source", "milestone", "next_step", "owner", "evidence",
                "comment").fill_null(""),
@@ -437,7 +438,7 @@ def reviews_frame(reviews: pl.DataFrame, recommendation_id: str, scope: str) -> 
     """The EbE group's reviews of one item for a scope (and London-wide ones), oldest first."""
     return reviews.filter(
         (pl.col("recommendation_id") == recommendation_id)
-        & pl.col("scope").is_in([scope, LONDON])
+        & pl.col("scope").is_in([scope, LONDON_CODE])
     ).with_columns(
         pl.col("scope").map_elements(scope_name, return_dtype=pl.String).alias("scope_name")
     ).sort("reviewed_on")
@@ -524,7 +525,7 @@ EVIDENCE_COLUMNS: dict[str, str] = {
 
 
 def evidence_table(evidence: pl.DataFrame) -> pl.DataFrame:
-    return _counts_as_text(evidence).select(
+    return words.in_words(_counts_as_text(evidence)).select(
         pl.col(k).alias(v) for k, v in EVIDENCE_COLUMNS.items() if k in evidence.columns)
 
 
@@ -654,8 +655,8 @@ def services_table(frame: pl.DataFrame, kind_title: str) -> pl.DataFrame:
 def glance_frame(recommendations: pl.DataFrame, updates: pl.DataFrame, reviews: pl.DataFrame
                  ) -> pl.DataFrame:
     """The 11 items London-wide: latest status and RAG, latest EbE rating, agreement."""
-    return tracker_frame(updates, reviews.filter(pl.col("scope") == LONDON), recommendations,
-                         LONDON)
+    return tracker_frame(updates, reviews.filter(pl.col("scope") == LONDON_CODE), recommendations,
+                         LONDON_CODE)
 
 
 GLANCE_COLUMNS = ("Status", "RAG", "EbE", "Agree?")

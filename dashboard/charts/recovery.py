@@ -11,6 +11,7 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
+from dashboard import words
 from dashboard.charts import palette
 from dashboard.charts.palette import FIT_WIDTH
 from dashboard.formatting import NOT_YET_TEXT, SUPPRESSED_MARK, count_text_expr, value_text_expr
@@ -141,7 +142,8 @@ def values_table(rows: pl.DataFrame, titles: dict[str, str],
         value_text_expr("percent").alias("Value"),
         pl.col("lower_95").round(1).alias("Lower 95% CI"),
         pl.col("upper_95").round(1).alias("Upper 95% CI"),
-        pl.col("trend").fill_null("").alias("Recent trend"),
+        pl.col("trend").replace_strict(words.TREND, default=None).fill_null("")
+        .alias("Recent trend"),
         pl.col("note").fill_null("").alias("Note"),
     ]
     return rows.select(columns)

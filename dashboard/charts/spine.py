@@ -17,6 +17,7 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
+from dashboard import words
 from dashboard.charts import palette
 from dashboard.formatting import display_value
 
@@ -51,7 +52,7 @@ def with_value_text(rows: pl.DataFrame, unit: str | None = None,
 
 def spine_frame(area: pl.DataFrame, peers: pl.DataFrame, london: pl.DataFrame,
                 definitions: pl.DataFrame) -> pl.DataFrame:
-    """One row per KPI in the registry for one period.
+    """One row per KPI in the registry for one period, its comparisons in words.
 
     `area`: the area's kpi_values rows (one per KPI); `peers`: kpi_values rows of every peer area
     (e.g. all 33 LAs) for the same period; `london`: London's rows; `definitions`: the registry.
@@ -126,7 +127,7 @@ def spine_frame(area: pl.DataFrame, peers: pl.DataFrame, london: pl.DataFrame,
         pl.when(centre.is_not_null()).then(pl.lit("London ") + pl.col("london_text"))
         .alias("london_chart_text"),
     ).drop("_pos_min", "_pos_max", "_pos_q1", "_pos_q3")
-    return rows.sort("order")
+    return words.in_words(rows).sort("order")
 
 
 def spine_chart(rows: pl.DataFrame, title: str, area_label: str,

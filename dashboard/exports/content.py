@@ -18,7 +18,7 @@ from datetime import date
 import altair as alt
 import polars as pl
 
-from dashboard import data, formatting, tracker
+from dashboard import data, formatting, tracker, words
 from dashboard.charts import recommendations as recommendation_charts
 from dashboard.charts import recovery as recovery_charts
 from dashboard.charts import tier4 as tier4_charts
@@ -35,9 +35,10 @@ from dashboard.narrative import recommendations as recommendation_narrative
 from dashboard.narrative import recovery as recovery_narrative
 from dashboard.narrative import tier4 as tier4_narrative
 from pipelines import reference
+from pipelines.definitions import periods
+from pipelines.definitions.published import LONDON
 from pipelines.registry import definition_line
 
-LONDON = "london"
 COC = "coc_21d"
 MAP_KPIS = ("coc_21d", "tier4_on_release", "engaged_6m", "completed_12m")
 TREND_KPIS = ("coc_21d", "engaged_6m")  # a borough pack's trends against London and England
@@ -131,9 +132,9 @@ def file_stem(kind: str, area_name: str, period: str) -> str:
 
 def period_words(period: str) -> str:
     """'financial year 2024/25 (1 April 2024 to 31 March 2025)'."""
-    start = int(period[:4])
-    return (f"Financial year {period} ({formatting.date_words(date(start, 4, 1))} to "
-            f"{formatting.date_words(date(start + 1, 3, 31))})")
+    start, end = periods.bounds(period)
+    return (f"Financial year {period} ({formatting.date_words(start)} to "
+            f"{formatting.date_words(end)})")
 
 
 def resolve_scope(scope: str) -> tuple[str, str]:
@@ -179,7 +180,7 @@ def headline_table(scope_code: str, period: str) -> pl.DataFrame:
         unit = row["unit"]
         london_text = formatting.display_value(row["london_value"], row["london_status"], unit) \
             if row["london_status"] else "No data"
-        england_text = (f"{row['compared_to_england']} "
+        england_text = (f"{words.comparison(row['compared_to_england'], words.ENGLAND_WORD)} "
                         f"({formatting.display_value(row['england_value'], 'published', unit)})"
                         if row["england_value"] is not None and row["compared_to_england"]
                         else "Not published yet" if shown else "")
@@ -193,12 +194,13 @@ def headline_table(scope_code: str, period: str) -> pl.DataFrame:
             "Releases": formatting.display_count(row["denominator"], status)
             if status in ("published", "suppressed") else "",
             "London": london_text if not is_london else "",
-            "Compared with London": (row["compared_to_london"] or "") if shown else "",
+            "Compared with London": (words.comparison(row["compared_to_london"],
+                                                      words.LONDON_WORD) or "") if shown else "",
             "Compared with England": england_text,
             "Target": (f"{row['target']:.0f}%: " + ("met" if row["value"] >= row["target"]
                                                     else "not met"))
             if row["target"] is not None and shown else "",
-            "Recent trend": (row["trend"] or "") if shown else "",
+            "Recent trend": (words.word("trend", row["trend"]) or "") if shown else "",
         })
     table = pl.DataFrame(out)
     return table.drop("London", "Compared with London") if is_london else table
@@ -404,7 +406,7 @@ def _place_in_rank(published: pl.DataFrame, name: str, unit: str) -> str | None:
     position = ordered.index(name) + 1
     return (f"{name} (outlined on the map, ringed on the chart): "
             f"{formatting.display_value(row['value'], 'published', unit)}, "
-            f"{row['category'].lower()} {'than' if row['category'] != 'Similar' else 'to'} "
+            f"{row['category'].lower()} {'to' if row['category'] == words.SIMILAR else 'than'} "
             f"London, {position} of {len(ordered)} from the highest.")
 
 

@@ -29,9 +29,7 @@ def benchmark_summary(las: pl.DataFrame, kpi_title: str, unit: str, period: str,
     if published.is_empty():
         return (f"Every borough's figure for {kpi_title.lower()} in {period} is suppressed or not "
                 "yet available; see the sub-region and 3-year figures.")
-    categories = published.with_columns(
-        pl.col("compared_to_london").map_elements(palette.category, return_dtype=pl.String)
-        .alias("category"))
+    categories = published.with_columns(palette.category_expr().alias("category"))
     better = categories.filter(pl.col("category") == palette.BETTER)
     worse = categories.filter(pl.col("category") == palette.WORSE)
     top = published.sort("value", descending=True).row(0, named=True)

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import polars as pl
 
+from dashboard import words
 from dashboard.charts.flows import LONDON_LABEL
 from dashboard.formatting import display_value
+from pipelines.definitions.published import BETTER, WORSE
 
 
 def _join(items: list[str]) -> str:
@@ -61,13 +63,13 @@ def prisons_summary(prisons: pl.DataFrame, releases: pl.DataFrame, london: pl.Da
         text += (f"; for London residents it was "
                  f"{display_value(london_published.item(0, 'value'), 'published', unit)}")
     parts.append(text + ".")
-    for word in ("Better", "Worse"):
-        named = published.filter(pl.col("compared_to_london").str.starts_with(word)) \
+    for token in (BETTER, WORSE):
+        named = published.filter(pl.col("compared_to_london") == token) \
             .get_column("area_name").to_list()
         if named:
-            parts.append(f"Significantly {word.lower()} than London: {_join(named)}.")
-    if not published.filter(pl.col("compared_to_london").str.starts_with("Better")
-                            | pl.col("compared_to_london").str.starts_with("Worse")).height:
+            label = words.comparison(token, words.LONDON_WORD) or ""
+            parts.append(f"Significantly {label[:1].lower()}{label[1:]}: {_join(named)}.")
+    if not published.filter(pl.col("compared_to_london").is_in([BETTER, WORSE])).height:
         parts.append("No prison was significantly different from London.")
     return " ".join(parts)
 

@@ -12,8 +12,10 @@ from datetime import date
 
 import polars as pl
 
+from dashboard import words
 from dashboard.charts import recommendations as charts
 from dashboard.formatting import display_value
+from pipelines.definitions.published import TREND_CANNOT
 
 
 def _plural(count: int, one: str, many: str | None = None) -> str:
@@ -161,8 +163,8 @@ def evidence_summary(evidence: pl.DataFrame, item: str, place: str) -> str:
             parts.append(f"{title}: no published figure (suppressed or not yet available)")
             continue
         row = rows.sort("period_start").row(-1, named=True)
-        trend = f"; {row['trend'].lower()}" if row["trend"] and row["trend"] != \
-            "Cannot be calculated" else ""
+        trend = f"; {words.word('trend', row['trend']).lower()}" \
+            if row["trend"] not in (None, TREND_CANNOT) else ""
         parts.append(f"{title} {display_value(row['value'], 'published', row['unit'])} in "
                      f"{row['period']}{trend}")
     return f"Evidence for {item} in {place}, latest published figures: " + "; ".join(parts) + "."

@@ -6,7 +6,7 @@ wherever the borough's single-year figures are suppressed."""
 import polars as pl
 import streamlit as st
 
-from dashboard import components, data, filters, formatting
+from dashboard import components, data, filters, formatting, words
 from dashboard.charts.flows import (
     residence_chart,
     residence_frame,
@@ -20,6 +20,7 @@ from dashboard.narrative import borough as narrative
 from dashboard.narrative import published as published_narrative
 from dashboard.narrative import spc as spc_narrative
 from pipelines import reference
+from pipelines.definitions.published import PUBLISHED
 
 HEADLINE_KPIS = ("coc_21d", "tier4_on_release", "engaged_6m", "completed_12m",
                  "returned_custody_12m")
@@ -97,7 +98,8 @@ for index, headline_id in enumerate(HEADLINE_KPIS, start=1):
             london_row = theirs.row(0, named=True)
             london_text = formatting.display_value(london_row["value"], london_row["status"],
                                                    headline["unit"])
-            comparison = row["compared_to_london"] if row["status"] == "published" else None
+            comparison = words.comparison(row["compared_to_london"], words.LONDON_WORD) \
+                if row["status"] == PUBLISHED else None
             lines.append(f"London {london_text[:1].lower()}{london_text[1:]}"
                          + (f" · {comparison}" if comparison else ""))
         st.caption(" · ".join(lines))

@@ -3,12 +3,13 @@
 import polars as pl
 import streamlit as st
 
-from dashboard import components, data, filters, formatting, tracker
+from dashboard import components, data, filters, formatting, tracker, words
 from dashboard.charts import recommendations as recommendation_charts
 from dashboard.charts.maps import tile_frame, tile_map
 from dashboard.charts.ranked import ranked_chart, ranked_frame
 from dashboard.narrative import overview as narrative
 from dashboard.narrative import recommendations as recommendation_narrative
+from pipelines.definitions.published import NOT_COMPARED
 
 HEADLINE_KPIS = ("coc_21d", "tier4_on_release", "engaged_6m", "completed_12m",
                  "returned_custody_12m", "settled_on_release")
@@ -59,12 +60,12 @@ for index, headline_id in enumerate(HEADLINE_KPIS):
         missing = formatting.england_missing_text(period, england_periods.to_list())
         if missing:
             lines.append(missing)
-        elif row["compared_to_england"] and row["compared_to_england"] != "Not compared":
+        elif row["compared_to_england"] not in (None, NOT_COMPARED):
             england_row = england.filter((pl.col("kpi_id") == headline_id)
                                          & (pl.col("period") == period))
             england_value = england_row.row(0, named=True)["value"] if england_row.height \
                 else None
-            lines.append(f"{row['compared_to_england']}"
+            lines.append(words.comparison(row["compared_to_england"], words.ENGLAND_WORD)
                          + (f" ({england_value:.1f}%)" if england_value is not None else ""))
         if headline["target"] is not None and row["status"] == "published":
             gap = headline["target"] - row["value"]

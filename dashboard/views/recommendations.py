@@ -285,7 +285,7 @@ elif scope_kind == "prison":
                                  format_func=lambda code: f"HMP {prison_names[code]}",
                                  key="prison", bind="query-params")
 else:
-    scope = charts.LONDON
+    scope = charts.LONDON_CODE
 place = charts.place_name(scope)
 
 recommendation_table = data.recommendations()

@@ -5,9 +5,10 @@ intervals, and the 2 per 100 ambition shown for context."""
 import polars as pl
 import streamlit as st
 
-from dashboard import components, data, filters, formatting
+from dashboard import components, data, filters, formatting, words
 from dashboard.charts import tier4 as charts
 from dashboard.narrative import tier4 as narrative
+from pipelines.definitions.published import TREND_CANNOT
 
 KPI_ID = "tier4_on_release"
 PERIOD_TYPES = ["year", "rolling_3y"]
@@ -53,7 +54,8 @@ else:
                       formatting.display_count(row["denominator"], row["status"]))
     if row["status"] == "published":
         st.caption(f"95% confidence interval {row['lower_95']:.1f} to {row['upper_95']:.1f} per "
-                   f"100 releases · Recent trend: {row['trend'] or 'Cannot be calculated'}")
+                   "100 releases · Recent trend: "
+                   f"{words.word('trend', row['trend'] or TREND_CANNOT)}")
     else:
         st.caption(row["note"] or "")
 
