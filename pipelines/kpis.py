@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 import polars as pl
 
-from pipelines import disclosure, reference, stats
+from pipelines import disclosure, reference, registry, stats
 from pipelines.definitions import periods, published
 from pipelines.definitions.published import (
     ALL,
@@ -28,7 +28,7 @@ from pipelines.definitions.published import (
     SUPPRESSED,
     YEAR,
 )
-from pipelines.registry import AGE_BANDS, BREAKDOWNS, KPI_BY_ID, KPIS, Kpi
+from pipelines.registry import AGE_BANDS, BREAKDOWNS
 
 ROLLING_YEARS = 3
 TREND_POINTS = 5
@@ -57,7 +57,6 @@ def release_facts(journeys: pl.DataFrame) -> pl.DataFrame:
     denominators as 0/1."""
     london = pl.col("residence_la").is_in(list(_LA_SUBREGION))
     fy = periods.fy_start_year_expr(pl.col("release_date"))
-    known_accommodation = pl.col("accommodation_on_release") != "unknown"
     facts = journeys.select(
         periods.fy_label_expr(fy).alias(YEAR),
         periods.quarter_label_expr(pl.col("release_date")).alias(QUARTER),
@@ -74,33 +73,21 @@ def release_facts(journeys: pl.DataFrame) -> pl.DataFrame:
         pl.col("release_type"),
         _yes_no(pl.col("completed_programme")).alias("completed_programme"),
         _yes_no(pl.col("peer_mentor")).alias("peer_mentor"),
-        # numerators
-        (pl.col("engaged_21d") & pl.col("coc_eligible")).alias("coc_21d__num"),
-        pl.col("tier4_12w").alias("tier4_on_release__num"),
-        pl.col("engaged_6m").alias("engaged_6m__num"),
-        pl.col("completed_12m").alias("completed_12m__num"),
-        pl.col("returned_custody_12m").alias("returned_custody_12m__num"),
-        (pl.col("accommodation_on_release") == "settled").alias("settled_on_release__num"),
-        pl.col("pre_release_contact").alias("pre_release_contact__num"),
-        pl.col("informed_at_reception").alias("informed_at_reception__num"),
-        pl.col("met_at_gate_by_peer").alias("met_by_peer__num"),
-        (pl.col("release_budget_gbp").fill_null(0) > 0).alias("release_budget__num"),
-        known_accommodation.alias("_known_accommodation"),
-        pl.col("coc_eligible").alias("_coc_eligible"),
+        # numerators and denominators, as the registry states them
+        *(_counted(kpi.numerator_rule).alias(f"{kpi.id}__num") for kpi in registry.KPIS),
+        *(_counted(rule).alias(_denominator_column(family))
+          for family, rule in registry.DENOMINATOR_RULES.items()),
     )
-    return facts.with_columns(pl.col(f"{k.id}__num").cast(pl.Int32) for k in KPIS).with_columns(
-        pl.lit(1, dtype=pl.Int32).alias("_releases"),
-        pl.col("_known_accommodation").cast(pl.Int32),
-        pl.col("_coc_eligible").cast(pl.Int32),
-    )
+    return facts
 
 
-DENOMINATOR_COLUMNS = {"releases": "_releases", "known_accommodation": "_known_accommodation",
-                       "coc_eligible": "_coc_eligible"}
+def _counted(rule: str) -> pl.Expr:
+    """1 when a release meets a registry rule, else 0 (a null is not met)."""
+    return pl.sql_expr(rule).fill_null(False).cast(pl.Int32)
 
 
-def _denominator_column(kpi: Kpi) -> str:
-    return DENOMINATOR_COLUMNS[kpi.denominator_family]
+def _denominator_column(family: str) -> str:
+    return f"_{family}"
 
 
 def aggregate(facts: pl.DataFrame) -> pl.DataFrame:
@@ -109,7 +96,8 @@ def aggregate(facts: pl.DataFrame) -> pl.DataFrame:
     Each breakdown is first summed over release rows once, by quarter, year, LA of residence
     and prison; every period and area level is then rolled up from that small frame.
     """
-    value_columns = [f"{k.id}__num" for k in KPIS] + list(DENOMINATOR_COLUMNS.values())
+    value_columns = [f"{k.id}__num" for k in registry.KPIS] + [
+        _denominator_column(family) for family in registry.DENOMINATOR_RULES]
     place = [QUARTER, YEAR, *AREA_TYPES]
     frames = []
     for breakdown in BREAKDOWNS:
@@ -161,10 +149,11 @@ def long_values(cube: pl.DataFrame) -> pl.DataFrame:
             pl.lit(kpi.id).alias("kpi_id"), "period", "period_type", "area_type", "area_code",
             "breakdown", "category",
             pl.col(f"{kpi.id}__num").cast(pl.Int64).alias("numerator"),
-            pl.col(_denominator_column(kpi)).cast(pl.Int64).alias("denominator"),
+            pl.col(_denominator_column(kpi.denominator_family)).cast(pl.Int64)
+            .alias("denominator"),
             pl.lit(kpi.denominator_family).alias("denominator_family"),
         )
-        for kpi in KPIS
+        for kpi in registry.KPIS
     ]
     values = pl.concat(frames).filter(pl.col("denominator") > 0)
     bounds = {p: periods.bounds(p) for p in values.get_column("period").unique().to_list()}
@@ -257,7 +246,7 @@ def _settle(cells: pl.DataFrame, count: str, hidden: str,
 def maturity(values: pl.DataFrame, cutoff: date) -> pl.DataFrame:
     """`available_from`: the first day the period's figure is complete; immature until then."""
     follow_up = pl.col("kpi_id").replace_strict(
-        {k.id: k.follow_up_days for k in KPIS}, return_dtype=pl.Int64
+        {k.id: k.follow_up_days for k in registry.KPIS}, return_dtype=pl.Int64
     )
     available = pl.col("period_end") + pl.duration(days=follow_up + 1)
     return values.with_columns(
@@ -274,7 +263,7 @@ def england_values(comparators: pl.DataFrame | None) -> pl.DataFrame:
     if comparators is None or comparators.is_empty():
         return pl.DataFrame(schema=schema)
     frames = []
-    for kpi in KPIS:
+    for kpi in registry.KPIS:
         if not kpi.comparator_names:
             continue
         name = pl.col("indicator_name").str.to_lowercase()
@@ -339,7 +328,7 @@ def _comparisons(values: pl.DataFrame, england: pl.DataFrame) -> pl.DataFrame:
         .then(pl.col("_england_value")).alias("_england_value")
     )
     frames = []
-    for kpi in KPIS:
+    for kpi in registry.KPIS:
         part = values.filter(pl.col("kpi_id") == kpi.id)
         frames.append(part.with_columns(
             _token(stats.compare_expr("lower_95", "upper_95", "_london_value", kpi.polarity))
@@ -371,7 +360,7 @@ def _series_markers(values: pl.DataFrame) -> pl.DataFrame:
     )
     trend_rows: list[tuple] = []
     for row in years.iter_rows(named=True):
-        kpi = KPI_BY_ID[row["kpi_id"]]
+        kpi = registry.KPI_BY_ID[row["kpi_id"]]
         key = tuple(row[c] for c in series)
         for i, period in enumerate(row["period"]):
             start = i - TREND_POINTS + 1
@@ -392,7 +381,7 @@ def _series_markers(values: pl.DataFrame) -> pl.DataFrame:
     )
     spc_rows: list[tuple] = []
     for row in quarters.iter_rows(named=True):
-        kpi = KPI_BY_ID[row["kpi_id"]]
+        kpi = registry.KPI_BY_ID[row["kpi_id"]]
         key = tuple(row[c] for c in series)
         options = stats.SpcOptions(
             baseline=kpi.spc_baseline, target=kpi.target,
@@ -444,12 +433,12 @@ def _area_comparisons(values: pl.DataFrame) -> pl.DataFrame:
     values = values.join(overall.select(*keys, pl.col("value").alias("_overall")), on=keys,
                          how="left")
     frames = []
-    for kpi in KPIS:
+    for kpi in registry.KPIS:
         label = _token(stats.compare_expr("lower_95", "upper_95", "_overall", kpi.polarity))
         frames.append(values.filter(pl.col("kpi_id") == kpi.id).with_columns(
             pl.when((pl.col("breakdown") != ALL) & (pl.col("area_type") != ENGLAND))
             .then(label).alias("compared_to_area")))
-    rest = values.filter(~pl.col("kpi_id").is_in([k.id for k in KPIS]))
+    rest = values.filter(~pl.col("kpi_id").is_in([k.id for k in registry.KPIS]))
     return pl.concat([*frames, rest.with_columns(pl.lit(None, pl.String)
                                                  .alias("compared_to_area"))]).drop("_overall")
 

@@ -50,7 +50,7 @@ def reference_tables() -> dict[str, pl.DataFrame]:
         "ref_subregions": pl.DataFrame([asdict(s) for s in reference.SUBREGIONS]),
         "ref_prisons": pl.DataFrame([asdict(p) for p in reference.PRISONS]),
         "ref_recommendations": pl.DataFrame([asdict(r) for r in reference.RECOMMENDATIONS]),
-        "kpi_definitions": pl.DataFrame([k.as_row() for k in registry.KPIS]),
+        "kpi_definitions": pl.DataFrame(registry.definition_table_rows()),
     }
 
 

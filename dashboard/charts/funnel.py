@@ -14,16 +14,14 @@ import polars as pl
 from dashboard.charts import palette
 from dashboard.charts.palette import FIT_WIDTH
 from dashboard.formatting import SUPPRESSED_MARK, display_value
+from pipelines import registry
 
 RELEASED = "released"
 RELEASES_FAMILY = "releases"
 # (stage id: the KPI whose numerator counts it, or RELEASED for the denominator; label)
 STAGES: tuple[tuple[str, str], ...] = (
     (RELEASED, "Released from prison"),
-    ("coc_21d", "Started treatment within 21 days"),
-    ("tier4_on_release", "Entered Tier 4 rehab within 12 weeks"),
-    ("engaged_6m", "In treatment or completed at 6 months"),
-    ("completed_12m", "Completed without re-presenting"),
+    *((k.id, k.funnel_label) for k in registry.KPIS if k.funnel_label),
 )
 BAR_COLOUR = palette.SERIES_COLOUR
 RELEASED_COLOUR = palette.LONDON_COLOUR

@@ -15,28 +15,22 @@ from dashboard import words
 from dashboard.charts import palette
 from dashboard.charts.palette import FIT_WIDTH
 from dashboard.formatting import NOT_YET_TEXT, SUPPRESSED_MARK, count_text_expr, value_text_expr
+from pipelines import registry
 
-RECOVERY_KPIS: tuple[str, ...] = ("coc_21d", "engaged_6m", "completed_12m",
-                                  "returned_custody_12m")
-MILESTONES: dict[str, str] = {
-    "coc_21d": "21 days: started community treatment",
-    "engaged_6m": "6 months: in treatment or completed",
-    "completed_12m": "12 months: completed, not re-presenting",
-    "returned_custody_12m": "12 months: returned to custody",
-}
-# Okabe-Ito colours (colour-blind safe), each milestone also with its own dash and shape.
-MILESTONE_COLOURS: dict[str, str] = {
-    "coc_21d": "#0072B2", "engaged_6m": "#009E73", "completed_12m": "#E69F00",
-    "returned_custody_12m": "#CC79A7",
-}
-MILESTONE_DASHES: dict[str, list[int]] = {
-    "coc_21d": [1, 0], "engaged_6m": [6, 3], "completed_12m": [2, 2],
-    "returned_custody_12m": [8, 3, 2, 3],
-}
-MILESTONE_SHAPES: dict[str, str] = {
-    "coc_21d": "circle", "engaged_6m": "square", "completed_12m": "triangle-up",
-    "returned_custody_12m": "diamond",
-}
+# The milestones of the recovery journey: the registry's KPIs with a journey label, in order.
+RECOVERY_KPIS: tuple[str, ...] = tuple(k.id for k in registry.KPIS if k.journey_label)
+MILESTONES: dict[str, str] = {k.id: k.journey_label for k in registry.KPIS if k.journey_label}
+# Okabe-Ito colours (colour-blind safe), each milestone also with its own dash and shape, taken
+# in milestone order.
+_COLOURS = ("#0072B2", "#009E73", "#E69F00", "#CC79A7", "#56B4E9", "#D55E00")
+_DASHES = ([1, 0], [6, 3], [2, 2], [8, 3, 2, 3], [4, 4], [10, 2, 2, 2])
+_SHAPES = ("circle", "square", "triangle-up", "diamond", "cross", "triangle-down")
+if len(RECOVERY_KPIS) > len(_COLOURS):
+    raise ValueError(f"the recovery chart has styles for {len(_COLOURS)} milestones, not "
+                     f"{len(RECOVERY_KPIS)}")
+MILESTONE_COLOURS: dict[str, str] = dict(zip(RECOVERY_KPIS, _COLOURS, strict=False))
+MILESTONE_DASHES: dict[str, list[int]] = dict(zip(RECOVERY_KPIS, _DASHES, strict=False))
+MILESTONE_SHAPES: dict[str, str] = dict(zip(RECOVERY_KPIS, _SHAPES, strict=False))
 YEAR_COLOURS = ("#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#0072B2", "#D55E00", "#000000",
                 "#F0E442")
 CATEGORY_LABELS: dict[str, str] = {

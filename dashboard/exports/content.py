@@ -34,14 +34,12 @@ from dashboard.narrative import overview as overview_narrative
 from dashboard.narrative import recommendations as recommendation_narrative
 from dashboard.narrative import recovery as recovery_narrative
 from dashboard.narrative import tier4 as tier4_narrative
-from pipelines import reference
+from pipelines import reference, registry
 from pipelines.definitions import periods
 from pipelines.definitions.published import LONDON
 from pipelines.registry import definition_line
 
-COC = "coc_21d"
-MAP_KPIS = ("coc_21d", "tier4_on_release", "engaged_6m", "completed_12m")
-TREND_KPIS = ("coc_21d", "engaged_6m")  # a borough pack's trends against London and England
+COC = registry.PRIMARY_KPI
 CHART_WIDTH = 520  # CSS px: vl-convert cannot size to a container
 SPINE_WIDTH = 660  # room between the value and London's value written beside each row
 HIGHLIGHT_COLOUR = "#000000"
@@ -347,10 +345,11 @@ def larger_groupings_section(scope_code: str, scope_name: str, period: str) -> S
 
 def trend_section(scope_code: str, scope_name: str) -> Section:
     """The borough's trend against London and England for the headline indicators."""
-    yearly = data.kpi_values(kpi_id=list(TREND_KPIS), area_type=["la", "london", "england"],
+    trend_kpis = data.kpi_ids(registry.PACK_TREND)
+    yearly = data.kpi_values(kpi_id=trend_kpis, area_type=["la", "london", "england"],
                              period_type="year", breakdown="all")
     figures, text = [], []
-    for kpi_id in TREND_KPIS:
+    for kpi_id in trend_kpis:
         kpi = data.kpi_definition(kpi_id)
         rows = yearly.filter(pl.col("kpi_id") == kpi_id)
         trend = trend_frame(rows.filter(pl.col("area_code") == scope_code),
@@ -416,7 +415,7 @@ def map_sections(period: str, scope_code: str | None = None,
     the borough is outlined and ringed."""
     sections = []
     las_reference = data.local_authorities()
-    for kpi_id in MAP_KPIS:
+    for kpi_id in data.kpi_ids(registry.PACK_MAP):
         kpi = data.kpi_definition(kpi_id)
         unit = kpi["unit"]
         las = data.kpi_values(kpi_id=kpi_id, period=period, area_type="la", breakdown="all")

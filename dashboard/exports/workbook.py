@@ -248,10 +248,10 @@ def _write_definitions(sheet: xlsxwriter.worksheet.Worksheet, definitions: pl.Da
     for col, (_, heading, width) in enumerate(columns):
         _write_text(sheet, 0, col, heading, formats["header"])
         sheet.set_column(col, col, width, formats["wrap"])
-    words = definitions.with_columns(
+    shown = definitions.with_columns(
         pl.col("polarity").replace_strict(POLARITY_TEXT, default=pl.col("polarity")),
         pl.col("unit").replace_strict(UNIT_TEXT, default=pl.col("unit")))
-    for offset, row in enumerate(words.iter_rows(named=True), start=1):
+    for offset, row in enumerate(shown.iter_rows(named=True), start=1):
         for col, (name, _, _) in enumerate(columns):
             _write_cell(sheet, offset, col, row[name])
     sheet.freeze_panes(1, 1)

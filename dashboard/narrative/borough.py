@@ -12,6 +12,7 @@ import polars as pl
 from dashboard import words
 from dashboard.charts.trends import ENGLAND_SERIES, LONDON_SERIES
 from dashboard.formatting import display_value, england_missing_text, once_loaded_text
+from pipelines import registry
 from pipelines.definitions.published import (
     BETTER,
     IMMATURE,
@@ -22,8 +23,8 @@ from pipelines.definitions.published import (
     WORSE,
 )
 
-COC = "coc_21d"
-TIER4 = "tier4_on_release"
+COC = registry.PRIMARY_KPI
+TIER4 = registry.TIER4_KPI
 SECONDARY_NOTE_WORDS = "worked out"  # kpi_values' note for a cell hidden to protect another
 SMALL_COUNT_MAX = 4  # counts of 1 to 4 are suppressed for being small
 NO_TREND = {None, TREND_CANNOT}

@@ -13,21 +13,14 @@ import polars as pl
 
 from dashboard import formatting
 from dashboard.charts.recovery import CATEGORY_LABELS, RECOVERY_KPIS
+from pipelines import registry
 
-# What each KPI's numerator did, as the end of "N% of releases ..."
-OUTCOME_PHRASES: dict[str, str] = {
-    "coc_21d": "were followed by community treatment starting within 21 days",
-    "engaged_6m": "were followed by treatment still going, or completed, at 6 months",
-    "completed_12m": "were followed by a successful completion within a year without "
-                     "re-presenting",
-    "returned_custody_12m": "were followed by a return to custody within 12 months",
-}
-SHORT_NAMES: dict[str, str] = {
-    "coc_21d": "the 21-day figure",
-    "engaged_6m": "the 6-month figure",
-    "completed_12m": "the 12-month completion figure",
-    "returned_custody_12m": "the return to custody figure",
-}
+# What each milestone KPI's numerator did, as the end of "N% of releases ...", and its figure's
+# short name in a sentence (both from the registry).
+OUTCOME_PHRASES: dict[str, str] = {k.id: k.journey_outcome for k in registry.KPIS
+                                   if k.journey_outcome}
+SHORT_NAMES: dict[str, str] = {k.id: k.journey_figure for k in registry.KPIS
+                               if k.journey_figure}
 
 
 def once_loaded_text(when: date | None) -> str:

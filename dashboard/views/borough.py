@@ -19,11 +19,9 @@ from dashboard.charts.trends import trend_chart, trend_frame, trend_table
 from dashboard.narrative import borough as narrative
 from dashboard.narrative import published as published_narrative
 from dashboard.narrative import spc as spc_narrative
-from pipelines import reference
-from pipelines.definitions.published import PUBLISHED
+from pipelines import reference, registry
+from pipelines.definitions.published import ENGLAND, LA, PUBLISHED
 
-HEADLINE_KPIS = ("coc_21d", "tier4_on_release", "engaged_6m", "completed_12m",
-                 "returned_custody_12m")
 METRIC_COLUMNS = 3
 NOT_YET_METRIC = "Not yet"
 TREND_PERIODS = {"year": "Single years", "rolling_3y": "3-year rolling"}
@@ -61,8 +59,9 @@ total, total_status = residence_total(flows, la_code)
 # When the total is suppressed, the prisons chart still shows the published counts by prison:
 # the summary gives their sum rather than calling the number small.
 released_at_least = leaving.filter(pl.col("status") == "published").get_column("releases").sum()
-england_coc_periods = yearly.filter((pl.col("area_type") == "england")
-                                    & (pl.col("kpi_id") == "coc_21d")).get_column("period")
+england_coc_periods = yearly.filter(
+    (pl.col("area_type") == ENGLAND) & (pl.col("kpi_id") == registry.PRIMARY_KPI)
+).get_column("period")
 
 st.title(f"Borough profile: {name}")
 st.write(f"How {name} residents fare after release from prison, against London and England. "
@@ -73,7 +72,7 @@ with columns[0].container(border=True):
     st.metric("Released from prison", narrative.released_text(released),
               help="Releases of residents who were in drug or alcohol treatment in prison.")
     st.caption(f"{name} residents, {period}")
-for index, headline_id in enumerate(HEADLINE_KPIS, start=1):
+for index, headline_id in enumerate(data.kpi_ids(registry.BOROUGH_HEADLINE), start=1):
     headline = data.kpi_definition(headline_id)
     if index % METRIC_COLUMNS == 0:
         columns = st.columns(METRIC_COLUMNS)
@@ -248,7 +247,7 @@ components.chart_block(
 )
 
 st.header("Published figures beside ours")
-coc = data.kpi_definition("coc_21d")
+coc = data.kpi_definition(registry.PRIMARY_KPI)
 coc_names = tuple(n.strip() for n in (coc.get("comparator_names") or "").split(";") if n.strip())
 england_note = published_narrative.england_latest_note(
     data.published_comparators([reference.ENGLAND_CODE]), coc_names,
@@ -256,7 +255,7 @@ england_note = published_narrative.england_latest_note(
 if england_note:
     st.info(england_note)
 borough_published = published_narrative.reconciliation(
-    data.kpi_values(kpi_id="coc_21d", area_type="la", area_code=la_code, breakdown="all",
+    data.kpi_values(kpi_id=registry.PRIMARY_KPI, area_type=LA, area_code=la_code, breakdown="all",
                     period_type="year"),
     data.published_comparators([la_code]), la_code, coc_names, data.build_info().get("data_cutoff"))
 components.chart_block(

@@ -9,10 +9,9 @@ from dashboard.charts.maps import tile_frame, tile_map
 from dashboard.charts.ranked import ranked_chart, ranked_frame
 from dashboard.narrative import overview as narrative
 from dashboard.narrative import recommendations as recommendation_narrative
-from pipelines.definitions.published import NOT_COMPARED
+from pipelines import registry
+from pipelines.definitions.published import ALL, ENGLAND, LONDON, NOT_COMPARED, YEAR
 
-HEADLINE_KPIS = ("coc_21d", "tier4_on_release", "engaged_6m", "completed_12m",
-                 "returned_custody_12m", "settled_on_release")
 TILES_PER_ROW = 3
 
 period = filters.period()
@@ -27,10 +26,11 @@ st.write(f"How London is doing in {period} on continuity of care, Tier 4 rehab a
          "recovery after release from prison, against England and the national ambition.")
 
 st.header(f"Headline figures, {period}")
-london = data.kpi_values(area_type="london", breakdown="all", period_type="year",
-                         kpi_id=list(HEADLINE_KPIS))
-england = data.kpi_values(area_type="england", period_type="year")
-for index, headline_id in enumerate(HEADLINE_KPIS):
+headline_kpis = data.kpi_ids(registry.OVERVIEW_HEADLINE)
+london = data.kpi_values(area_type=LONDON, breakdown=ALL, period_type=YEAR,
+                         kpi_id=headline_kpis)
+england = data.kpi_values(area_type=ENGLAND, period_type=YEAR)
+for index, headline_id in enumerate(headline_kpis):
     headline = data.kpi_definition(headline_id)
     rows = london.filter(pl.col("kpi_id") == headline_id)
     now = rows.filter(pl.col("period") == period)

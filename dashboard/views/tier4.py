@@ -8,9 +8,10 @@ import streamlit as st
 from dashboard import components, data, filters, formatting, words
 from dashboard.charts import tier4 as charts
 from dashboard.narrative import tier4 as narrative
+from pipelines import registry
 from pipelines.definitions.published import TREND_CANNOT
 
-KPI_ID = "tier4_on_release"
+KPI_ID = registry.TIER4_KPI
 PERIOD_TYPES = ["year", "rolling_3y"]
 
 period = filters.period()
