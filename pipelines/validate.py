@@ -20,6 +20,7 @@ import polars as pl
 
 from pipelines import reference
 from pipelines.contracts import Column, Contract, RowRule
+from pipelines.definitions.published import LONDON
 from pipelines.ingest import FILE_COLUMN, FORMAT_COLUMN, ROW_COLUMN
 
 REJECT_SCHEMA = {
@@ -75,7 +76,7 @@ def _mapped(name: str, values: Mapping[str, pl.Series],
 
 
 def _scope(value: str) -> str | None:
-    if value.strip().lower() == "london":
+    if value.strip().lower() == LONDON:
         return reference.LONDON_CODE
     return reference.normalise_london_la(value) or reference.normalise_prison(value)
 

@@ -9,6 +9,7 @@ import polars as pl
 from dashboard import words
 from dashboard.charts import palette
 from dashboard.formatting import display_value
+from pipelines.definitions.published import IMMATURE, PUBLISHED
 
 TILE_SIZE = 64
 
@@ -41,9 +42,9 @@ def _tile_text(value: float | None, status: str, unit: str) -> str:
     """Short enough for a tile: '43.6%', '4.7' (per 100: the unit is in the title), '*'."""
     if status == "no_data":
         return "No data"
-    if status == "immature":
+    if status == IMMATURE:
         return "Not yet"
-    if status == "published" and unit != "percent" and value is not None:
+    if status == PUBLISHED and unit != "percent" and value is not None:
         return f"{value:.1f}"
     return display_value(value, status, unit)
 

@@ -22,6 +22,7 @@ from dashboard.charts import palette
 from dashboard.charts.palette import FIT_WIDTH
 from dashboard.formatting import SUPPRESSED_MARK, display_value
 from pipelines import reference
+from pipelines.definitions.published import IMMATURE, PUBLISHED
 from pipelines.reference import LONDON_CODE
 
 FROM_EXTRACT = "Partner extract"
@@ -496,7 +497,7 @@ def evidence_chart(evidence: pl.DataFrame, title: str, show_intervals: bool = Tr
                    ) -> alt.FacetChart:
     """Each evidencing KPI over the years (published figures only), one small panel each with
     its own scale, with 95% intervals."""
-    published = evidence.filter(pl.col("status") == "published").with_columns(
+    published = evidence.filter(pl.col("status") == PUBLISHED).with_columns(
         pl.when(pl.col("unit") == "percent").then(pl.lit("%"))
         .otherwise(pl.lit(" per 100 releases")).alias("unit_text"))
     base = alt.Chart().encode(
@@ -531,7 +532,7 @@ def evidence_table(evidence: pl.DataFrame) -> pl.DataFrame:
 
 def _counts_as_text(frame: pl.DataFrame) -> pl.DataFrame:
     def as_text(column: str) -> pl.Expr:
-        return (pl.when(pl.col("status") == "immature").then(pl.lit(""))
+        return (pl.when(pl.col("status") == IMMATURE).then(pl.lit(""))
                 .when(pl.col(column).is_null()).then(pl.lit(SUPPRESSED_MARK))
                 .otherwise(pl.col(column).cast(pl.String)).alias(column))
 
@@ -555,7 +556,7 @@ def completers_frame(values: pl.DataFrame, definitions: pl.DataFrame) -> pl.Data
 def completers_chart(completers: pl.DataFrame, title: str, show_intervals: bool = True
                      ) -> alt.LayerChart:
     """Side-by-side bars per KPI: programme completers and others (published figures only)."""
-    published = completers.filter(pl.col("status") == "published")
+    published = completers.filter(pl.col("status") == PUBLISHED)
     groups = [g for g in COMPLETER_COLOURS if g in set(published.get_column("group"))]
     base = alt.Chart(published).encode(
         y=alt.Y("title:N", title=None, axis=alt.Axis(labelLimit=palette.label_limit(260))),

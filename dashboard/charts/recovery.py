@@ -16,6 +16,7 @@ from dashboard.charts import palette
 from dashboard.charts.palette import FIT_WIDTH
 from dashboard.formatting import NOT_YET_TEXT, SUPPRESSED_MARK, count_text_expr, value_text_expr
 from pipelines import registry
+from pipelines.definitions.published import PUBLISHED, SUPPRESSED
 
 # The milestones of the recovery journey: the registry's KPIs with a journey label, in order.
 RECOVERY_KPIS: tuple[str, ...] = tuple(k.id for k in registry.KPIS if k.journey_label)
@@ -80,7 +81,7 @@ def cohort_chart(rows: pl.DataFrame, title: str, show_intervals: bool = True) ->
     order = rows.sort("period_start", "period").get_column("period").unique(
         maintain_order=True).to_list()
     kpi_ids = [k for k in RECOVERY_KPIS if k in set(rows.get_column("kpi_id"))]
-    published = rows.filter(pl.col("status") == "published").select(
+    published = rows.filter(pl.col("status") == PUBLISHED).select(
         "kpi_id", "period", "numerator", "denominator", "value", "lower_95", "upper_95",
         milestone_expr().alias("milestone"),
         value_text_expr("percent").alias("value_text"),
@@ -147,7 +148,7 @@ def breakdown_frame(groups: pl.DataFrame, everyone: pl.DataFrame) -> pl.DataFram
     """Published rows of a breakdown plus the 'all releases' row of each KPI, labelled for
     `breakdown_chart`. `groups` and `everyone` are kpi_values rows for one period."""
     both = pl.concat([everyone, groups], how="vertical_relaxed")
-    return both.filter(pl.col("status") == "published").select(
+    return both.filter(pl.col("status") == PUBLISHED).select(
         "kpi_id", "numerator", "denominator", "value", "lower_95", "upper_95",
         milestone_expr().alias("milestone"),
         category_label_expr().alias("group"),
@@ -196,8 +197,8 @@ def curve_frame(curve: pl.DataFrame) -> pl.DataFrame:
     """Published points of the engagement curve, with a `segment` that changes after every
     unpublished point, so a line never bridges a suppressed or immature point."""
     return curve.sort("period", "day").with_columns(
-        (pl.col("status") != "published").cum_sum().over("period").alias("segment"),
-    ).filter(pl.col("status") == "published").select(
+        (pl.col("status") != PUBLISHED).cum_sum().over("period").alias("segment"),
+    ).filter(pl.col("status") == PUBLISHED).select(
         "period", "day", "releases", "engaged", "percent", "segment",
         (pl.col("percent").round(1).cast(pl.String) + "%").alias("percent_text"),
     )
@@ -249,9 +250,9 @@ def curve_table(curve: pl.DataFrame) -> pl.DataFrame:
     periods = sorted(curve.get_column("period").unique().to_list())
     shown = curve.select(
         "day", "period",
-        pl.when(pl.col("status") == "published")
+        pl.when(pl.col("status") == PUBLISHED)
         .then(pl.col("percent").round(1).cast(pl.String) + "%")
-        .when(pl.col("status") == "suppressed").then(pl.lit(SUPPRESSED_MARK))
+        .when(pl.col("status") == SUPPRESSED).then(pl.lit(SUPPRESSED_MARK))
         .otherwise(pl.lit(NOT_YET_TEXT)).alias("shown"),
     )
     wide = shown.pivot(on="period", index="day", values="shown", aggregate_function="first")
@@ -269,8 +270,8 @@ def maturity_table(rows: pl.DataFrame, titles: dict[str, str],
         maintain_order=True).to_list()
     shown = rows.select(
         "kpi_id", "period",
-        pl.when(pl.col("status") == "published").then(pl.lit("Published"))
-        .when(pl.col("status") == "suppressed").then(pl.lit(f"Suppressed ({SUPPRESSED_MARK})"))
+        pl.when(pl.col("status") == PUBLISHED).then(pl.lit("Published"))
+        .when(pl.col("status") == SUPPRESSED).then(pl.lit(f"Suppressed ({SUPPRESSED_MARK})"))
         .otherwise(value_text_expr("percent")).alias("shown"),
     )
     wide = shown.pivot(on="period", index="kpi_id", values="shown", aggregate_function="first")

@@ -20,6 +20,7 @@ import polars as pl
 from dashboard import words
 from dashboard.charts import palette
 from dashboard.formatting import display_value
+from pipelines.definitions.published import PUBLISHED, SUPPRESSED
 
 RANGE_COLOUR = "#D9D9D9"
 MIDDLE_HALF_COLOUR = "#A6A6A6"
@@ -62,7 +63,7 @@ def spine_frame(area: pl.DataFrame, peers: pl.DataFrame, london: pl.DataFrame,
     registry = definitions.select(
         pl.col("id").alias("kpi_id"), "title", "unit", "polarity",
         pl.int_range(pl.len()).alias("order"))
-    published_peers = peers.filter(pl.col("status") == "published")
+    published_peers = peers.filter(pl.col("status") == PUBLISHED)
     ranges = published_peers.group_by("kpi_id").agg(
         pl.col("value").min().alias("peer_min"),
         pl.col("value").quantile(0.25, interpolation="linear").alias("peer_q1"),
@@ -72,7 +73,7 @@ def spine_frame(area: pl.DataFrame, peers: pl.DataFrame, london: pl.DataFrame,
     )
     london_values = london.select(
         "kpi_id",
-        pl.when(pl.col("status") == "published").then(pl.col("value")).alias("london_value"),
+        pl.when(pl.col("status") == PUBLISHED).then(pl.col("value")).alias("london_value"),
         pl.col("status").alias("london_status"),
         pl.col("available_from").alias("london_available_from"))
     area_columns = ["kpi_id", "area_name", "numerator", "denominator", "value", "lower_95",
@@ -96,7 +97,7 @@ def spine_frame(area: pl.DataFrame, peers: pl.DataFrame, london: pl.DataFrame,
         "london_status", "london_available_from")
 
     centre = pl.col("london_value")
-    area_value = pl.when(pl.col("status") == "published").then(pl.col("value"))
+    area_value = pl.when(pl.col("status") == PUBLISHED).then(pl.col("value"))
     half_width = pl.max_horizontal(
         (pl.col("peer_min") - centre).abs(), (pl.col("peer_max") - centre).abs(),
         (area_value - centre).abs(), pl.lit(0.0))
@@ -122,7 +123,7 @@ def spine_frame(area: pl.DataFrame, peers: pl.DataFrame, london: pl.DataFrame,
         pl.when(centre.is_null()).then(None).otherwise(pl.col("pos_london"))
         .alias("pos_london"),
         pl.lit(VALUE_TEXT_X).alias("pos_text"),
-        pl.when(pl.col("status") == "suppressed").then(pl.lit(SUPPRESSED_TEXT))
+        pl.when(pl.col("status") == SUPPRESSED).then(pl.lit(SUPPRESSED_TEXT))
         .otherwise(pl.col("value_text")).alias("chart_text"),
         pl.when(centre.is_not_null()).then(pl.lit("London ") + pl.col("london_text"))
         .alias("london_chart_text"),
@@ -224,7 +225,7 @@ SPINE_TABLE_COLUMNS: dict[str, str] = {
 
 def spine_table(rows: pl.DataFrame) -> pl.DataFrame:
     """The table twin of a spine chart: what each row shows, in words and figures."""
-    suppressed = pl.col("status") == "suppressed"
+    suppressed = pl.col("status") == SUPPRESSED
     return rows.with_columns(
         pl.when(pl.col(c).is_not_null()).then(pl.col(c).cast(pl.String))
         .when(suppressed).then(pl.lit("*")).otherwise(pl.lit("")).alias(c)

@@ -16,6 +16,7 @@ from dashboard import words
 from dashboard.charts import palette
 from dashboard.formatting import count_text_expr, unit_suffix, value_text_expr
 from pipelines.definitions import periods as period_labels
+from pipelines.definitions.published import IMMATURE, PUBLISHED
 
 AMBITION_PER_100 = 2.0
 AMBITION_LABEL = "Ambition used for context (not a formal target)"
@@ -59,7 +60,7 @@ def trend_chart(rows: pl.DataFrame, title: str, ambition: float | None = AMBITIO
     lower_95, upper_95). Only published rows are plotted.
     """
     order = _period_order(rows)
-    published = rows.filter(pl.col("status") == "published").select(
+    published = rows.filter(pl.col("status") == PUBLISHED).select(
         "period", "numerator", "denominator", "value", "lower_95", "upper_95",
         value_text_expr("rate_per_100").alias("value_text"),
     )
@@ -103,7 +104,7 @@ def grid_frame(rows: pl.DataFrame, unit: str = "rate_per_100") -> pl.DataFrame:
     and period with the count shown (`*` when suppressed) and its benchmark category."""
     return rows.sort("period_start", "period").select(
         pl.col("area_name"), pl.col("period"),
-        pl.when(pl.col("status") == "immature").then(pl.lit(GRID_NOT_YET))
+        pl.when(pl.col("status") == IMMATURE).then(pl.lit(GRID_NOT_YET))
         .otherwise(count_text_expr()).alias("count_text"),
         count_text_expr("denominator").alias("releases_text"),
         value_text_expr(unit).alias("value_text"),
@@ -175,7 +176,7 @@ def area_rates_chart(rows: pl.DataFrame, title: str, reference: float | None,
                      show_intervals: bool = True) -> alt.LayerChart:
     """Areas' published rates, highest first, with 95% intervals, coloured by benchmark, with
     the London value and the ambition as reference lines. Suppressed rows are not plotted."""
-    published = rows.filter(pl.col("status") == "published").select(
+    published = rows.filter(pl.col("status") == PUBLISHED).select(
         pl.col("area_name").alias("name"), "numerator", "denominator", "value", "lower_95",
         "upper_95", palette.category_expr().alias("category"),
         value_text_expr("rate_per_100").alias("value_text"),

@@ -15,11 +15,12 @@ from dashboard.charts import palette
 from dashboard.charts.palette import FIT_WIDTH
 from dashboard.charts.spine import with_value_text
 from dashboard.formatting import TABLE_COLUMNS
+from pipelines.definitions.published import IMMATURE, PUBLISHED, SUPPRESSED
 
 LONDON_SERIES = words.LONDON_WORD
 ENGLAND_SERIES = words.ENGLAND_WORD
 DASHES = {"area": [1, 0], LONDON_SERIES: [6, 3], ENGLAND_SERIES: [2, 2]}
-NOT_PLOTTED_TEXT = {"suppressed": "*", "immature": "Not yet", "no_data": "No data"}
+NOT_PLOTTED_TEXT = {SUPPRESSED: "*", IMMATURE: "Not yet", "no_data": "No data"}
 HEIGHT = 300
 TREND_COLUMNS = ("period", "period_start", "value", "lower_95", "upper_95", "status",
                  "available_from", "numerator", "denominator", "compared_to_london",
@@ -47,7 +48,7 @@ def trend_frame(area: pl.DataFrame, london: pl.DataFrame, england: pl.DataFrame,
     if rows.is_empty():
         return rows.with_columns(pl.lit(None, dtype=pl.String).alias("value_text"))
     rows = with_value_text(rows, unit)
-    published = pl.col("status") == "published"
+    published = pl.col("status") == PUBLISHED
     return rows.with_columns(
         pl.when(published).then(pl.col(c)).alias(c) for c in ("value", "lower_95", "upper_95")
     ).with_columns(
@@ -130,7 +131,7 @@ def trend_table(rows: pl.DataFrame, area_label: str) -> pl.DataFrame:
     series_order = {area_label: 0, LONDON_SERIES: 1, ENGLAND_SERIES: 2}
     shown = rows.with_columns(
         pl.when(pl.col(c).is_not_null()).then(pl.col(c).cast(pl.String))
-        .when(pl.col("status") == "suppressed").then(pl.lit("*")).otherwise(pl.lit(""))
+        .when(pl.col("status") == SUPPRESSED).then(pl.lit("*")).otherwise(pl.lit(""))
         .alias(c) for c in ("numerator", "denominator")
     ).with_columns(pl.col("lower_95").round(1), pl.col("upper_95").round(1),
                    pl.col("series").replace_strict(series_order, default=3).alias("_order"))

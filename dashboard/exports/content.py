@@ -36,7 +36,7 @@ from dashboard.narrative import recovery as recovery_narrative
 from dashboard.narrative import tier4 as tier4_narrative
 from pipelines import reference, registry
 from pipelines.definitions import periods
-from pipelines.definitions.published import LONDON
+from pipelines.definitions.published import ENGLAND, IMMATURE, LA, LONDON, PUBLISHED, SUPPRESSED
 from pipelines.registry import definition_line
 
 COC = registry.PRIMARY_KPI
@@ -164,9 +164,9 @@ def headline_table(scope_code: str, period: str) -> pl.DataFrame:
     definitions = data.kpi_definitions().select(
         pl.col("id").alias("kpi_id"), "title", "unit", "target")
     rows = data.kpi_values(area_code=scope_code, period=period, breakdown="all")
-    london = data.kpi_values(area_type="london", period=period, breakdown="all").select(
+    london = data.kpi_values(area_type=LONDON, period=period, breakdown="all").select(
         "kpi_id", pl.col("value").alias("london_value"), pl.col("status").alias("london_status"))
-    england = data.kpi_values(area_type="england", period=period).select(
+    england = data.kpi_values(area_type=ENGLAND, period=period).select(
         "kpi_id", pl.col("value").alias("england_value"))
     joined = definitions.join(rows, on="kpi_id", how="left").join(
         london, on="kpi_id", how="left").join(england, on="kpi_id", how="left")
@@ -174,12 +174,12 @@ def headline_table(scope_code: str, period: str) -> pl.DataFrame:
     out = []
     for row in joined.iter_rows(named=True):
         status = row["status"] or "no_data"
-        shown = status == "published"
+        shown = status == PUBLISHED
         unit = row["unit"]
         london_text = formatting.display_value(row["london_value"], row["london_status"], unit) \
             if row["london_status"] else "No data"
         england_text = (f"{words.comparison(row['compared_to_england'], words.ENGLAND_WORD)} "
-                        f"({formatting.display_value(row['england_value'], 'published', unit)})"
+                        f"({formatting.display_value(row['england_value'], PUBLISHED, unit)})"
                         if row["england_value"] is not None and row["compared_to_england"]
                         else "Not published yet" if shown else "")
         out.append({
@@ -188,9 +188,9 @@ def headline_table(scope_code: str, period: str) -> pl.DataFrame:
             if status != "no_data" else "No data",
             "95% interval": _interval(row, unit) if shown else "",
             "Count": formatting.display_count(row["numerator"], status)
-            if status in ("published", "suppressed") else "",
+            if status in (PUBLISHED, SUPPRESSED) else "",
             "Releases": formatting.display_count(row["denominator"], status)
-            if status in ("published", "suppressed") else "",
+            if status in (PUBLISHED, SUPPRESSED) else "",
             "London": london_text if not is_london else "",
             "Compared with London": (words.comparison(row["compared_to_london"],
                                                       words.LONDON_WORD) or "") if shown else "",
@@ -221,7 +221,7 @@ def summary_findings(scope_code: str, scope_name: str, period: str, previous: st
     attention += [s for s, concern in signals if concern]
     attention += summary.targets_missed(area, definitions, scope_name, period)
     if is_london:
-        las = data.kpi_values(kpi_id=COC, area_type="la", breakdown="all", period=years,
+        las = data.kpi_values(kpi_id=COC, area_type=LA, breakdown="all", period=years,
                               period_type="year")
         worse = summary.worse_boroughs(las, data.kpi_definition(COC)["title"], "percent",
                                        period)
@@ -237,11 +237,11 @@ def summary_findings(scope_code: str, scope_name: str, period: str, previous: st
     since = f"since {previous}" if previous else "(no earlier year to compare with)"
     who = scope_name
     published_now = area.filter((pl.col("period") == period)
-                                & (pl.col("status") == "published")).height
+                                & (pl.col("status") == PUBLISHED)).height
     hidden = (f"{scope_name}'s figures are suppressed (small numbers) or not yet available, "
               "so ")
     published_quarters = quarters.filter(pl.col("period").str.starts_with(f"{period} ")
-                                         & (pl.col("status") == "published")).height
+                                         & (pl.col("status") == PUBLISHED)).height
     findings = [
         Finding(f"Significant changes in {who} {since}", [s for s, _ in changes],
                 "No indicator changed significantly: every 95% confidence interval overlaps "
@@ -275,7 +275,7 @@ def summary_findings(scope_code: str, scope_name: str, period: str, previous: st
         "None: the EbE group's ratings do not contradict partners' RAG on any item."))
     waiting = summary.not_yet(area, period, definitions)
     england = summary.england_note(
-        data.kpi_values(area_type="england", period_type="year"), period, definitions)
+        data.kpi_values(area_type=ENGLAND, period_type="year"), period, definitions)
     if waiting or england:
         findings.append(Finding("Not in this pack yet", waiting + ([england] if england else [])))
     return findings
@@ -292,13 +292,13 @@ def summary_section(scope_code: str, scope_name: str, period: str, previous: str
 def borough_page(scope_code: str, scope_name: str, period: str) -> Section:
     """The borough's own page: its summary in words and its spine chart against London."""
     definitions = data.kpi_definitions()
-    year = data.kpi_values(area_type=["la", "london", "england"], period=period,
+    year = data.kpi_values(area_type=[LA, LONDON, ENGLAND], period=period,
                            period_type="year", breakdown="all")
     area = year.filter(pl.col("area_code") == scope_code)
-    london = year.filter(pl.col("area_type") == "london")
-    england = year.filter(pl.col("area_type") == "england")
+    london = year.filter(pl.col("area_type") == LONDON)
+    england = year.filter(pl.col("area_type") == ENGLAND)
     released = funnel_frame(area, definitions).item(0, "count")
-    spine = spine_frame(area, year.filter(pl.col("area_type") == "la"), london, definitions)
+    spine = spine_frame(area, year.filter(pl.col("area_type") == LA), london, definitions)
     la = data.local_authorities().filter(pl.col("code") == scope_code).row(0, named=True)
     return Section(
         f"{scope_name} at a glance, {period}",
@@ -321,14 +321,14 @@ def larger_groupings_section(scope_code: str, scope_name: str, period: str) -> S
                            breakdown="all")
     rolling_period = next((p for p in data.periods("rolling_3y")
                            if p.endswith(f" to {period}")), None)
-    if rolling_period is None or area.filter(pl.col("status") == "suppressed").is_empty():
+    if rolling_period is None or area.filter(pl.col("status") == SUPPRESSED).is_empty():
         return None
     definitions = data.kpi_definitions()
-    rolling = data.kpi_values(area_type=["la", "london"], period=rolling_period,
+    rolling = data.kpi_values(area_type=[LA, LONDON], period=rolling_period,
                               period_type="rolling_3y", breakdown="all")
     spine = spine_frame(rolling.filter(pl.col("area_code") == scope_code),
-                        rolling.filter(pl.col("area_type") == "la"),
-                        rolling.filter(pl.col("area_type") == "london"), definitions)
+                        rolling.filter(pl.col("area_type") == LA),
+                        rolling.filter(pl.col("area_type") == LONDON), definitions)
     return Section(
         f"{scope_name} over three years, {rolling_period}",
         text=[f"Some of {scope_name}'s figures for {period} are suppressed because the numbers "
@@ -346,15 +346,15 @@ def larger_groupings_section(scope_code: str, scope_name: str, period: str) -> S
 def trend_section(scope_code: str, scope_name: str) -> Section:
     """The borough's trend against London and England for the headline indicators."""
     trend_kpis = data.kpi_ids(registry.PACK_TREND)
-    yearly = data.kpi_values(kpi_id=trend_kpis, area_type=["la", "london", "england"],
+    yearly = data.kpi_values(kpi_id=trend_kpis, area_type=[LA, LONDON, ENGLAND],
                              period_type="year", breakdown="all")
     figures, text = [], []
     for kpi_id in trend_kpis:
         kpi = data.kpi_definition(kpi_id)
         rows = yearly.filter(pl.col("kpi_id") == kpi_id)
         trend = trend_frame(rows.filter(pl.col("area_code") == scope_code),
-                            rows.filter(pl.col("area_type") == "london"),
-                            rows.filter(pl.col("area_type") == "england"), scope_name,
+                            rows.filter(pl.col("area_type") == LONDON),
+                            rows.filter(pl.col("area_type") == ENGLAND), scope_name,
                             kpi["unit"])
         text.append(borough_narrative.trend_summary(trend, scope_name, kpi["title"],
                                                     kpi["unit"]))
@@ -404,7 +404,7 @@ def _place_in_rank(published: pl.DataFrame, name: str, unit: str) -> str | None:
     row = published.filter(pl.col("name") == name).row(0, named=True)
     position = ordered.index(name) + 1
     return (f"{name} (outlined on the map, ringed on the chart): "
-            f"{formatting.display_value(row['value'], 'published', unit)}, "
+            f"{formatting.display_value(row['value'], PUBLISHED, unit)}, "
             f"{row['category'].lower()} {'to' if row['category'] == words.SIMILAR else 'than'} "
             f"London, {position} of {len(ordered)} from the highest.")
 
@@ -418,12 +418,12 @@ def map_sections(period: str, scope_code: str | None = None,
     for kpi_id in data.kpi_ids(registry.PACK_MAP):
         kpi = data.kpi_definition(kpi_id)
         unit = kpi["unit"]
-        las = data.kpi_values(kpi_id=kpi_id, period=period, area_type="la", breakdown="all")
-        london = data.kpi_values(kpi_id=kpi_id, period=period, area_type="london",
+        las = data.kpi_values(kpi_id=kpi_id, period=period, area_type=LA, breakdown="all")
+        london = data.kpi_values(kpi_id=kpi_id, period=period, area_type=LONDON,
                                  breakdown="all")
         london_value = london.row(0, named=True)["value"] if london.height else None
         title = f"{kpi['title']}: boroughs compared with London, {period}"
-        if not las.is_empty() and (las.get_column("status") == "immature").all():
+        if not las.is_empty() and (las.get_column("status") == IMMATURE).all():
             available = las.get_column("available_from").max()
             sections.append(Section(title, new_page=False, text=[
                 f"Not yet available for {period}: the follow-up period ends after the data "

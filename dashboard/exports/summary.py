@@ -41,7 +41,7 @@ def _lower_first(text: str) -> str:
 
 
 def _value(value: float, unit: str) -> str:
-    return formatting.display_value(value, "published", unit)
+    return formatting.display_value(value, PUBLISHED, unit)
 
 
 def _points(change: float, unit: str) -> str:

@@ -229,14 +229,14 @@ def trend_summary(trend: pl.DataFrame, area_label: str, kpi_title: str, unit: st
         return (f"No single figure for {title} in {area_label} is published for these periods "
                 f"(suppressed or not yet available).{hint}")
     first, last = published.row(0, named=True), published.row(-1, named=True)
-    text = (f"{area_label}'s {title} was {display_value(first['value'], 'published', unit)} in "
+    text = (f"{area_label}'s {title} was {display_value(first['value'], PUBLISHED, unit)} in "
             f"{first['period']}")
     if last["period"] != first["period"]:
-        text += f" and {display_value(last['value'], 'published', unit)} in {last['period']}"
+        text += f" and {display_value(last['value'], PUBLISHED, unit)} in {last['period']}"
     london = trend.filter((pl.col("series") == LONDON_SERIES) & (pl.col("period") == last["period"])
                           & (pl.col("status") == PUBLISHED))
     if london.height:
-        text += f" (London {display_value(london.item(0, 'value'), 'published', unit)})"
+        text += f" (London {display_value(london.item(0, 'value'), PUBLISHED, unit)})"
     text += "."
     if last["trend"] not in NO_TREND:
         text += f" Recent trend: {words.word('trend', last['trend']).lower()}."

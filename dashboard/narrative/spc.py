@@ -6,7 +6,7 @@ from __future__ import annotations
 import polars as pl
 
 from dashboard import formatting, words
-from pipelines.definitions.published import SPC_LIMITS_TRIAL, SPC_SPECIAL
+from pipelines.definitions.published import PUBLISHED, SPC_LIMITS_TRIAL, SPC_SPECIAL
 
 SPC_DEFINITION = (
     "XmR chart of the quarterly figure (NHS England Making Data Count): process limits at the "
@@ -42,9 +42,9 @@ def spc_table(rows: pl.DataFrame, titles: dict[str, str],
         if row["spc_limits"] is None:
             limits = NO_SPC
         else:
-            limits = (f"{formatting.display_value(row['spc_lower'], 'published', unit)} to "
-                      f"{formatting.display_value(row['spc_upper'], 'published', unit)}, mean "
-                      f"{formatting.display_value(row['spc_mean'], 'published', unit)}")
+            limits = (f"{formatting.display_value(row['spc_lower'], PUBLISHED, unit)} to "
+                      f"{formatting.display_value(row['spc_upper'], PUBLISHED, unit)}, mean "
+                      f"{formatting.display_value(row['spc_mean'], PUBLISHED, unit)}")
             if row["spc_limits"] == SPC_LIMITS_TRIAL:
                 limits = f"Trial limits: {limits}"
         out.append({

@@ -42,7 +42,7 @@ def london_summary(london: pl.DataFrame, period: str, ambition: float,
     row = now.row(0, named=True)
     if row["status"] != PUBLISHED:
         parts = [f"{area}'s figure for {period} is not published: "
-                 f"{row['note'] or 'suppressed'}."]
+                 f"{row['note'] or words.STATUS[SUPPRESSED].lower()}."]
     else:
         parts = [f"In {period}, {row['numerator']:,} of {row['denominator']:,} releases of {area} "
                  f"residents were followed by a Tier 4 entry within 12 weeks: "

@@ -17,6 +17,7 @@ from dashboard.store.model import (
     Problem,
 )
 from pipelines.contracts import Contract
+from pipelines.definitions.published import LONDON
 from pipelines.ingest import FILE_COLUMN, FORMAT_COLUMN, ROW_COLUMN
 from pipelines.reference import LONDON_CODE
 from pipelines.validate import stage
@@ -71,7 +72,7 @@ def validate_rows(kind: str, rows: list[Mapping[str, object]], row_numbers: list
     numbers = row_numbers or list(range(1, len(rows) + 1))
     # The store keeps scopes as codes; London's code is given to the contract as 'london'.
     keyed = [{**row, contract.key: f"row-{n}",
-              "scope": "london" if as_text(row.get("scope")) == LONDON_CODE else row.get("scope")}
+              "scope": LONDON if as_text(row.get("scope")) == LONDON_CODE else row.get("scope")}
              for row, n in zip(rows, numbers, strict=True)]
     staged = stage(contract, _landed(contract, keyed, numbers))
     problems: dict[int, list[Problem]] = {n: [] for n in numbers}

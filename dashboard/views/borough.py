@@ -20,7 +20,15 @@ from dashboard.narrative import borough as narrative
 from dashboard.narrative import published as published_narrative
 from dashboard.narrative import spc as spc_narrative
 from pipelines import reference, registry
-from pipelines.definitions.published import ENGLAND, LA, PUBLISHED
+from pipelines.definitions.published import (
+    ENGLAND,
+    IMMATURE,
+    LA,
+    LONDON,
+    PUBLISHED,
+    SUBREGION,
+    SUPPRESSED,
+)
 
 METRIC_COLUMNS = 3
 NOT_YET_METRIC = "Not yet"
@@ -44,13 +52,13 @@ name = la["name"]
 definitions = data.kpi_definitions()
 kpi = data.kpi_definition(kpi_id)
 
-yearly = data.kpi_values(area_type=["la", "london", "england"], period_type="year",
+yearly = data.kpi_values(area_type=[LA, LONDON, ENGLAND], period_type="year",
                          breakdown="all")
-rolling = data.kpi_values(area_type=["la", "london"], period_type="rolling_3y", breakdown="all")
+rolling = data.kpi_values(area_type=[LA, LONDON], period_type="rolling_3y", breakdown="all")
 year_rows = yearly.filter(pl.col("period") == period)
 area_year = year_rows.filter(pl.col("area_code") == la_code)
-london_year = year_rows.filter(pl.col("area_type") == "london")
-england_year = year_rows.filter(pl.col("area_type") == "england")
+london_year = year_rows.filter(pl.col("area_type") == LONDON)
+england_year = year_rows.filter(pl.col("area_type") == ENGLAND)
 stages = funnel_frame(area_year, definitions)
 released = stages.item(0, "count")
 flows = data.release_flows(period)
@@ -58,7 +66,7 @@ leaving = residence_frame(flows, la_code, data.prisons())
 total, total_status = residence_total(flows, la_code)
 # When the total is suppressed, the prisons chart still shows the published counts by prison:
 # the summary gives their sum rather than calling the number small.
-released_at_least = leaving.filter(pl.col("status") == "published").get_column("releases").sum()
+released_at_least = leaving.filter(pl.col("status") == PUBLISHED).get_column("releases").sum()
 england_coc_periods = yearly.filter(
     (pl.col("area_type") == ENGLAND) & (pl.col("kpi_id") == registry.PRIMARY_KPI)
 ).get_column("period")
@@ -85,10 +93,10 @@ for index, headline_id in enumerate(data.kpi_ids(registry.BOROUGH_HEADLINE), sta
         row = mine.row(0, named=True)
         shown = formatting.display_value(row["value"], row["status"], headline["unit"],
                                          row["available_from"])
-        immature = row["status"] == "immature"
+        immature = row["status"] == IMMATURE
         # "Not yet available …" is too long for a metric: the date goes below it.
         # A rate per 100 releases is shown as its count, with the rate below.
-        as_count = headline["unit"] == "rate_per_100" and row["status"] == "published"
+        as_count = headline["unit"] == "rate_per_100" and row["status"] == PUBLISHED
         value = NOT_YET_METRIC if immature else (
             formatting.display_count(row["numerator"], row["status"]) if as_count else shown)
         st.metric(headline["title"], value, help=headline["description"])
@@ -119,7 +127,7 @@ if all_hidden:
         icon=":material/visibility_off:")
 
 st.header("Every indicator against London")
-spine = spine_frame(area_year, year_rows.filter(pl.col("area_type") == "la"), london_year,
+spine = spine_frame(area_year, year_rows.filter(pl.col("area_type") == LA), london_year,
                     definitions)
 components.chart_block(
     f"{name} against London boroughs, {period}",
@@ -130,13 +138,13 @@ components.chart_block(
     key="spine",
 )
 
-if area_year.filter(pl.col("status") == "suppressed").height:
+if area_year.filter(pl.col("status") == SUPPRESSED).height:
     st.header("Larger groupings")
     st.write(f"Some of {name}'s figures for {period} are suppressed because the numbers are "
              "small. Three years together, or the whole sub-region, give larger numbers.")
-    subregions = data.kpi_values(area_type="subregion", period=period, period_type="year",
+    subregions = data.kpi_values(area_type=SUBREGION, period=period, period_type="year",
                                  breakdown="all")
-    groupings = {"subregion": la["subregion_name"]}
+    groupings = {SUBREGION: la["subregion_name"]}
     if rolling_period:
         groupings = {"rolling": f"3 years to {period}"} | groupings
     grouping = st.segmented_control(
@@ -145,8 +153,8 @@ if area_year.filter(pl.col("status") == "suppressed").height:
     if grouping == "rolling":
         rolling_rows = rolling.filter(pl.col("period") == rolling_period)
         rolling_spine = spine_frame(area_rolling,
-                                    rolling_rows.filter(pl.col("area_type") == "la"),
-                                    rolling_rows.filter(pl.col("area_type") == "london"),
+                                    rolling_rows.filter(pl.col("area_type") == LA),
+                                    rolling_rows.filter(pl.col("area_type") == LONDON),
                                     definitions)
         components.chart_block(
             f"{name} against London boroughs, {rolling_period}",
@@ -158,7 +166,7 @@ if area_year.filter(pl.col("status") == "suppressed").height:
         )
     else:
         subregion_spine = spine_frame(
-            subregions.filter(pl.col("area_code") == la["subregion"]), subregions, london_year,
+            subregions.filter(pl.col("area_code") == la[SUBREGION]), subregions, london_year,
             definitions)
         components.chart_block(
             f"{la['subregion_name']} against London's sub-regions, {period}",
@@ -179,12 +187,12 @@ period_type = st.segmented_control(
 series = yearly if period_type == "year" else rolling
 trend = trend_frame(
     series.filter((pl.col("area_code") == la_code) & (pl.col("kpi_id") == kpi_id)),
-    series.filter((pl.col("area_type") == "london") & (pl.col("kpi_id") == kpi_id)),
-    series.filter((pl.col("area_type") == "england") & (pl.col("kpi_id") == kpi_id)),
+    series.filter((pl.col("area_type") == LONDON) & (pl.col("kpi_id") == kpi_id)),
+    series.filter((pl.col("area_type") == ENGLAND) & (pl.col("kpi_id") == kpi_id)),
     name, kpi["unit"])
 rolling_published = rolling.filter((pl.col("area_code") == la_code)
                                    & (pl.col("kpi_id") == kpi_id)
-                                   & (pl.col("status") == "published"))
+                                   & (pl.col("status") == PUBLISHED))
 components.chart_block(
     f"{kpi['title']}: {name}, London and England, {TREND_PERIODS[period_type].lower()}",
     narrative.trend_summary(

@@ -10,7 +10,7 @@ from dashboard.narrative import published as published_narrative
 from dashboard.narrative import spc as spc_narrative
 from pipelines import reference, registry
 from pipelines.contracts import CONTRACTS
-from pipelines.definitions.published import ALL, LONDON, YEAR
+from pipelines.definitions.published import ALL, LONDON, PUBLISHED, YEAR
 
 info = data.build_info()
 definitions = data.kpi_definitions()
@@ -72,7 +72,7 @@ st.markdown("\n".join(f"{number}. {rule}"
                       for number, rule in enumerate(spc_narrative.SPC_RULES, start=1)))
 st.write(spc_narrative.SPC_PRECEDENCE)
 london_spc = spc_narrative.spc_table(
-    data.spc_latest("london", reference.LONDON_CODE),
+    data.spc_latest(LONDON, reference.LONDON_CODE),
     dict(definitions.select("id", "title").iter_rows()),
     dict(definitions.select("id", "unit").iter_rows()))
 components.chart_block(
@@ -84,7 +84,7 @@ components.chart_block(
     key="spc-london",
 )
 
-st.header("Published figures beside ours", anchor="published")
+st.header("Published figures beside ours", anchor=PUBLISHED)
 st.write("OHID publishes continuity of care on Fingertips. The comparators extract (written by "
          "`python -m pipelines fingertips`) brings those figures in; here they stand beside "
          "ours for the same year.")

@@ -10,7 +10,7 @@ from dashboard.charts.ranked import ranked_chart, ranked_frame
 from dashboard.narrative import overview as narrative
 from dashboard.narrative import recommendations as recommendation_narrative
 from pipelines import registry
-from pipelines.definitions.published import ALL, ENGLAND, LONDON, NOT_COMPARED, YEAR
+from pipelines.definitions.published import ALL, ENGLAND, LA, LONDON, NOT_COMPARED, PUBLISHED, YEAR
 
 TILES_PER_ROW = 3
 
@@ -54,7 +54,7 @@ for index, headline_id in enumerate(headline_kpis):
             help=headline["description"],
         )
         lines = []
-        if row["status"] == "published":
+        if row["status"] == PUBLISHED:
             lines.append(f"95% CI {row['lower_95']:.1f} to {row['upper_95']:.1f}")
         england_periods = england.filter(pl.col("kpi_id") == headline_id).get_column("period")
         missing = formatting.england_missing_text(period, england_periods.to_list())
@@ -67,17 +67,17 @@ for index, headline_id in enumerate(headline_kpis):
                 else None
             lines.append(words.comparison(row["compared_to_england"], words.ENGLAND_WORD)
                          + (f" ({england_value:.1f}%)" if england_value is not None else ""))
-        if headline["target"] is not None and row["status"] == "published":
+        if headline["target"] is not None and row["status"] == PUBLISHED:
             gap = headline["target"] - row["value"]
             lines.append(f"Target {headline['target']:.0f}%: "
                          + (f"{gap:.1f} points to go" if gap > 0 else "met"))
-        if row["status"] != "published":
+        if row["status"] != PUBLISHED:
             lines.append(row["note"] or "")
         st.caption(" · ".join(line for line in lines if line))
 
 st.header("How the boroughs compare")
-las = data.kpi_values(kpi_id=kpi_id, period=period, area_type="la", breakdown="all")
-london_row = data.kpi_values(kpi_id=kpi_id, period=period, area_type="london", breakdown="all")
+las = data.kpi_values(kpi_id=kpi_id, period=period, area_type=LA, breakdown="all")
+london_row = data.kpi_values(kpi_id=kpi_id, period=period, area_type=LONDON, breakdown="all")
 london_value = london_row.row(0, named=True)["value"] if london_row.height else None
 tiles = tile_frame(data.local_authorities(), las, kpi["unit"])
 summary = narrative.benchmark_summary(las, kpi["title"], kpi["unit"], period, london_value)

@@ -9,7 +9,7 @@ from dashboard import components, data, filters, formatting, words
 from dashboard.charts import tier4 as charts
 from dashboard.narrative import tier4 as narrative
 from pipelines import registry
-from pipelines.definitions.published import TREND_CANNOT
+from pipelines.definitions.published import LA, LONDON, PUBLISHED, SUBREGION, TREND_CANNOT
 
 KPI_ID = registry.TIER4_KPI
 PERIOD_TYPES = ["year", "rolling_3y"]
@@ -33,7 +33,7 @@ st.info(
     icon=":material/flag:",
 )
 
-london_all = data.kpi_values(kpi_id=KPI_ID, area_type="london", breakdown="all",
+london_all = data.kpi_values(kpi_id=KPI_ID, area_type=LONDON, breakdown="all",
                              period_type=PERIOD_TYPES)
 london = london_all.filter(pl.col("period_type") == "year")
 now = london.filter(pl.col("period") == period)
@@ -53,7 +53,7 @@ else:
                       help=kpi["description"])
     columns[2].metric("Releases of London residents",
                       formatting.display_count(row["denominator"], row["status"]))
-    if row["status"] == "published":
+    if row["status"] == PUBLISHED:
         st.caption(f"95% confidence interval {row['lower_95']:.1f} to {row['upper_95']:.1f} per "
                    "100 releases · Recent trend: "
                    f"{words.word('trend', row['trend'] or TREND_CANNOT)}")
@@ -77,7 +77,7 @@ st.write(
     "the same boroughs over 3-year rolling periods, which publish far more figures; the "
     "sub-regions below do the same by grouping boroughs."
 )
-la_rows = data.kpi_values(kpi_id=KPI_ID, area_type="la", breakdown="all",
+la_rows = data.kpi_values(kpi_id=KPI_ID, area_type=LA, breakdown="all",
                           period_type=PERIOD_TYPES)
 la_years = la_rows.filter(pl.col("period_type") == "year")
 la_rolling = la_rows.filter(pl.col("period_type") == "rolling_3y")
@@ -107,7 +107,7 @@ with right:
     )
 
 st.header("By sub-region")
-subregion_rows = data.kpi_values(kpi_id=KPI_ID, area_type="subregion", breakdown="all",
+subregion_rows = data.kpi_values(kpi_id=KPI_ID, area_type=SUBREGION, breakdown="all",
                                  period_type="year")
 subregion_grid = charts.grid_frame(subregion_rows)
 subregion_now = subregion_rows.filter(pl.col("period") == period)
