@@ -22,7 +22,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipelines import registry
+from pipelines.definitions import registry
 from pipelines.definitions.published import ALL, ENGLAND, LONDON, PUBLISHED, QUARTER, YEAR
 
 WAREHOUSE_ENV = "COC_WAREHOUSE"

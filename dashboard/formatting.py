@@ -14,7 +14,7 @@ import polars as pl
 
 from dashboard import words
 from pipelines.definitions.published import IMMATURE, PUBLISHED, SUPPRESSED
-from pipelines.registry import definition_line
+from pipelines.definitions.registry import definition_line
 
 SUPPRESSED_MARK = "*"
 NOT_YET_TEXT = "Not yet available"

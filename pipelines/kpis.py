@@ -12,8 +12,8 @@ from datetime import date, timedelta
 
 import polars as pl
 
-from pipelines import disclosure, reference, registry, stats
-from pipelines.definitions import periods, published
+from pipelines import disclosure, stats
+from pipelines.definitions import periods, published, reference, registry
 from pipelines.definitions.published import (
     ALL,
     ENGLAND,
@@ -28,7 +28,7 @@ from pipelines.definitions.published import (
     SUPPRESSED,
     YEAR,
 )
-from pipelines.registry import AGE_BANDS, BREAKDOWNS
+from pipelines.definitions.registry import AGE_BANDS, BREAKDOWNS
 
 ROLLING_YEARS = 3
 TREND_POINTS = 5

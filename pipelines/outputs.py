@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from pipelines import disclosure, kpis, reference, registry
-from pipelines.definitions import periods, published
+from pipelines import disclosure, kpis
+from pipelines.definitions import periods, published, reference, registry
 from pipelines.definitions.published import IMMATURE, PUBLISHED, SUPPRESSED
 from pipelines.ingest import FILE_COLUMN, ROW_COLUMN
 from pipelines.journeys import link_journeys

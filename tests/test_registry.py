@@ -14,8 +14,8 @@ import openpyxl
 import pyarrow as pa
 import pytest
 
-from pipelines import registry
 from pipelines.build import Progress, run_build
+from pipelines.definitions import registry
 from tests.helpers import chart_title, episode, make_source, query_frame, release, row, write_csv
 
 LAMBETH = "E09000022"

@@ -14,7 +14,7 @@ import polars as pl
 from dashboard.charts import palette
 from dashboard.charts.palette import FIT_WIDTH
 from dashboard.formatting import SUPPRESSED_MARK, display_value
-from pipelines import registry
+from pipelines.definitions import registry
 from pipelines.definitions.published import PUBLISHED, SUPPRESSED
 
 RELEASED = "released"

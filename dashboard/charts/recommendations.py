@@ -21,9 +21,9 @@ from dashboard import words
 from dashboard.charts import palette
 from dashboard.charts.palette import FIT_WIDTH
 from dashboard.formatting import SUPPRESSED_MARK, display_value
-from pipelines import reference
+from pipelines.definitions import reference
 from pipelines.definitions.published import IMMATURE, PUBLISHED
-from pipelines.reference import LONDON_CODE
+from pipelines.definitions.reference import LONDON_CODE
 
 FROM_EXTRACT = "Partner extract"
 FROM_APP = "Recorded in this app"

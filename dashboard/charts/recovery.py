@@ -15,7 +15,7 @@ from dashboard import words
 from dashboard.charts import palette
 from dashboard.charts.palette import FIT_WIDTH
 from dashboard.formatting import NOT_YET_TEXT, SUPPRESSED_MARK, count_text_expr, value_text_expr
-from pipelines import registry
+from pipelines.definitions import registry
 from pipelines.definitions.published import PUBLISHED, SUPPRESSED
 
 # The milestones of the recovery journey: the registry's KPIs with a journey label, in order.

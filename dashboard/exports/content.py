@@ -34,10 +34,9 @@ from dashboard.narrative import overview as overview_narrative
 from dashboard.narrative import recommendations as recommendation_narrative
 from dashboard.narrative import recovery as recovery_narrative
 from dashboard.narrative import tier4 as tier4_narrative
-from pipelines import reference, registry
-from pipelines.definitions import periods
+from pipelines.definitions import periods, reference, registry
 from pipelines.definitions.published import ENGLAND, IMMATURE, LA, LONDON, PUBLISHED, SUPPRESSED
-from pipelines.registry import definition_line
+from pipelines.definitions.registry import definition_line
 
 COC = registry.PRIMARY_KPI
 CHART_WIDTH = 520  # CSS px: vl-convert cannot size to a container

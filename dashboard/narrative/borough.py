@@ -12,7 +12,7 @@ import polars as pl
 from dashboard import words
 from dashboard.charts.trends import ENGLAND_SERIES, LONDON_SERIES
 from dashboard.formatting import display_value, england_missing_text, once_loaded_text
-from pipelines import registry
+from pipelines.definitions import registry
 from pipelines.definitions.published import (
     BETTER,
     IMMATURE,

@@ -13,7 +13,7 @@ import polars as pl
 
 from dashboard import formatting
 from dashboard.charts.recovery import CATEGORY_LABELS, RECOVERY_KPIS
-from pipelines import registry
+from pipelines.definitions import registry
 from pipelines.definitions.published import IMMATURE, PUBLISHED, SUPPRESSED
 
 # What each milestone KPI's numerator did, as the end of "N% of releases ...", and its figure's

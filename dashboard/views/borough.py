@@ -19,7 +19,7 @@ from dashboard.charts.trends import trend_chart, trend_frame, trend_table
 from dashboard.narrative import borough as narrative
 from dashboard.narrative import published as published_narrative
 from dashboard.narrative import spc as spc_narrative
-from pipelines import reference, registry
+from pipelines.definitions import reference, registry
 from pipelines.definitions.published import (
     ENGLAND,
     IMMATURE,

@@ -8,8 +8,8 @@ from dashboard import components, data, formatting
 from dashboard.narrative import data_definitions as narrative
 from dashboard.narrative import published as published_narrative
 from dashboard.narrative import spc as spc_narrative
-from pipelines import reference, registry
-from pipelines.contracts import CONTRACTS
+from pipelines.definitions import reference, registry
+from pipelines.definitions.contracts import CONTRACTS
 from pipelines.definitions.published import ALL, LONDON, PUBLISHED, YEAR
 
 info = data.build_info()

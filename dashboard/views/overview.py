@@ -9,7 +9,7 @@ from dashboard.charts.maps import tile_frame, tile_map
 from dashboard.charts.ranked import ranked_chart, ranked_frame
 from dashboard.narrative import overview as narrative
 from dashboard.narrative import recommendations as recommendation_narrative
-from pipelines import registry
+from pipelines.definitions import registry
 from pipelines.definitions.published import ALL, ENGLAND, LA, LONDON, NOT_COMPARED, PUBLISHED, YEAR
 
 TILES_PER_ROW = 3

@@ -8,7 +8,7 @@ import streamlit as st
 from dashboard import components, data, filters, formatting, words
 from dashboard.charts import tier4 as charts
 from dashboard.narrative import tier4 as narrative
-from pipelines import registry
+from pipelines.definitions import registry
 from pipelines.definitions.published import LA, LONDON, PUBLISHED, SUBREGION, TREND_CANNOT
 
 KPI_ID = registry.TIER4_KPI
