@@ -88,3 +88,10 @@ def test_a_label_that_is_not_a_period_is_refused(label: str) -> None:
 
 def test_rolling_label() -> None:
     assert periods.rolling_label_text("2021/22", "2023/24") == "2021/22 to 2023/24"
+
+
+def test_window_ending_a_year() -> None:
+    windows = ["2020/21 to 2022/23", "2021/22 to 2023/24"]
+    assert periods.window_ending("2023/24", windows) == "2021/22 to 2023/24"
+    assert periods.window_ending("2021/22", windows) is None
+    assert periods.window_ending("2023/24", []) is None

@@ -240,8 +240,8 @@ def rolling_window_for(period: str, windows: list[str]) -> str | None:
     window that contains it, or else the latest window (None when there are none)."""
     if not windows:
         return None
-    for window in windows:
-        if period_labels.window_ends(window)[1] == period:
-            return window
+    ending = period_labels.window_ending(period, windows)
+    if ending is not None:
+        return ending
     containing = [w for w in windows if period in period_labels.window_years(w)]
     return containing[0] if containing else windows[-1]

@@ -35,7 +35,15 @@ from dashboard.narrative import recommendations as recommendation_narrative
 from dashboard.narrative import recovery as recovery_narrative
 from dashboard.narrative import tier4 as tier4_narrative
 from pipelines.definitions import periods, reference, registry
-from pipelines.definitions.published import ENGLAND, IMMATURE, LA, LONDON, PUBLISHED, SUPPRESSED
+from pipelines.definitions.published import (
+    ENGLAND,
+    IMMATURE,
+    LA,
+    LONDON,
+    PUBLISHED,
+    ROLLING_3Y,
+    SUPPRESSED,
+)
 from pipelines.definitions.registry import definition_line
 
 COC = registry.PRIMARY_KPI
@@ -239,8 +247,9 @@ def summary_findings(scope_code: str, scope_name: str, period: str, previous: st
                                 & (pl.col("status") == PUBLISHED)).height
     hidden = (f"{scope_name}'s figures are suppressed (small numbers) or not yet available, "
               "so ")
-    published_quarters = quarters.filter(pl.col("period").str.starts_with(f"{period} ")
-                                         & (pl.col("status") == PUBLISHED)).height
+    published_quarters = quarters.filter(
+        (periods.financial_year_expr(pl.col("period")) == period)
+        & (pl.col("status") == PUBLISHED)).height
     findings = [
         Finding(f"Significant changes in {who} {since}", [s for s, _ in changes],
                 "No indicator changed significantly: every 95% confidence interval overlaps "
@@ -250,8 +259,8 @@ def summary_findings(scope_code: str, scope_name: str, period: str, previous: st
                 "deterioration, special-cause concern, missed target or figure significantly "
                 "worse than its comparators." if published_now
                 else hidden + f"nothing can be assessed for {period}"
-                + ("; see the 3-year figures." if any(p.endswith(f" to {period}") for p in
-                                                      data.periods("rolling_3y")) else ".")),
+                + ("; see the 3-year figures." if periods.window_ending(
+                    period, data.periods(ROLLING_3Y)) else ".")),
         Finding(f"Statistical process control: {who}, quarters of {period}",
                 [s for s, _ in signals],
                 "No special-cause signals: quarterly variation is common cause."
@@ -318,8 +327,7 @@ def larger_groupings_section(scope_code: str, scope_name: str, period: str) -> S
     London boroughs' (fewer of them are suppressed), as on the app's borough profile."""
     area = data.kpi_values(area_code=scope_code, period=period, period_type="year",
                            breakdown="all")
-    rolling_period = next((p for p in data.periods("rolling_3y")
-                           if p.endswith(f" to {period}")), None)
+    rolling_period = periods.window_ending(period, data.periods(ROLLING_3Y))
     if rolling_period is None or area.filter(pl.col("status") == SUPPRESSED).is_empty():
         return None
     definitions = data.kpi_definitions()

@@ -19,6 +19,7 @@ from dashboard.charts.trends import trend_chart, trend_frame, trend_table
 from dashboard.narrative import borough as narrative
 from dashboard.narrative import published as published_narrative
 from dashboard.narrative import spc as spc_narrative
+from pipelines.definitions import periods as period_labels
 from pipelines.definitions import reference, registry
 from pipelines.definitions.published import (
     ENGLAND,
@@ -26,6 +27,7 @@ from pipelines.definitions.published import (
     LA,
     LONDON,
     PUBLISHED,
+    ROLLING_3Y,
     SUBREGION,
     SUPPRESSED,
 )
@@ -117,8 +119,7 @@ st.write(formatting.markdown_safe(narrative.borough_summary(
     released_at_least or None,
     formatting.england_missing_text(period, england_coc_periods.to_list()))))
 all_hidden = narrative.nothing_published(area_year)
-rolling_period = next((p for p in data.periods("rolling_3y") if p.endswith(f" to {period}")),
-                      None)
+rolling_period = period_labels.window_ending(period, data.periods(ROLLING_3Y))
 area_rolling = rolling.filter((pl.col("area_code") == la_code)
                               & (pl.col("period") == rolling_period))
 if all_hidden:

@@ -104,6 +104,11 @@ def window_ends(period: str) -> tuple[str, str]:
     return years[0], years[-1]
 
 
+def window_ending(year: str, windows: list[str]) -> str | None:
+    """The window among `windows` whose last financial year is `year`, if any."""
+    return next((w for w in windows if window_ends(w)[1] == year), None)
+
+
 def quarter_number(period: str) -> int:
     """2 for '2023/24 Q2'."""
     quarter = _parts(period)[1]
