@@ -28,7 +28,7 @@ def test_registry_change_period_recalculates_spc_limits_in_kpi_values(monkeypatc
     plain = kpis._series_markers(values).sort("period")
     assert stats.SPC_COMMON not in plain.get_column("spc_signal").to_list()
     changed = replace(KPI_BY_ID["coc_21d"], spc_change_periods=(periods[14],))
-    monkeypatch.setitem(kpis.KPI_BY_ID, "coc_21d", changed)
+    monkeypatch.setitem(kpis.registry.KPI_BY_ID, "coc_21d", changed)
     split = kpis._series_markers(values).sort("period")
     assert set(split.get_column("spc_signal")) == {stats.SPC_COMMON}
     assert split.get_column("spc_mean").to_list() == [10.0] * 14 + [20.0] * 14
