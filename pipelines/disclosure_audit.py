@@ -30,6 +30,7 @@ from scipy.optimize import linprog
 from scipy.sparse.csgraph import connected_components
 
 from pipelines.definitions import periods as period_labels
+from pipelines.definitions import registry
 from pipelines.definitions.published import (
     ENGLAND,
     IMMATURE,
@@ -51,7 +52,7 @@ LP_SECONDS = 30.0  # CPU seconds for the LP stage; cells still open then count a
 RELEASES_FAMILY = "releases"  # the denominator family whose counts are the releases
 ALL = "all"
 # The engagement curve's point at this day is the London, all-releases numerator of this KPI.
-CURVE_KPI_AT_DAY = {21: "coc_21d"}
+CURVE_KPI_AT_DAY = {21: registry.PRIMARY_KPI}
 SMALL_NOTE_WORD = "small"
 DERIVED_FIGURES = ("value", "lower_95", "upper_95", "lower_998", "upper_998")
 CONTRADICTION = "contradict the audit's model"

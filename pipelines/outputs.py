@@ -35,7 +35,8 @@ ALL = "all"
 OUTSIDE_LONDON = "outside_london"
 UNKNOWN = "unknown"
 # A KPI over all releases with no follow-up: its denominators are the release counts.
-MARGIN_KPI = "pre_release_contact"
+MARGIN_KPI = next(k.id for k in registry.KPIS
+                  if k.denominator_family == "releases" and k.follow_up_days == 0)
 CURVE_DAYS = tuple(range(0, 183, 7))  # weekly to 26 weeks (day 182)
 
 

@@ -464,7 +464,7 @@ def map_sections(period: str, scope_code: str | None = None,
 # --- R1, recommendations, definitions ---------------------------------------------------------
 
 def tier4_section(scope_code: str, scope_name: str, period: str) -> Section:
-    rows = data.kpi_values(kpi_id="tier4_on_release", area_code=scope_code, breakdown="all",
+    rows = data.kpi_values(kpi_id=registry.TIER4_KPI, area_code=scope_code, breakdown="all",
                            period_type="year")
     ambition = tier4_charts.AMBITION_PER_100
     return Section(
