@@ -14,13 +14,14 @@ import time
 from pathlib import Path
 
 from dashboard import data
+from pipelines.definitions.published import LONDON
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m dashboard.board_pack",
                                      description=__doc__.splitlines()[0])
     parser.add_argument("--period", help="financial year, e.g. 2024/25 (default: latest)")
-    parser.add_argument("--scope", default="london", help="'london' or a London LA code/name")
+    parser.add_argument("--scope", default=LONDON, help="'london' or a London LA code/name")
     parser.add_argument("--out", type=Path, required=True, help="folder to write the files")
     parser.add_argument("--warehouse", type=Path, help="warehouse (default: COC_WAREHOUSE or "
                         "var/warehouse.duckdb)")

@@ -23,6 +23,7 @@ import duckdb
 import polars as pl
 
 from pipelines.definitions import registry
+from pipelines.definitions.published import ALL, ENGLAND, LONDON, PUBLISHED, QUARTER, YEAR
 
 WAREHOUSE_ENV = "COC_WAREHOUSE"
 DEFAULT_WAREHOUSE = Path(__file__).resolve().parent.parent / "var" / "warehouse.duckdb"
@@ -162,7 +163,7 @@ def has_published_figures() -> bool:
     has none, and the pages that draw figures have nothing to draw)."""
     if not all(table_exists(name) for name in FIGURE_TABLES):
         return False
-    found = query("select count(*) as n from kpi_values where area_type <> 'england'")
+    found = query("select count(*) as n from kpi_values where area_type <> ?", (ENGLAND,))
     return bool(found.item())
 
 
@@ -210,7 +211,14 @@ def rejected_rows(run_id: str, limit: int = 1000) -> pl.DataFrame:
 # --- Reference data and the KPI registry ------------------------------------------------------
 
 def kpi_definitions() -> pl.DataFrame:
-    return query("select * from kpi_definitions")
+    """The KPI registry as published, in display order."""
+    return query("select * from kpi_definitions order by display_order")
+
+
+def kpi_ids(place: str) -> list[str]:
+    """Ids of the KPIs the registry shows in `place` (registry.PLACES), in display order."""
+    return query("select id from kpi_definitions where list_contains(shown_in, ?) "
+                 "order by display_order", (place,)).get_column("id").to_list()
 
 
 def kpi_definition(kpi_id: str) -> dict:
@@ -263,17 +271,18 @@ def _hashable(value: object) -> object:
 def periods(period_type: str) -> list[str]:
     """Periods of one type that have figures, oldest first."""
     rows = query("select distinct period, period_start from kpi_values where period_type = ? "
-                 "and area_type <> 'england' order by period_start", (period_type,))
+                 "and area_type <> ? order by period_start", (period_type, ENGLAND))
     return rows.get_column("period").to_list()
 
 
 def latest_complete_year() -> str:
-    """The latest year whose continuity-of-care figure for London is published."""
-    rows = query("select period from kpi_values where kpi_id = 'coc_21d' and area_type = "
-                 "'london' and breakdown = 'all' and period_type = 'year' and status = "
-                 "'published' order by period_start desc limit 1")
+    """The latest year whose figure for London on the primary KPI (continuity of care) is
+    published."""
+    rows = query("select period from kpi_values where kpi_id = ? and area_type = ? and "
+                 "breakdown = ? and period_type = ? and status = ? order by period_start desc "
+                 "limit 1", (registry.PRIMARY_KPI, LONDON, ALL, YEAR, PUBLISHED))
     if rows.is_empty():
-        years = periods("year")
+        years = periods(YEAR)
         return years[-1] if years else ""
     return rows.item()
 
@@ -293,10 +302,10 @@ def spc_latest(area_type: str, area_code: str) -> pl.DataFrame:
     """Each KPI's latest headline quarter with a published figure, with its SPC columns."""
     return query(
         "select kpi_id, period, value, status, spc_signal, spc_rule, spc_limits, spc_mean, "
-        "spc_lower, spc_upper, spc_assurance from kpi_values where period_type = 'quarter' "
-        "and breakdown = 'all' and area_type = ? and area_code = ? and status = 'published' "
+        "spc_lower, spc_upper, spc_assurance from kpi_values where period_type = ? "
+        "and breakdown = ? and area_type = ? and area_code = ? and status = ? "
         "qualify row_number() over (partition by kpi_id order by period_start desc) = 1 "
-        "order by kpi_id", (area_type, area_code))
+        "order by kpi_id", (QUARTER, ALL, area_type, area_code, PUBLISHED))
 
 
 def release_flows(period: str) -> pl.DataFrame:

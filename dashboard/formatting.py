@@ -12,6 +12,8 @@ from datetime import date
 
 import polars as pl
 
+from dashboard import words
+from pipelines.definitions.published import IMMATURE, PUBLISHED, SUPPRESSED
 from pipelines.definitions.registry import definition_line
 
 SUPPRESSED_MARK = "*"
@@ -19,8 +21,7 @@ NOT_YET_TEXT = "Not yet available"
 SUPPRESSION_NOTE = "* Value suppressed for disclosure control due to small count."
 PRODUCT = "London Continuity of Care Outcomes"
 SYNTHETIC_NOTE = "Synthetic sample data: not real people."
-STATUS_TEXT: dict[str, str] = {"published": "Published", "suppressed": "Suppressed",
-                               "immature": "Not yet available"}
+STATUS_TEXT: dict[str, str] = words.STATUS
 
 # Columns of kpi_values as a table twin shows them.
 TABLE_COLUMNS: dict[str, str] = {
@@ -110,9 +111,9 @@ def one_decimal(value: float) -> str:
 def display_value(value: float | None, status: str, unit: str = "percent",
                   available_from: date | None = None) -> str:
     """A figure as shown: '42.1%', '2.3 per 100 releases', '*', or 'Not yet available'."""
-    if status == "suppressed":
+    if status == SUPPRESSED:
         return SUPPRESSED_MARK
-    if status == "immature":
+    if status == IMMATURE:
         when = f" ({once_loaded_text(available_from)})" if available_from else ""
         return f"{NOT_YET_TEXT}{when}"
     if value is None:
@@ -123,15 +124,15 @@ def display_value(value: float | None, status: str, unit: str = "percent",
 def display_metric(value: float | None, status: str, unit: str = "percent") -> str:
     """A figure short enough for a metric card: '47.9%', '2.7 per 100', '*' or 'Not yet' (the
     card's caption gives the date and the full unit)."""
-    if status == "immature":
+    if status == IMMATURE:
         return "Not yet"
-    if status == "published" and value is not None and unit != "percent":
+    if status == PUBLISHED and value is not None and unit != "percent":
         return f"{one_decimal(value)} per 100"
     return display_value(value, status, unit)
 
 
 def display_count(count: int | None, status: str) -> str:
-    if status == "immature":
+    if status == IMMATURE:
         return NOT_YET_TEXT
     return SUPPRESSED_MARK if count is None else f"{count:,}"
 
@@ -156,8 +157,8 @@ def join_words(items: list[str]) -> str:
 def value_text_expr(unit: str) -> pl.Expr:
     """The figure as shown: '2.1 per 100 releases', '*', or 'Not yet available …'."""
     return (
-        pl.when(pl.col("status") == "suppressed").then(pl.lit(SUPPRESSED_MARK))
-        .when(pl.col("status") == "immature").then(
+        pl.when(pl.col("status") == SUPPRESSED).then(pl.lit(SUPPRESSED_MARK))
+        .when(pl.col("status") == IMMATURE).then(
             pl.when(pl.col("available_from").is_not_null())
             .then(pl.format(NOT_YET_TEXT + " (once data to {} is loaded)",
                             pl.col("available_from").dt.strftime("%-d %b %Y")))
@@ -173,7 +174,7 @@ def value_text_expr(unit: str) -> pl.Expr:
 def count_text_expr(column: str = "numerator") -> pl.Expr:
     """A count as shown: '1,234' style digits, '*' when hidden, '' when not yet available."""
     return (
-        pl.when(pl.col("status") == "immature").then(pl.lit(""))
+        pl.when(pl.col("status") == IMMATURE).then(pl.lit(""))
         .when(pl.col(column).is_null()).then(pl.lit(SUPPRESSED_MARK))
         .otherwise(pl.col(column).cast(pl.String))
     )
@@ -181,9 +182,10 @@ def count_text_expr(column: str = "numerator") -> pl.Expr:
 
 def table_twin(values: pl.DataFrame, unit: str = "percent",
                columns: dict[str, str] | None = None) -> pl.DataFrame:
-    """kpi_values rows as a readable table: suppressed figures marked, intervals rounded."""
+    """kpi_values rows as a readable table: suppressed figures marked, intervals rounded,
+    tokens in words."""
     columns = columns or TABLE_COLUMNS
-    shown = values.with_columns(
+    shown = words.in_words(values).with_columns(
         value_text_expr(unit).alias("value_text"),
         count_text_expr("numerator").alias("numerator"),
         count_text_expr("denominator").alias("denominator"),

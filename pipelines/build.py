@@ -25,7 +25,8 @@ from pipelines.timings import Timings
 from pipelines.validate import REJECT_SCHEMA, Staged, latest_date, stage
 
 SYNTHETIC_MARKER = "SYNTHETIC"  # a file of this name in the source folder marks synthetic data
-PIPELINE_VERSION = "1"
+# 2: kpi_values carries tokens (comparisons, trends, SPC; definitions.published), not words.
+PIPELINE_VERSION = "2"
 CUTOFF_DATE_COLUMNS = {
     "prison_releases": ("reception_date", "release_date"),
     "community_episodes": ("start_date", "end_date"),

@@ -31,6 +31,8 @@ from itertools import combinations
 import numpy as np
 import polars as pl
 
+from pipelines.definitions import periods
+
 # The notes are read by kpis as disclosure.SUPPRESSION_NOTE and disclosure.SECONDARY_NOTE.
 from pipelines.definitions.suppression import (  # noqa: F401
     SECONDARY_NOTE,
@@ -188,8 +190,8 @@ def protect_rolling(cells: pl.DataFrame, hidden: str, series: Sequence[str]) -> 
     """Hide rolling windows ('YYYY/YY to YYYY/YY') from which a hidden single year of the same
     series could be solved. Cells need period_type ('year' or 'rolling_3y') and period."""
     series = list(series)
-    start_year = pl.col("period").str.slice(0, 4).cast(pl.Int32)
-    end_year = pl.col("period").str.slice(-7, 4).cast(pl.Int32)
+    start_year = periods.start_year_expr(pl.col("period"))
+    end_year = periods.end_year_expr(pl.col("period"))
     years = cells.filter(pl.col("period_type") == "year")
     affected = years.filter(pl.col(hidden)).select(series).unique()
     if affected.is_empty():

@@ -29,7 +29,17 @@ from scipy import sparse
 from scipy.optimize import linprog
 from scipy.sparse.csgraph import connected_components
 
-from pipelines.kpis import period_bounds
+from pipelines.definitions import periods as period_labels
+from pipelines.definitions import registry
+from pipelines.definitions.published import (
+    ENGLAND,
+    IMMATURE,
+    LA,
+    LONDON,
+    PRISON,
+    SUBREGION,
+    SUPPRESSED,
+)
 
 SMALL_MAX = 4  # counts 1..4 are small
 SAFE_MIN = SMALL_MAX + 1  # a hidden count's range must reach this
@@ -39,11 +49,10 @@ MAX_PASSES = 200  # propagation passes; bounds stay valid if it stops early
 HARVEST_ROUNDS = 6
 LP_MAX_VARS = 20_000  # larger components get propagation only (counted as unsettled)
 LP_SECONDS = 30.0  # CPU seconds for the LP stage; cells still open then count as unsettled
-LONDON = "E12000007"
 RELEASES_FAMILY = "releases"  # the denominator family whose counts are the releases
 ALL = "all"
 # The engagement curve's point at this day is the London, all-releases numerator of this KPI.
-CURVE_KPI_AT_DAY = {21: "coc_21d"}
+CURVE_KPI_AT_DAY = {21: registry.PRIMARY_KPI}
 SMALL_NOTE_WORD = "small"
 DERIVED_FIGURES = ("value", "lower_95", "upper_95", "lower_998", "upper_998")
 CONTRADICTION = "contradict the audit's model"
@@ -223,13 +232,13 @@ def _note_rules(values: pl.DataFrame) -> tuple[pl.Expr, pl.Expr, list[str]]:
     small count tells the attacker the numerator is at most 4; any other suppression note then
     tells that neither the numerator nor the denominator is small.
     """
-    notes = values.filter(pl.col("status") == "suppressed").get_column("note").drop_nulls() \
+    notes = values.filter(pl.col("status") == SUPPRESSED).get_column("note").drop_nulls() \
         .unique().to_list()
     if len(notes) < 2:
         return pl.lit(False), pl.lit(False), []
     small = [n for n in notes if SMALL_NOTE_WORD in n.lower()]
-    says_small = pl.col("note").is_in(small) & (pl.col("status") == "suppressed")
-    says_other = ~pl.col("note").is_in(small) & (pl.col("status") == "suppressed")
+    says_small = pl.col("note").is_in(small) & (pl.col("status") == SUPPRESSED)
+    says_other = ~pl.col("note").is_in(small) & (pl.col("status") == SUPPRESSED)
     return says_small, says_other, [
         f"kpi_values: the notes on suppressed cells differ ({len(notes)} texts), so they tell "
         "which hidden counts are small"]
@@ -237,17 +246,17 @@ def _note_rules(values: pl.DataFrame) -> tuple[pl.Expr, pl.Expr, list[str]]:
 
 def _kpi_cells(b: _Builder, tables: Mapping[str, pl.DataFrame], build: str,
                zeros_shown: bool, cutoff) -> tuple[pl.DataFrame, pl.DataFrame]:
-    values = tables["kpi_values"].filter(pl.col("area_type") != "england")
+    values = tables["kpi_values"].filter(pl.col("area_type") != ENGLAND)
     families = tables["kpi_definitions"].select(pl.col("id").alias("kpi_id"),
                                                 "denominator_family")
     subregion = tables["ref_local_authorities"].select(pl.col("code").alias("area_code"),
-                                                       pl.col("subregion").alias("_sub"))
+                                                       pl.col(SUBREGION).alias("_sub"))
     names = values.select("area_code", "area_name").unique("area_code")
     values = values.join(families, on="kpi_id", how="left").join(
         subregion, on="area_code", how="left"
     ).with_columns(
-        pl.when(pl.col("area_type") == "la").then(pl.col("_sub")).alias("_sub"),
-        pl.col("period").str.slice(0, 7).alias("_fy"),
+        pl.when(pl.col("area_type") == LA).then(pl.col("_sub")).alias("_sub"),
+        period_labels.financial_year_expr(pl.col("period")).alias("_fy"),
     )
     says_small, says_other, warnings = _note_rules(values)
     figures = [c for c in DERIVED_FIGURES if c in values.columns]
@@ -271,7 +280,7 @@ def _kpi_cells(b: _Builder, tables: Mapping[str, pl.DataFrame], build: str,
     dens = values.group_by("denominator_family", *cell_keys).agg(
         pl.col("denominator").drop_nulls().first().alias("denominator"),
         pl.col("denominator").drop_nulls().n_unique().alias("_versions"),
-        (pl.col("status") == "suppressed").any().alias("_suppressed"),
+        (pl.col("status") == SUPPRESSED).any().alias("_suppressed"),
         (says_other.any()).alias("_not_small"),
         pl.col("period_end").first(),
     ).join(names, on="area_code", how="left").sort("denominator_family", *cell_keys[:6])
@@ -298,13 +307,13 @@ def _kpi_cells(b: _Builder, tables: Mapping[str, pl.DataFrame], build: str,
         nums, build, "kpi_values", "numerator",
         pl.format("{} · {}", pl.col("kpi_id"), where),
         pl.concat_str(pl.col("kpi_id"), structure, separator="|"),
-        "numerator", pl.col("status") == "suppressed",
+        "numerator", pl.col("status") == SUPPRESSED,
         # True zeros are shown: a count hidden beside a published denominator is at least 1.
-        pl.when((pl.col("status") == "suppressed") & pl.col("_den_shown"))
+        pl.when((pl.col("status") == SUPPRESSED) & pl.col("_den_shown"))
         .then(pl.when(says_other).then(floor * SAFE_MIN).otherwise(floor)).otherwise(0),
         pl.when(says_small).then(SMALL_MAX).otherwise(CAP),
         pl.col("period_end"),
-        final & (pl.col("status") != "immature"),
+        final & (pl.col("status") != IMMATURE),
         ["kpi_id", "denominator_family", "_den", *cell_keys],
     ))
     for prefix, frame in (("kpi_id", nums), ("denominator_family", dens)):
@@ -322,12 +331,12 @@ def _hierarchies(b: _Builder, cells: pl.DataFrame, prefix: str) -> None:
     area = pl.col("area_type")
     keys = [prefix, "period", "breakdown", "category"]
     what = "numerators" if prefix == "kpi_id" else "denominators"
-    b.sums(f"LAs in London ({what})", cells.filter(area == "london"), cells.filter(area == "la"),
+    b.sums(f"LAs in London ({what})", cells.filter(area == LONDON), cells.filter(area == LA),
            keys)
-    b.sums(f"sub-regions in London ({what})", cells.filter(area == "london"),
-           cells.filter(area == "subregion"), keys)
+    b.sums(f"sub-regions in London ({what})", cells.filter(area == LONDON),
+           cells.filter(area == SUBREGION), keys)
     b.sums(f"LAs in sub-regions ({what})",
-           cells.filter(area == "subregion").with_columns(pl.col("area_code").alias("_sub")),
+           cells.filter(area == SUBREGION).with_columns(pl.col("area_code").alias("_sub")),
            cells.filter(area == "la"), [*keys, "_sub"])
     b.sums(f"quarters in a year ({what})", cells.filter(pl.col("period_type") == "year"),
            cells.filter(pl.col("period_type") == "quarter"),
@@ -350,8 +359,7 @@ def _hierarchies(b: _Builder, cells: pl.DataFrame, prefix: str) -> None:
 
 
 def _window_years(label: str) -> list[str]:
-    first, last = label.split(" to ")
-    return [f"{y}/{(y + 1) % 100:02d}" for y in range(int(first[:4]), int(last[:4]) + 1)]
+    return list(period_labels.window_years(label))
 
 
 def _flow_cells(b: _Builder, tables: Mapping[str, pl.DataFrame], build: str, dens: pl.DataFrame,
@@ -359,7 +367,7 @@ def _flow_cells(b: _Builder, tables: Mapping[str, pl.DataFrame], build: str, den
     flows = tables.get("release_flows")
     if flows is None or flows.is_empty():
         return
-    ends = {p: period_bounds(p)[1] for p in flows.get_column("period").unique().to_list()}
+    ends = {p: period_labels.bounds(p)[1] for p in flows.get_column("period").unique().to_list()}
     flows = flows.with_columns(
         pl.col("period").replace_strict(ends, return_dtype=pl.Date).alias("_end"))
     final = pl.lit(True) if cutoff is None else pl.col("_end") <= pl.lit(cutoff)
@@ -368,7 +376,7 @@ def _flow_cells(b: _Builder, tables: Mapping[str, pl.DataFrame], build: str, den
         pl.format("{} · {} → {}", pl.col("period"), pl.col("prison_name"),
                   pl.col("residence_name")),
         pl.concat_str("period", "prison", "residence", separator="|"),
-        "releases", pl.col("status") == "suppressed", pl.lit(1), pl.lit(CAP), pl.col("_end"),
+        "releases", pl.col("status") == SUPPRESSED, pl.lit(1), pl.lit(CAP), pl.col("_end"),
         final, ["period", "prison", "residence"],
     ))
     inner = cells.filter((pl.col("prison") != ALL) & (pl.col("residence") != ALL))
@@ -393,7 +401,7 @@ def _flow_cells(b: _Builder, tables: Mapping[str, pl.DataFrame], build: str, den
     # The margins are kpi_values' release counts by prison and by LA.
     margin_dens = dens.filter(
         (pl.col("denominator_family") == RELEASES_FAMILY) & (pl.col("period_type") == "year")
-        & (pl.col("breakdown") == ALL) & pl.col("area_type").is_in(["la", "prison"]))
+        & (pl.col("breakdown") == ALL) & pl.col("area_type").is_in([LA, PRISON]))
     margins = cells.filter((pl.col("prison") == ALL) != (pl.col("residence") == ALL)).select(
         "period", pl.when(pl.col("prison") == ALL).then(pl.col("residence"))
         .otherwise(pl.col("prison")).alias("area_code"), "id",
@@ -408,7 +416,7 @@ def _curve_cells(b: _Builder, tables: Mapping[str, pl.DataFrame], build: str,
     curve = tables.get("engagement_curve")
     if curve is None or curve.is_empty():
         return
-    ends = {p: period_bounds(p)[1] for p in curve.get_column("period").unique().to_list()}
+    ends = {p: period_labels.bounds(p)[1] for p in curve.get_column("period").unique().to_list()}
     curve = curve.sort("period", "day").with_columns(
         pl.col("period").replace_strict(ends, return_dtype=pl.Date).alias("_end"))
     final = pl.lit(True) if cutoff is None else pl.col("_end") <= pl.lit(cutoff)
@@ -416,11 +424,11 @@ def _curve_cells(b: _Builder, tables: Mapping[str, pl.DataFrame], build: str,
         curve, build, "engagement_curve", "engaged",
         pl.format("London {} · engaged by day {}", pl.col("period"), pl.col("day")),
         pl.concat_str("period", pl.col("day").cast(pl.String), separator="|"),
-        "engaged", pl.col("status") == "suppressed", pl.lit(0), pl.lit(CAP), pl.col("_end"),
-        final & (pl.col("status") != "immature"), ["period", "day"],
+        "engaged", pl.col("status") == SUPPRESSED, pl.lit(0), pl.lit(CAP), pl.col("_end"),
+        final & (pl.col("status") != IMMATURE), ["period", "day"],
     ))
     shown = curve.group_by("period").agg(pl.col("releases").drop_nulls().first(),
-                                         (pl.col("status") == "suppressed").any().alias("_s"),
+                                         (pl.col("status") == SUPPRESSED).any().alias("_s"),
                                          pl.col("_end").first()).sort("period")
     releases = b.add_cells(_cell_frame(
         shown, build, "engagement_curve", "releases",
@@ -431,7 +439,7 @@ def _curve_cells(b: _Builder, tables: Mapping[str, pl.DataFrame], build: str,
         pl.col("id").is_in(list(CURVE_KPI_AT_DAY.values()))).get_column("denominator_family")
     base = family.item(0) if family.len() else RELEASES_FAMILY
     london = dens.filter((pl.col("denominator_family") == base)
-                         & (pl.col("area_type") == "london") & (pl.col("period_type") == "year")
+                         & (pl.col("area_type") == LONDON) & (pl.col("period_type") == "year")
                          & (pl.col("breakdown") == ALL))
     tied = releases.join(london.select("period", pl.col("id").alias("_den")), on="period")
     b.pairs(f"curve releases = London {base}", "eq", tied.get_column("id"),
@@ -444,7 +452,7 @@ def _curve_cells(b: _Builder, tables: Mapping[str, pl.DataFrame], build: str,
     b.pairs("engaged <= releases", "ub", last.get_column("id"), last.get_column("_rel"))
     for day, kpi in CURVE_KPI_AT_DAY.items():
         points = engaged.filter(pl.col("day") == day).join(
-            nums.filter((pl.col("kpi_id") == kpi) & (pl.col("area_type") == "london")
+            nums.filter((pl.col("kpi_id") == kpi) & (pl.col("area_type") == LONDON)
                         & (pl.col("period_type") == "year") & (pl.col("breakdown") == ALL))
             .select("period", pl.col("id").alias("_num")), on="period")
         b.pairs(f"curve at day {day} = London {kpi}", "eq", points.get_column("id"),

@@ -12,8 +12,9 @@ from datetime import date
 import polars as pl
 
 from pipelines import disclosure, kpis
-from pipelines.definitions import reference, registry
+from pipelines.definitions import periods, published, reference, registry
 from pipelines.definitions.contracts import FILE_COLUMN, ROW_COLUMN
+from pipelines.definitions.published import IMMATURE, PUBLISHED, SUPPRESSED
 from pipelines.journeys import link_journeys
 from pipelines.timings import Timings
 from pipelines.validate import Staged
@@ -26,11 +27,13 @@ NON_PERSONAL_EXTRACTS = (
     "services",
     "comparators",
 )
+
 ALL = "all"
 OUTSIDE_LONDON = "outside_london"
 UNKNOWN = "unknown"
 # A KPI over all releases with no follow-up: its denominators are the release counts.
-MARGIN_KPI = "pre_release_contact"
+MARGIN_KPI = next(k.id for k in registry.KPIS
+                  if k.denominator_family == "releases" and k.follow_up_days == 0)
 CURVE_DAYS = tuple(range(0, 183, 7))  # weekly to 26 weeks (day 182)
 
 
@@ -45,7 +48,7 @@ def reference_tables() -> dict[str, pl.DataFrame]:
         "ref_subregions": pl.DataFrame([asdict(s) for s in reference.SUBREGIONS]),
         "ref_prisons": pl.DataFrame([asdict(p) for p in reference.PRISONS]),
         "ref_recommendations": pl.DataFrame([asdict(r) for r in reference.RECOMMENDATIONS]),
-        "kpi_definitions": pl.DataFrame([k.as_row() for k in registry.KPIS]),
+        "kpi_definitions": pl.DataFrame(registry.definition_table_rows()),
     }
 
 
@@ -58,7 +61,8 @@ def release_flows(journeys: pl.DataFrame, values: pl.DataFrame) -> pl.DataFrame:
     london = set(reference.LA_BY_CODE)
     flows = (
         journeys.select(
-            kpis.fy_label(kpis.fy_start_year(pl.col("release_date"))).alias("period"),
+            periods.fy_label_expr(periods.fy_start_year_expr(pl.col("release_date")))
+            .alias("period"),
             pl.col("prison"),
             pl.when(pl.col("residence_la").is_in(list(london))).then(pl.col("residence_la"))
             .when(pl.col("residence_la") == UNKNOWN).then(pl.lit(UNKNOWN))
@@ -75,7 +79,7 @@ def release_flows(journeys: pl.DataFrame, values: pl.DataFrame) -> pl.DataFrame:
         & (pl.col("breakdown") == ALL)
     ).select(
         "period", "area_code",
-        (pl.col("denominator").is_null() & (pl.col("status") != "immature"))
+        (pl.col("denominator").is_null() & (pl.col("status") != IMMATURE))
         .alias("_hidden_in_kpis"),
     )
     cells = pl.concat([flows, prison_totals, la_totals], how="diagonal").with_columns(
@@ -108,7 +112,7 @@ def release_flows(journeys: pl.DataFrame, values: pl.DataFrame) -> pl.DataFrame:
         pl.col("residence").replace_strict(names, return_dtype=pl.String)
         .alias("residence_name"),
         pl.when(~pl.col("hidden")).then(pl.col("releases")).alias("releases"),
-        pl.when(pl.col("hidden")).then(pl.lit("suppressed")).otherwise(pl.lit("published"))
+        pl.when(pl.col("hidden")).then(pl.lit(SUPPRESSED)).otherwise(pl.lit(PUBLISHED))
         .alias("status"),
     ).sort("period", "prison", "residence")
 
@@ -123,10 +127,10 @@ def engagement_curve(journeys: pl.DataFrame, cutoff: date) -> pl.DataFrame:
     # The same releases as continuity of care's denominator, so day 21 is London's coc_21d.
     london = journeys.filter(pl.col("residence_la").is_in(list(reference.LA_BY_CODE))
                              & pl.col("coc_eligible"))
-    fy = kpis.fy_label(kpis.fy_start_year(pl.col("release_date")))
+    fy = periods.fy_label_expr(periods.fy_start_year_expr(pl.col("release_date")))
     rows = []
     for (period,), group in london.group_by(fy.alias("period"), maintain_order=True):
-        start, end = kpis.period_bounds(period)
+        start, end = periods.bounds(period)
         days = group.get_column("days_to_engagement")
         releases = group.height
         last_shown = 0
@@ -142,7 +146,7 @@ def engagement_curve(journeys: pl.DataFrame, cutoff: date) -> pl.DataFrame:
                 "period": period, "day": day, "releases": releases if shown else None,
                 "engaged": engaged if shown else None,
                 "percent": 100 * engaged / releases if shown else None,
-                "status": "published" if shown else ("suppressed" if mature else "immature"),
+                "status": PUBLISHED if shown else (SUPPRESSED if mature else IMMATURE),
             })
     return pl.DataFrame(rows, schema={
         "period": pl.String, "day": pl.Int64, "releases": pl.Int64, "engaged": pl.Int64,
@@ -160,7 +164,7 @@ def published_tables(staged: dict[str, Staged], cutoff: date | None,
     releases = staged["prison_releases"].good
     episodes = staged["community_episodes"].good
     if cutoff is None or releases.is_empty():
-        tables["kpi_values"] = pl.DataFrame(schema=kpis.KPI_VALUES_SCHEMA)
+        tables["kpi_values"] = pl.DataFrame(schema=published.KPI_VALUES_SCHEMA)
         return tables
 
     done = progress.step("journeys", "linking journeys")

@@ -29,6 +29,8 @@ from statistics import NormalDist
 
 import polars as pl
 
+from pipelines.definitions import published
+
 # --- constants -------------------------------------------------------------------------------
 
 Z_95 = 1.959964  # two-sided 95% normal quantile, as Fingertips uses
@@ -40,31 +42,25 @@ LOW_GOOD = "low_good"
 NO_JUDGEMENT = "no_judgement"
 POLARITIES = (HIGH_GOOD, LOW_GOOD, NO_JUDGEMENT)
 
-# Benchmarking tokens (compare / compare_expr) and their display wording.
-BETTER, WORSE, SIMILAR, HIGHER, LOWER = "better", "worse", "similar", "higher", "lower"
-_LABEL_TEMPLATES = {
-    BETTER: "Better than {}",
-    WORSE: "Worse than {}",
-    SIMILAR: "Similar to {}",
-    HIGHER: "Higher than {}",
-    LOWER: "Lower than {}",
-}
-NOT_COMPARED = "Not compared"
+# Benchmarking, recent-trend and SPC results are the published tokens (definitions.published);
+# the dashboard words them.
+BETTER, WORSE, SIMILAR, HIGHER, LOWER = (published.BETTER, published.WORSE, published.SIMILAR,
+                                         published.HIGHER, published.LOWER)
 
-# Recent trend (Fingertips labels).
+# Recent trend (Fingertips' results).
 TREND_POINTS = 5
 TREND_THRESHOLD = 9.54953570608324  # chi-square, 1 d.f., 99.8% (Fingertips' constant)
 TREND_CHI_SQUARE = "chi_square_proportions"
 TREND_WEIGHTED_REGRESSION = "weighted_regression"
 TREND_METHODS = (TREND_CHI_SQUARE, TREND_WEIGHTED_REGRESSION)  # described in the registry
-TREND_UP_BETTER = "Increasing and getting better"
-TREND_UP_WORSE = "Increasing and getting worse"
-TREND_DOWN_BETTER = "Decreasing and getting better"
-TREND_DOWN_WORSE = "Decreasing and getting worse"
-TREND_UP = "Increasing"
-TREND_DOWN = "Decreasing"
-TREND_NO_CHANGE = "No significant change"
-TREND_CANNOT = "Cannot be calculated"
+TREND_UP_BETTER = published.TREND_UP_BETTER
+TREND_UP_WORSE = published.TREND_UP_WORSE
+TREND_DOWN_BETTER = published.TREND_DOWN_BETTER
+TREND_DOWN_WORSE = published.TREND_DOWN_WORSE
+TREND_UP = published.TREND_UP
+TREND_DOWN = published.TREND_DOWN
+TREND_NO_CHANGE = published.TREND_NO_CHANGE
+TREND_CANNOT = published.TREND_CANNOT
 
 # Statistical process control (Making Data Count XmR).
 SPC_LIMIT_FACTOR = 2.66
@@ -73,20 +69,20 @@ SPC_SCREEN_FACTOR = 3.267  # moving ranges this many times the mean or more are 
 SPC_MIN_POINTS = 13  # fewer present points in a segment: trial limits, no signals
 SPC_SHIFT_POINTS = 7  # run of this many or more on one side of the mean
 SPC_TREND_POINTS = 7  # this many or more points in a row each rising / each falling
-SPC_RULE_LIMIT = "Point beyond a process limit"
-SPC_RULE_TREND = "Trend of 7 rising or falling"
-SPC_RULE_TWO_OF_THREE = "Two of three beyond 2 sigma"
-SPC_RULE_SHIFT = "Shift of 7 on one side of the mean"
-SPC_LIMITS_FIXED = "limits"
-SPC_LIMITS_TRIAL = "trial limits"
-SPC_COMMON = "Common cause"
-SPC_IMPROVEMENT = "Special cause: improvement"
-SPC_CONCERN = "Special cause: concern"
-SPC_HIGHER = "Special cause: higher"
-SPC_LOWER = "Special cause: lower"
-ASSURANCE_PASS = "Consistently passing the target"
-ASSURANCE_FAIL = "Consistently failing the target"
-ASSURANCE_HIT_OR_MISS = "Hit or miss: the target lies within the process limits"
+SPC_RULE_LIMIT = published.SPC_RULE_LIMIT
+SPC_RULE_TREND = published.SPC_RULE_TREND
+SPC_RULE_TWO_OF_THREE = published.SPC_RULE_TWO_OF_THREE
+SPC_RULE_SHIFT = published.SPC_RULE_SHIFT
+SPC_LIMITS_FIXED = published.SPC_LIMITS_FIXED
+SPC_LIMITS_TRIAL = published.SPC_LIMITS_TRIAL
+SPC_COMMON = published.SPC_COMMON
+SPC_IMPROVEMENT = published.SPC_IMPROVEMENT
+SPC_CONCERN = published.SPC_CONCERN
+SPC_HIGHER = published.SPC_HIGHER
+SPC_LOWER = published.SPC_LOWER
+ASSURANCE_PASS = published.ASSURANCE_PASS
+ASSURANCE_FAIL = published.ASSURANCE_FAIL
+ASSURANCE_HIT_OR_MISS = published.ASSURANCE_HIT_OR_MISS
 
 
 def _check_polarity(polarity: str) -> None:
@@ -204,15 +200,6 @@ def compare_expr(lower95: str, upper95: str, comparator: str, polarity: str) -> 
         .otherwise(pl.lit(lower))
         .alias("comparison")
     )
-
-
-def comparison_label(token: str | None, comparator_name: str) -> str:
-    """Display wording: "Better than London", "Similar to England", ..., "Not compared" for None."""
-    if token is None:
-        return NOT_COMPARED
-    if token not in _LABEL_TEMPLATES:
-        raise ValueError(f"unknown comparison token {token!r}")
-    return _LABEL_TEMPLATES[token].format(comparator_name)
 
 
 # --- recent trend ----------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from pipelines.definitions.contracts import (
     Contract,
     RowRule,
 )
+from pipelines.definitions.published import LONDON
 
 REJECT_SCHEMA = {
     "extract": pl.String,
@@ -84,7 +85,7 @@ def _mapped(name: str, values: Mapping[str, pl.Series],
 
 
 def _scope(value: str) -> str | None:
-    if value.strip().lower() == "london":
+    if value.strip().lower() == LONDON:
         return reference.LONDON_CODE
     return reference.normalise_london_la(value) or reference.normalise_prison(value)
 

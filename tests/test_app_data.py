@@ -11,6 +11,7 @@ import duckdb
 import polars as pl
 import pytest
 
+from dashboard import words
 from dashboard.narrative import data_definitions as narrative
 from pipelines import disclosure
 
@@ -175,7 +176,9 @@ def test_london_spc_table_shows_variation_beside_assurance(app_on_sample,
                       "period_type = 'quarter' and status = 'published' "
                       "order by period_start desc limit 1").row(0)
     coc = table.filter(pl.col("Indicator") == "Continuity of care (21 days)").row(0, named=True)
-    assert (coc["Variation"], coc["Assurance"]) == expected
+    signal, assurance = expected  # tokens in the warehouse, words on the page
+    assert (coc["Variation"], coc["Assurance"]) == (words.SPC_SIGNAL[signal],
+                                                    words.ASSURANCE[assurance])
     assert coc["Assurance"] in ("Consistently passing the target",
                                 "Consistently failing the target",
                                 "Hit or miss: the target lies within the process limits")

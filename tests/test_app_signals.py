@@ -180,7 +180,7 @@ def test_summaries_name_every_area_rather_than_and_n_more() -> None:
     names = [f"Borough {letter}" for letter in "ABCDEFG"]
     las = pl.DataFrame({"area_name": names, "status": ["published"] * 7,
                         "value": [50.0 - i for i in range(7)],
-                        "compared_to_london": ["Better than London"] * 7})
+                        "compared_to_london": ["better"] * 7})
     text = overview_text.benchmark_summary(las, "Continuity of care", "percent", "2024/25",
                                            40.0)
     assert "more" not in text and "Borough A, Borough B" in text and "and Borough G." in text

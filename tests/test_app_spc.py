@@ -8,6 +8,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from dashboard import words
 from dashboard.narrative import spc
 
 LAMBETH = "E09000022"
@@ -27,15 +28,15 @@ def test_borough_view_shows_variation_and_assurance(app_on_sample,
     assert table.height == want.height
     assert table.get_column("Latest quarter").to_list() == want.get_column("period").to_list()
     assert table.get_column("Variation").to_list() == [
-        s or "Not shown (trial limits)" for s in want.get_column("spc_signal")]
+        words.SPC_SIGNAL[s] if s else "Not shown (trial limits)"
+        for s in want.get_column("spc_signal")]
 
 
 def test_spc_table_words_and_limits() -> None:
     rows = pl.DataFrame([
-        ("coc_21d", "2024/25 Q4", 49.04, "published", "Special cause: concern",
-         "Shift of 7 on one side of the mean", "limits", 55.0, 45.25, 64.75,
-         "Consistently failing the target"),
-        ("tier4_on_release", "2024/25 Q4", 2.7, "published", None, None, "trial limits", 2.5,
+        ("coc_21d", "2024/25 Q4", 49.04, "published", "special_concern", "shift_of_7", "fixed",
+         55.0, 45.25, 64.75, "failing"),
+        ("tier4_on_release", "2024/25 Q4", 2.7, "published", None, None, "trial", 2.5,
          1.0, 4.0, None),
     ], schema=["kpi_id", "period", "value", "status", "spc_signal", "spc_rule", "spc_limits",
                "spc_mean", "spc_lower", "spc_upper", "spc_assurance"], orient="row")

@@ -150,7 +150,7 @@ def test_grid_summary_counts_published_and_suppressed_cells() -> None:
 def test_areas_summary_names_extremes_and_warns_about_hidden_areas() -> None:
     areas = _rows({"area_name": "Lambeth", "value": 4.0},
                   {"area_name": "Croydon", "value": 1.2,
-                   "compared_to_london": "Worse than London"},
+                   "compared_to_london": "worse"},
                   {"area_name": "Sutton", "value": None, "status": "suppressed"})
     text = narrative.areas_summary(areas, "2023/24", 2.3, 2.0, "boroughs")
     assert "2 boroughs have a published figure" in text

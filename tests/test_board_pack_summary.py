@@ -66,12 +66,12 @@ def test_no_change_is_listed_when_intervals_overlap_or_a_year_is_suppressed() ->
 
 def test_spc_signals_name_the_quarters_and_flag_concerns() -> None:
     quarters = pl.DataFrame([
-        *[_row("coc_21d", f"2024/25 Q{q}", 40, 39, 41, spc_signal="Special cause: improvement")
+        *[_row("coc_21d", f"2024/25 Q{q}", 40, 39, 41, spc_signal="special_improvement")
           for q in range(1, 5)],
         _row("returned_custody_12m", "2024/25 Q2", 40, 39, 41,
-             spc_signal="Special cause: concern"),
-        _row("returned_custody_12m", "2024/25 Q3", 40, 39, 41, spc_signal="Common cause"),
-        _row("tier4_on_release", "2023/24 Q4", 2, 1, 3, spc_signal="Special cause: concern"),
+             spc_signal="special_concern"),
+        _row("returned_custody_12m", "2024/25 Q3", 40, 39, 41, spc_signal="common_cause"),
+        _row("tier4_on_release", "2023/24 Q4", 2, 1, 3, spc_signal="special_concern"),
     ])
     lines = summary.spc_signals(quarters, "2024/25", DEFINITIONS)
     assert lines == [
@@ -84,13 +84,13 @@ def test_spc_signals_name_the_quarters_and_flag_concerns() -> None:
 def test_benchmark_changes_list_only_boroughs_whose_category_moved() -> None:
     rows = pl.DataFrame([
         _row("coc_21d", "2023/24", 40, 35, 45, area_name="Camden",
-             compared_to_london="Similar to London"),
+             compared_to_london="similar"),
         _row("coc_21d", "2024/25", 60, 55, 65, area_name="Camden",
-             compared_to_london="Better than London"),
+             compared_to_london="better"),
         _row("coc_21d", "2023/24", 40, 35, 45, area_name="Barnet",
-             compared_to_london="Similar to London"),
+             compared_to_london="similar"),
         _row("coc_21d", "2024/25", 41, 36, 46, area_name="Barnet",
-             compared_to_london="Similar to London"),
+             compared_to_london="similar"),
     ])
     assert summary.benchmark_changes(rows, "2024/25", "2023/24") == [
         "Camden: from similar to London in 2023/24 to better than London in 2024/25."]

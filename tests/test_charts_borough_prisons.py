@@ -36,7 +36,7 @@ def kv(kpi_id: str, value: float | None = None, status: str = "published", *,
        area_code: str = "E09000022", area_name: str = "Lambeth", area_type: str = "la",
        period: str = "2024/25", period_start: date = date(2024, 4, 1),
        numerator: int | None = None, denominator: int | None = None,
-       london: str | None = "Similar to London", england: str | None = "Not compared",
+       london: str | None = "similar", england: str | None = "not_compared",
        trend: str | None = None, available_from: date | None = None,
        breakdown: str = "all", category: str = "all") -> dict:
     """One kpi_values row: published rows get a 95% interval of +/- 5 points."""
@@ -53,7 +53,7 @@ def kv(kpi_id: str, value: float | None = None, status: str = "published", *,
         "note": None if published else ("Value suppressed for disclosure control due to small "
                                         "count" if status == "suppressed" else
                                         "Not yet available"),
-        "compared_to_london": london if published else "Not compared",
+        "compared_to_london": london if published else "not_compared",
         "compared_to_england": england, "trend": trend, "available_from": available_from,
     }
 
@@ -87,7 +87,7 @@ def layer_rows(chart: alt.TopLevelMixin, mark: str) -> list[dict]:
 @pytest.fixture
 def spine_rows() -> pl.DataFrame:
     area = frame(
-        kv("coc_21d", 60.0, numerator=60, denominator=100, london="Better than London"),
+        kv("coc_21d", 60.0, numerator=60, denominator=100, london="better"),
         kv("tier4_on_release", status="suppressed", denominator=100),
         kv("engaged_6m", 20.0, numerator=20, denominator=100),
         kv("completed_12m", status="immature", available_from=LATER),
@@ -184,7 +184,7 @@ def trend_input() -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
         kv("coc_21d", 30.0, period=years[0][0], period_start=years[0][1]),
         kv("coc_21d", status="suppressed", period=years[1][0], period_start=years[1][1]),
         kv("coc_21d", 45.0, period=years[2][0], period_start=years[2][1],
-           trend="Increasing and getting better"),
+           trend="increasing_better"),
     )
     london = frame(*[kv("coc_21d", 40.0 + i, period=p, period_start=s, area_type="london",
                         area_name="London") for i, (p, s) in enumerate(years)])
@@ -405,14 +405,14 @@ def test_split_counts_chart_draws_published_denominators_only() -> None:
 
 def year_rows() -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     area = frame(
-        kv("coc_21d", 36.8, numerator=50, denominator=136, london="Similar to London",
-           england="Worse than England", trend="No significant change"),
+        kv("coc_21d", 36.8, numerator=50, denominator=136, london="similar",
+           england="worse", trend="no_change"),
         kv("tier4_on_release", status="suppressed", denominator=136),
         kv("engaged_6m", 25.0, numerator=34, denominator=136),
-        kv("completed_12m", 13.2, numerator=18, denominator=136, london="Better than London"),
+        kv("completed_12m", 13.2, numerator=18, denominator=136, london="better"),
         kv("returned_custody_12m", status="immature", available_from=date(2026, 4, 1)),
         kv("settled_on_release", 30.0, numerator=30, denominator=100,
-           london="Worse than London"),
+           london="worse"),
     )
     london = frame(kv("coc_21d", 39.9, area_type="london"),
                    kv("tier4_on_release", 2.1, area_type="london"))
@@ -509,7 +509,7 @@ def test_prisons_summaries() -> None:
         kv("coc_21d", 52.6, area_type="prison", area_name="HMP Belmarsh", numerator=193,
            denominator=367),
         kv("coc_21d", 35.9, area_type="prison", area_name="HMP Feltham", numerator=60,
-           denominator=167, london="Worse than London"),
+           denominator=167, london="worse"),
         kv("coc_21d", status="suppressed", area_type="prison", area_name="HMP Send"),
     )
     london = frame(kv("coc_21d", 47.9, area_type="london", area_name="London"))

@@ -18,7 +18,7 @@ BASE_ROW: dict[str, object] = {
     "period_start": date(2023, 4, 1), "area_type": "la", "area_code": "E09000022",
     "area_name": "Lambeth", "breakdown": "all", "category": "all", "numerator": 8,
     "denominator": 200, "value": 4.0, "lower_95": 2.0, "upper_95": 7.7,
-    "status": "published", "note": None, "compared_to_london": "Similar to London",
+    "status": "published", "note": None, "compared_to_london": "similar",
     "trend": None, "available_from": date(2024, 6, 24),
 }
 SCHEMA = {"kpi_id": pl.String, "period": pl.String, "period_type": pl.String,
@@ -164,7 +164,7 @@ def test_area_rates_leave_out_suppressed_areas_and_draw_london_and_ambition() ->
     frame = rows({"area_name": "Lambeth", "value": 4.0},
                  {"area_name": "Sutton", **suppressed()},
                  {"area_name": "Croydon", "value": 1.2,
-                  "compared_to_london": "Worse than London"})
+                  "compared_to_london": "worse"})
     spec = tier4_charts.area_rates_chart(frame, "Areas", 2.3, ambition=2.0).to_dict()
     assert {row["name"] for row in plotted(spec, "value")} == {"Lambeth", "Croydon"}
     reference_values = sorted(layer["values"][0]["value"] for layer in layers(spec)

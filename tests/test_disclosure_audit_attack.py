@@ -14,13 +14,13 @@ import pytest
 
 from pipelines import build, disclosure_audit, outputs
 from pipelines.definitions import reference
+from pipelines.definitions.periods import bounds as period_bounds
 from pipelines.disclosure_audit import (
     AuditReport,
     DisclosureError,
     audit_published,
     audit_warehouse,
 )
-from pipelines.kpis import period_bounds
 
 SMALL = "Value suppressed for disclosure control due to small count"
 SECONDARY = "Value suppressed for disclosure control: it could otherwise be worked out"

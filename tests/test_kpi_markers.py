@@ -28,7 +28,7 @@ def test_registry_change_period_recalculates_spc_limits_in_kpi_values(monkeypatc
     plain = kpis._series_markers(values).sort("period")
     assert stats.SPC_COMMON not in plain.get_column("spc_signal").to_list()
     changed = replace(KPI_BY_ID["coc_21d"], spc_change_periods=(periods[14],))
-    monkeypatch.setitem(kpis.KPI_BY_ID, "coc_21d", changed)
+    monkeypatch.setitem(kpis.registry.KPI_BY_ID, "coc_21d", changed)
     split = kpis._series_markers(values).sort("period")
     assert set(split.get_column("spc_signal")) == {stats.SPC_COMMON}
     assert split.get_column("spc_mean").to_list() == [10.0] * 14 + [20.0] * 14
@@ -46,5 +46,5 @@ def test_each_kpi_uses_its_registry_trend_method() -> None:
     })
     out = kpis._series_markers(rows.with_columns(value=pl.col("numerator") / 10))
     latest = dict(out.filter(pl.col("period") == "2023/24").select("kpi_id", "trend").iter_rows())
-    assert latest == {"coc_21d": "Increasing and getting better",
-                      "tier4_on_release": "Cannot be calculated"}
+    assert latest == {"coc_21d": "increasing_better",
+                      "tier4_on_release": "not_calculated"}

@@ -1,6 +1,6 @@
 """KPI computation (pipelines.kpis) piece by piece, on frames small enough to work out by hand:
-financial years and quarters, period bounds, breakdown categories, 3-year rolling windows,
-maturity, figures and notes."""
+breakdown categories, 3-year rolling windows, maturity, figures and notes (period labels are
+tests/test_periods.py)."""
 
 from __future__ import annotations
 
@@ -16,34 +16,6 @@ HACKNEY, CAMDEN, BIRMINGHAM = "E09000012", "E09000007", "E08000025"
 
 def _days(*days: date) -> pl.DataFrame:
     return pl.DataFrame({"day": list(days)}, schema={"day": pl.Date})
-
-
-@pytest.mark.parametrize(("day", "start_year"), [
-    (date(2024, 3, 31), 2023), (date(2024, 4, 1), 2024), (date(2023, 12, 31), 2023),
-    (date(2024, 1, 1), 2023), (date(2024, 5, 1), 2024),
-])
-def test_financial_year_starts_on_1_april(day: date, start_year: int) -> None:
-    got = _days(day).select(kpis.fy_start_year(pl.col("day"))).item()
-    assert got == start_year
-
-
-@pytest.mark.parametrize(("start_year", "label"), [
-    (2023, "2023/24"), (1999, "1999/00"), (2008, "2008/09"), (2010, "2010/11")])
-def test_financial_year_labels(start_year: int, label: str) -> None:
-    expr = pl.DataFrame({"y": [start_year]}).select(kpis.fy_label(pl.col("y"))).item()
-    assert expr == label
-
-
-@pytest.mark.parametrize(("period", "bounds"), [
-    ("2023/24", (date(2023, 4, 1), date(2024, 3, 31))),
-    ("2023/24 Q1", (date(2023, 4, 1), date(2023, 6, 30))),
-    ("2023/24 Q2", (date(2023, 7, 1), date(2023, 9, 30))),
-    ("2023/24 Q3", (date(2023, 10, 1), date(2023, 12, 31))),
-    ("2023/24 Q4", (date(2024, 1, 1), date(2024, 3, 31))),
-    ("2021/22 to 2023/24", (date(2021, 4, 1), date(2024, 3, 31))),
-])
-def test_period_bounds(period: str, bounds: tuple[date, date]) -> None:
-    assert kpis.period_bounds(period) == bounds
 
 
 def _journey(release_date: date, **values: object) -> dict:
@@ -248,9 +220,9 @@ def test_a_series_needs_five_published_years_for_a_trend() -> None:
                             & (pl.col("breakdown") == "all")).sort("period")
     assert hackney.get_column("status").to_list() == ["published"] * 5 + ["immature"]
     trends = hackney.get_column("trend").to_list()
-    assert trends[:4] == ["Cannot be calculated"] * 4
-    assert trends[4] == "No significant change"
-    assert trends[5] == "Cannot be calculated"
+    assert trends[:4] == ["not_calculated"] * 4
+    assert trends[4] == "no_change"
+    assert trends[5] == "not_calculated"
 
 
 # Disclosure control as kpis wires it: which totals sit beside which parts. Whichever cells the
@@ -364,12 +336,12 @@ def test_benchmarks_against_england_only_for_whole_years_and_not_london_against_
                                & (pl.col("category").is_in(["all", "male"]))
                                ).get_column(column).item()
 
-    assert label("2023/24", HACKNEY) == "Better than England"
-    assert label("2023/24", "E12000007") == "Better than England"
-    assert label("2023/24 Q1", HACKNEY) == "Not compared"
-    assert label("2023/24", HACKNEY, "sex") == "Not compared"
-    assert label("2023/24", HACKNEY, column="compared_to_london") == "Better than London"
-    assert label("2023/24", CAMDEN, column="compared_to_london") == "Worse than London"
+    assert label("2023/24", HACKNEY) == "better"
+    assert label("2023/24", "E12000007") == "better"
+    assert label("2023/24 Q1", HACKNEY) == "not_compared"
+    assert label("2023/24", HACKNEY, "sex") == "not_compared"
+    assert label("2023/24", HACKNEY, column="compared_to_london") == "better"
+    assert label("2023/24", CAMDEN, column="compared_to_london") == "worse"
     assert label("2023/24", "E12000007", column="compared_to_london") is None
 
 

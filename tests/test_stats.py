@@ -159,17 +159,6 @@ def test_compare_expr_accepts_integer_columns() -> None:
     ]
 
 
-def test_comparison_label() -> None:
-    assert s.comparison_label("better", "London") == "Better than London"
-    assert s.comparison_label("worse", "England") == "Worse than England"
-    assert s.comparison_label("similar", "England") == "Similar to England"
-    assert s.comparison_label("higher", "London") == "Higher than London"
-    assert s.comparison_label("lower", "London") == "Lower than London"
-    assert s.comparison_label(None, "London") == "Not compared"
-    with pytest.raises(ValueError):
-        s.comparison_label("Better", "London")
-
-
 # --- recent trend ----------------------------------------------------------------------------
 
 
@@ -216,13 +205,13 @@ THOUSANDS = [1000] * 5
 @pytest.mark.parametrize(
     "nums, polarity, want",
     [
-        (UP, "high_good", "Increasing and getting better"),
-        (UP, "low_good", "Increasing and getting worse"),
-        (UP, "no_judgement", "Increasing"),
-        (DOWN, "high_good", "Decreasing and getting worse"),
-        (DOWN, "low_good", "Decreasing and getting better"),
-        (DOWN, "no_judgement", "Decreasing"),
-        ([100, 101, 99, 100, 102], "high_good", "No significant change"),
+        (UP, "high_good", "increasing_better"),
+        (UP, "low_good", "increasing_worse"),
+        (UP, "no_judgement", "increasing"),
+        (DOWN, "high_good", "decreasing_worse"),
+        (DOWN, "low_good", "decreasing_better"),
+        (DOWN, "no_judgement", "decreasing"),
+        ([100, 101, 99, 100, 102], "high_good", "no_change"),
     ],
 )
 def test_recent_trend_labels(nums: list[int], polarity: str, want: str) -> None:
@@ -233,15 +222,15 @@ def test_recent_trend_uses_99_8_threshold_not_95() -> None:
     nums = [100, 108, 116, 124, 132]  # chi-square 6.24
     x2 = s.chi_square_for_trend(nums, THOUSANDS)
     assert 3.8415 < x2 < s.TREND_THRESHOLD  # significant at 95% but not at 99.8%
-    assert s.recent_trend(nums, THOUSANDS, "high_good") == "No significant change"
+    assert s.recent_trend(nums, THOUSANDS, "high_good") == "no_change"
     assert s.TREND_THRESHOLD == pytest.approx(9.5495, abs=1e-4)
 
 
 def test_recent_trend_takes_last_five_points() -> None:
     # The oldest point would make a strong decrease; only the last five (flat) count.
     nums, dens = [900, 100, 100, 100, 100, 100], [1000] * 6
-    assert s.recent_trend(nums, dens, "high_good") == "No significant change"
-    assert s.recent_trend([None, *UP], [None, *THOUSANDS], "high_good").startswith("Increasing")
+    assert s.recent_trend(nums, dens, "high_good") == "no_change"
+    assert s.recent_trend([None, *UP], [None, *THOUSANDS], "high_good").startswith("increasing")
 
 
 @pytest.mark.parametrize(
@@ -257,7 +246,7 @@ def test_recent_trend_takes_last_five_points() -> None:
     ],
 )
 def test_recent_trend_cannot_be_calculated(nums: list, dens: list) -> None:
-    assert s.recent_trend(nums, dens, "high_good") == "Cannot be calculated"
+    assert s.recent_trend(nums, dens, "high_good") == "not_calculated"
 
 
 def test_recent_trend_rejects_bad_input() -> None:
@@ -281,16 +270,16 @@ FT_UPPER = [26.25, 26.19, 29.64, 31.9, 32.25]
 def test_fingertips_chi_square_case_gives_47_9() -> None:
     result = s.chi_square_trend_test(FT_COUNTS, FT_DENOMINATORS)
     assert round(result.chi_square, 2) == 47.9
-    assert result.label == "Increasing"
+    assert result.label == "increasing"
     assert result.slope_signs == (1,) * 6
     assert s.recent_trend(FT_COUNTS, FT_DENOMINATORS, "high_good") == \
-        "Increasing and getting better"
+        "increasing_better"
 
 
 def test_fingertips_weighted_regression_case_gives_46_77() -> None:
     result = s.weighted_regression_trend_test(FT_VALUES, FT_LOWER, FT_UPPER)
     assert round(result.chi_square, 2) == 46.77
-    assert result.label == "Increasing"
+    assert result.label == "increasing"
 
 
 def test_fingertips_weighted_regression_not_significant_case() -> None:
@@ -299,7 +288,7 @@ def test_fingertips_weighted_regression_not_significant_case() -> None:
         [20.5506, 19.5952, 19.0349, 21.3966, 18.4372],
         [18.1803, 17.3444, 16.8421, 19.0918, 16.2925],
         [23.1427, 22.0602, 21.4394, 23.8975, 20.7941])
-    assert result.label == "No significant change"
+    assert result.label == "no_change"
     assert result.chi_square < s.TREND_THRESHOLD
 
 
@@ -307,7 +296,7 @@ def test_fingertips_weighted_regression_not_significant_case() -> None:
 def test_fingertips_first_year_five_of_five_cannot_be_calculated(method: str) -> None:
     # TestIsSignificantForProportionsCannotBeCalculated: 5/5, 3/5, 1/5, 1/4, 2/4 (2012-2016).
     result = s.recent_trend_result([5, 3, 1, 1, 2], [5, 5, 5, 4, 4], "high_good", method)
-    assert result.label == "Cannot be calculated"
+    assert result.label == "not_calculated"
     assert result.chi_square is None
     assert result.reason == "a point's count equals its denominator"
 
@@ -317,7 +306,7 @@ def test_count_equal_to_denominator_at_any_point(method: str) -> None:
     for i in range(5):
         nums = [100, 150, 200, 250, 300]
         nums[i] = 1000
-        assert s.recent_trend(nums, THOUSANDS, "high_good", method) == "Cannot be calculated"
+        assert s.recent_trend(nums, THOUSANDS, "high_good", method) == "not_calculated"
 
 
 def test_leave_one_out_disagreement_is_not_significant() -> None:
@@ -327,10 +316,10 @@ def test_leave_one_out_disagreement_is_not_significant() -> None:
     result = s.chi_square_trend_test(nums, THOUSANDS)
     assert result.chi_square > 100
     assert result.slope_signs[5] == -1 and result.slope_signs[0] == 1
-    assert s.recent_trend(nums, THOUSANDS, "high_good") == "No significant change"
+    assert s.recent_trend(nums, THOUSANDS, "high_good") == "no_change"
     weighted = s.recent_trend_result(nums, THOUSANDS, "high_good", "weighted_regression")
     assert weighted.chi_square > s.TREND_THRESHOLD
-    assert weighted.label == "No significant change"
+    assert weighted.label == "no_change"
 
 
 def test_trend_significant_only_when_greater_than_threshold(
@@ -338,9 +327,9 @@ def test_trend_significant_only_when_greater_than_threshold(
     nums = [100, 130, 160, 190, 220]
     chi2 = s.chi_square_trend_test(nums, THOUSANDS).chi_square
     monkeypatch.setattr(s, "TREND_THRESHOLD", chi2)  # exactly at the threshold: not significant
-    assert s.recent_trend(nums, THOUSANDS, "high_good") == "No significant change"
+    assert s.recent_trend(nums, THOUSANDS, "high_good") == "no_change"
     monkeypatch.setattr(s, "TREND_THRESHOLD", math.nextafter(chi2, 0))
-    assert s.recent_trend(nums, THOUSANDS, "high_good") == "Increasing and getting better"
+    assert s.recent_trend(nums, THOUSANDS, "high_good") == "increasing_better"
 
 
 def test_chi_square_for_trend_with_exactly_two_points() -> None:
@@ -352,17 +341,17 @@ def test_chi_square_for_trend_with_exactly_two_points() -> None:
 
 def test_chi_square_method_cannot_use_a_zero_count() -> None:
     result = s.recent_trend_result([0, 150, 200, 250, 300], THOUSANDS, "high_good")
-    assert (result.label, result.reason) == ("Cannot be calculated", "a point's count is 0")
+    assert (result.label, result.reason) == ("not_calculated", "a point's count is 0")
     assert s.recent_trend([0, 150, 200, 250, 300], THOUSANDS, "high_good",
-                          "weighted_regression") == "Increasing and getting better"
+                          "weighted_regression") == "increasing_better"
     with pytest.raises(ValueError):
         s.recent_trend(UP, THOUSANDS, "high_good", "linear")
 
 
 # --- SPC -------------------------------------------------------------------------------------
 
-C, IMP, CON = "Common cause", "Special cause: improvement", "Special cause: concern"
-HI, LO = "Special cause: higher", "Special cause: lower"
+C, IMP, CON = "common_cause", "special_improvement", "special_concern"
+HI, LO = "special_higher", "special_lower"
 
 # NHSRplotthedots tests/testthat/test-ptd_spc_standard.R: set.seed(123); rnorm(20).
 RNORM_123 = [-0.56047565, -0.23017749, 1.55870831, 0.07050839, 0.12928774, 1.71506499,
@@ -403,11 +392,11 @@ def test_baseline_fixes_limits_on_the_first_points() -> None:
 def test_fewer_than_13_points_give_trial_limits_and_no_signals() -> None:
     series = [10, 12] * 6  # 12 points
     chart = s.spc_chart([*series[:-1], 40], "high_good")
-    assert {p.limits for p in chart} == {"trial limits"}
+    assert {p.limits for p in chart} == {"trial"}
     assert [p.signal for p in chart] == [None] * 12  # old rules flagged the 40 from 6 points
     assert chart[0].upper is not None
     full = s.spc_chart([*series, 40], "high_good")
-    assert {p.limits for p in full} == {"limits"}
+    assert {p.limits for p in full} == {"fixed"}
     assert full[-1].signal == IMP and full[-1].rule == s.SPC_RULE_LIMIT
     assert s.spc_chart([5], "high_good")[0].limits is None
 

@@ -12,11 +12,13 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
+from dashboard import words
 from dashboard.charts import palette
 from dashboard.charts.palette import FIT_WIDTH
 from dashboard.charts.ranked import ranked_chart
 from dashboard.charts.spine import SUPPRESSED_TEXT, with_category, with_value_text
 from dashboard.formatting import SUPPRESSED_MARK
+from pipelines.definitions.published import IMMATURE, PUBLISHED, SUPPRESSED
 
 ALL = "all"
 OUTSIDE_LONDON = "outside_london"
@@ -35,7 +37,7 @@ ROW_STEP = 24
 CELL_HEIGHT = 20
 SPLIT_STEP = 16  # px per category row: room for a '*' without touching the next row
 HEAT_KEY = "* suppressed: too few people to publish (never coloured) · grey: totals · 0: none"
-NOT_PLOTTED_TEXT = {"suppressed": SUPPRESSED_MARK, "immature": "Not yet"}
+NOT_PLOTTED_TEXT = {SUPPRESSED: SUPPRESSED_MARK, IMMATURE: "Not yet"}
 COUNT_KEY = "* suppressed: too few people to publish"
 MARKER_KEY = ("* suppressed: too few people to publish · Not yet: follow-up not complete · "
               "lines: 95% confidence intervals")
@@ -75,20 +77,20 @@ def residence_frame(flows: pl.DataFrame, la_code: str, prisons: pl.DataFrame) ->
     mine = flows.filter((pl.col("residence") == la_code) & (pl.col("prison") != ALL))
     rows = prison_names(prisons).join(mine.select("prison", "releases", "status"),
                                       on="prison", how="left")
-    rows = rows.with_columns(pl.col("status").fill_null("published")).with_columns(
-        pl.when(pl.col("status") == "published").then(pl.col("releases").fill_null(0))
+    rows = rows.with_columns(pl.col("status").fill_null(PUBLISHED)).with_columns(
+        pl.when(pl.col("status") == PUBLISHED).then(pl.col("releases").fill_null(0))
         .alias("releases"))
     return rows.with_columns(
-        pl.when(pl.col("status") == "suppressed").then(pl.lit(SUPPRESSED_MARK))
+        pl.when(pl.col("status") == SUPPRESSED).then(pl.lit(SUPPRESSED_MARK))
         .otherwise(count_text("releases")).alias("text"),
     ).sort(pl.col("releases").fill_null(-1), "prison_name", descending=[True, False])
 
 
 def residence_total(flows: pl.DataFrame, la_code: str) -> tuple[int | None, str]:
-    """(releases, status) of the borough's total across prisons; (0, 'published') if none."""
+    """(releases, status) of the borough's total across prisons; (0, PUBLISHED) if none."""
     total = flows.filter((pl.col("residence") == la_code) & (pl.col("prison") == ALL))
     if total.is_empty():
-        return 0, "published"
+        return 0, PUBLISHED
     row = total.row(0, named=True)
     return row["releases"], row["status"]
 
@@ -98,7 +100,7 @@ def residence_chart(rows: pl.DataFrame, title: str) -> alt.LayerChart:
     order = rows.get_column("prison_name").to_list()
     y = alt.Y("prison_name:N", sort=order, title=None, axis=alt.Axis(
         labelLimit=palette.label_limit(200)))
-    published = rows.filter(pl.col("status") == "published")
+    published = rows.filter(pl.col("status") == PUBLISHED)
     bars = alt.Chart(published).mark_bar(color=BAR_COLOUR, height=18).encode(
         y=y, x=alt.X("releases:Q", title="Releases",
                      axis=alt.Axis(tickMinStep=1, format="d") if published.height else None,
@@ -107,9 +109,9 @@ def residence_chart(rows: pl.DataFrame, title: str) -> alt.LayerChart:
         tooltip=[alt.Tooltip("prison_name:N", title="Prison"),
                  alt.Tooltip("text:N", title="Releases")])
     labels = alt.Chart(rows.with_columns(
-        pl.when(pl.col("status") == "published").then(pl.col("releases")).otherwise(pl.lit(0))
+        pl.when(pl.col("status") == PUBLISHED).then(pl.col("releases")).otherwise(pl.lit(0))
         .alias("text_x"),
-        pl.when(pl.col("status") == "suppressed").then(pl.lit(SUPPRESSED_TEXT))
+        pl.when(pl.col("status") == SUPPRESSED).then(pl.lit(SUPPRESSED_TEXT))
         .otherwise(pl.col("text")).alias("chart_text"),
     )).mark_text(align="left", dx=4).encode(y=y, x="text_x:Q", text="chart_text:N")
     return alt.layer(bars, labels).properties(title=title, height=24 * max(rows.height, 1),
@@ -145,16 +147,16 @@ def flow_cells(flows: pl.DataFrame, local_authorities: pl.DataFrame,
         ~((pl.col("residence") == ALL) & (pl.col("prison") == ALL)))
     cells = grid.join(flows.select("prison", "residence", "releases", "status"),
                       on=["prison", "residence"], how="left")
-    cells = cells.with_columns(pl.col("status").fill_null("published")).with_columns(
-        pl.when(pl.col("status") == "published").then(pl.col("releases").fill_null(0))
+    cells = cells.with_columns(pl.col("status").fill_null(PUBLISHED)).with_columns(
+        pl.when(pl.col("status") == PUBLISHED).then(pl.col("releases").fill_null(0))
         .alias("releases"),
         pl.when((pl.col("prison") == ALL) | (pl.col("residence") == ALL)).then(pl.lit("total"))
         .otherwise(pl.lit("cell")).alias("kind"),
     )
-    shaded = (pl.col("kind") == "cell") & (pl.col("status") == "published")
+    shaded = (pl.col("kind") == "cell") & (pl.col("status") == PUBLISHED)
     largest = cells.filter(shaded).get_column("releases").max() or 0
     return cells.with_columns(
-        pl.when(pl.col("status") == "suppressed").then(pl.lit(SUPPRESSED_MARK))
+        pl.when(pl.col("status") == SUPPRESSED).then(pl.lit(SUPPRESSED_MARK))
         .otherwise(count_text("releases")).alias("text"),
         (shaded & (pl.col("releases") > LIGHT_TEXT_SHARE * largest) & (largest > 0))
         .alias("light_text"),
@@ -177,9 +179,9 @@ def flow_heatmap(cells: pl.DataFrame, title: str) -> alt.LayerChart:
     tooltip = [alt.Tooltip("prison_name:N", title="Prison"),
                alt.Tooltip("residence_name:N", title="Residence"),
                alt.Tooltip("text:N", title="Releases")]
-    coloured = cells.filter((pl.col("kind") == "cell") & (pl.col("status") == "published"))
-    suppressed = cells.filter(pl.col("status") == "suppressed")
-    totals = cells.filter((pl.col("kind") == "total") & (pl.col("status") == "published"))
+    coloured = cells.filter((pl.col("kind") == "cell") & (pl.col("status") == PUBLISHED))
+    suppressed = cells.filter(pl.col("status") == SUPPRESSED)
+    totals = cells.filter((pl.col("kind") == "total") & (pl.col("status") == PUBLISHED))
     heat = alt.Chart(coloured).mark_rect(stroke="#FFFFFF", strokeWidth=1).encode(
         x=x, y=y, tooltip=tooltip,
         color=alt.Color("releases:Q", scale=alt.Scale(scheme=HEAT_SCHEME),
@@ -238,18 +240,18 @@ def split_frame(prison_rows: pl.DataFrame, london_rows: pl.DataFrame | None, uni
     )
     # From here `category` is the benchmark category, as in every other chart frame.
     rows = with_category(with_value_text(rows, unit))
-    published = pl.col("status") == "published"
+    published = pl.col("status") == PUBLISHED
     return rows.with_columns(
         pl.when(published).then(pl.col(c)).alias(c) for c in ("value", "lower_95", "upper_95")
     ).with_columns(
         pl.when(published).then(pl.col("denominator")).alias("plotted_count"),
         pl.when(pl.col("denominator").is_not_null()).then(count_text("denominator"))
-        .when(pl.col("status") == "immature").then(pl.lit("Not yet"))
+        .when(pl.col("status") == IMMATURE).then(pl.lit("Not yet"))
         .otherwise(pl.lit(SUPPRESSED_MARK)).alias("count_text"),
         pl.when(published).then(pl.lit(None, dtype=pl.String))
         .otherwise(pl.col("status").replace_strict(NOT_PLOTTED_TEXT, default="No data"))
         .alias("marker"),
-    ).sort("area_order", "category_order")
+    ).sort("area_order", "category_order").pipe(words.in_words)
 
 
 def _category_scale(rows: pl.DataFrame, categories: Categories) -> alt.Scale:
@@ -348,7 +350,7 @@ SPLIT_TABLE_COLUMNS: dict[str, str] = {
 def split_table(rows: pl.DataFrame) -> pl.DataFrame:
     shown = rows.with_columns(
         pl.when(pl.col("numerator").is_not_null()).then(pl.col("numerator").cast(pl.String))
-        .when(pl.col("status") == "immature").then(pl.lit(""))
+        .when(pl.col("status") == IMMATURE).then(pl.lit(""))
         .otherwise(pl.lit(SUPPRESSED_MARK)).alias("numerator"),
         pl.col("lower_95").round(1), pl.col("upper_95").round(1))
     return shown.select(pl.col(k).alias(v) for k, v in SPLIT_TABLE_COLUMNS.items())

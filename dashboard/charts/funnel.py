@@ -14,16 +14,15 @@ import polars as pl
 from dashboard.charts import palette
 from dashboard.charts.palette import FIT_WIDTH
 from dashboard.formatting import SUPPRESSED_MARK, display_value
+from pipelines.definitions import registry
+from pipelines.definitions.published import PUBLISHED, SUPPRESSED
 
 RELEASED = "released"
 RELEASES_FAMILY = "releases"
 # (stage id: the KPI whose numerator counts it, or RELEASED for the denominator; label)
 STAGES: tuple[tuple[str, str], ...] = (
     (RELEASED, "Released from prison"),
-    ("coc_21d", "Started treatment within 21 days"),
-    ("tier4_on_release", "Entered Tier 4 rehab within 12 weeks"),
-    ("engaged_6m", "In treatment or completed at 6 months"),
-    ("completed_12m", "Completed without re-presenting"),
+    *((k.id, k.funnel_label) for k in registry.KPIS if k.funnel_label),
 )
 BAR_COLOUR = palette.SERIES_COLOUR
 RELEASED_COLOUR = palette.LONDON_COLOUR
@@ -50,9 +49,9 @@ def funnel_frame(rows: pl.DataFrame, definitions: pl.DataFrame) -> pl.DataFrame:
     released_count = family_rows.get_column("denominator").drop_nulls().max() \
         if family_rows.height else None
     if released_count is not None:
-        released_status = "published"
-    elif family_rows.filter(pl.col("status") == "suppressed").height:
-        released_status = "suppressed"
+        released_status = PUBLISHED
+    elif family_rows.filter(pl.col("status") == SUPPRESSED).height:
+        released_status = SUPPRESSED
     else:
         released_status = "no_data"
 
@@ -74,8 +73,8 @@ def funnel_frame(rows: pl.DataFrame, definitions: pl.DataFrame) -> pl.DataFrame:
                             "status": "no_data", "value": None, "unit": units.get(stage),
                             "available_from": None, "label": "No data"})
             continue
-        published = row["status"] == "published" and row["numerator"] is not None
-        status = row["status"] if row["status"] != "published" or published else "suppressed"
+        published = row["status"] == PUBLISHED and row["numerator"] is not None
+        status = row["status"] if row["status"] != PUBLISHED or published else SUPPRESSED
         value_text = display_value(row["value"], status, units[stage], row["available_from"])
         label_text = (f"{row['numerator']:,} ({value_text})" if published else value_text)
         records.append({"order": order, "stage": label, "kpi_id": stage,
@@ -110,7 +109,7 @@ def funnel_chart(stages: pl.DataFrame, title: str) -> alt.LayerChart:
         y=y, x="count:Q", text="label:N")
     missing = stages.filter(pl.col("count").is_null()).with_columns(
         pl.lit(0).alias("zero"),
-        pl.when(pl.col("status") == "suppressed").then(pl.lit(SUPPRESSED_TEXT))
+        pl.when(pl.col("status") == SUPPRESSED).then(pl.lit(SUPPRESSED_TEXT))
         .otherwise(palette.chart_words(pl.col("label"))).alias("label"))
     words = alt.Chart(missing).mark_text(align="left", dx=5, fontSize=12, fontStyle="italic") \
         .encode(y=y, x="zero:Q", text="label:N")
@@ -126,11 +125,11 @@ def funnel_table(stages: pl.DataFrame) -> pl.DataFrame:
     """Table twin: stage, count ('*' when suppressed) and the published rate."""
     rows = []
     for row in stages.sort("order").iter_rows(named=True):
-        if row["status"] == "published":
+        if row["status"] == PUBLISHED:
             count = f"{row['count']:,}" if row["count"] is not None else ""
             value = "" if row["kpi_id"] is None else display_value(
-                row["value"], "published", row["unit"])
-        elif row["status"] == "suppressed":
+                row["value"], PUBLISHED, row["unit"])
+        elif row["status"] == SUPPRESSED:
             count = value = SUPPRESSED_MARK
         else:
             count = value = row["label"]

@@ -6,8 +6,10 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
+from dashboard import words
 from dashboard.charts import palette
 from dashboard.formatting import display_value
+from pipelines.definitions.published import IMMATURE, PUBLISHED
 
 TILE_SIZE = 64
 
@@ -40,9 +42,9 @@ def _tile_text(value: float | None, status: str, unit: str) -> str:
     """Short enough for a tile: '43.6%', '4.7' (per 100: the unit is in the title), '*'."""
     if status == "no_data":
         return "No data"
-    if status == "immature":
+    if status == IMMATURE:
         return "Not yet"
-    if status == "published" and unit != "percent" and value is not None:
+    if status == PUBLISHED and unit != "percent" and value is not None:
         return f"{value:.1f}"
     return display_value(value, status, unit)
 
@@ -60,5 +62,6 @@ def tile_frame(local_authorities: pl.DataFrame, las: pl.DataFrame, unit: str) ->
         .alias("value_text"),
         pl.when(pl.col("status") == "no_data").then(pl.lit(palette.NOT_COMPARED))
         .otherwise(palette.category_expr()).alias("category"),
-        pl.coalesce("compared_to_london", "note", pl.lit("")).alias("tooltip"),
+        pl.coalesce(words.comparison_expr("compared_to_london", words.LONDON_WORD), "note",
+                    pl.lit("")).alias("tooltip"),
     )

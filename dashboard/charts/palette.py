@@ -12,14 +12,13 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
-BETTER = "Better"
-SIMILAR = "Similar"
-WORSE = "Worse"
-HIGHER = "Higher"
-LOWER = "Lower"
-NOT_COMPARED = "Not compared"
-SUPPRESSED = "Suppressed"
-NOT_YET = "Not yet available"
+from dashboard import words
+from pipelines.definitions.published import PUBLISHED
+
+# Benchmark categories, worded in dashboard.words.
+BETTER, SIMILAR, WORSE, HIGHER, LOWER = (words.BETTER, words.SIMILAR, words.WORSE, words.HIGHER,
+                                         words.LOWER)
+NOT_COMPARED, SUPPRESSED, NOT_YET = words.NOT_COMPARED, words.SUPPRESSED, words.NOT_YET
 
 # Benchmark category -> (fill colour, text colour that reads on it with at least 4.5:1 contrast)
 COLOURS: dict[str, tuple[str, str]] = {
@@ -49,16 +48,9 @@ TARGET_COLOUR = "#009E73"
 SERIES_COLOUR = "#0072B2"
 
 
-def category(comparison: str | None, status: str = "published") -> str:
-    """Benchmark category from a published comparison label such as 'Better than London'."""
-    if status == "suppressed":
-        return SUPPRESSED
-    if status == "immature":
-        return NOT_YET
-    if not comparison:
-        return NOT_COMPARED
-    first = comparison.split(" ", 1)[0]
-    return first if first in COLOURS else NOT_COMPARED
+def category(comparison: str | None, status: str = PUBLISHED) -> str:
+    """Benchmark category of a row from its comparison token and status."""
+    return words.category(comparison, status)
 
 
 def fill_scale(categories: list[str] | None = None) -> alt.Scale:
@@ -72,16 +64,8 @@ def text_scale(categories: list[str] | None = None) -> alt.Scale:
 
 
 def category_expr(comparison: str = "compared_to_london") -> pl.Expr:
-    """`category` for every row at once, from a comparison label such as 'Better than London'
-    and the row's status (the vectorised form of `category`)."""
-    first_word = pl.col(comparison).str.split(" ").list.first()
-    known = [c for c in ORDER if c not in (SUPPRESSED, NOT_YET)]
-    return (
-        pl.when(pl.col("status") == "suppressed").then(pl.lit(SUPPRESSED))
-        .when(pl.col("status") == "immature").then(pl.lit(NOT_YET))
-        .when(first_word.is_in(known)).then(first_word)
-        .otherwise(pl.lit(NOT_COMPARED))
-    )
+    """`category` for every row at once (the vectorised form of `category`)."""
+    return words.category_expr(comparison)
 
 
 @alt.theme.register(THEME, enable=True)

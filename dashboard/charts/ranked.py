@@ -8,6 +8,7 @@ import polars as pl
 
 from dashboard.charts import palette
 from dashboard.formatting import value_text_expr
+from pipelines.definitions.published import PUBLISHED
 
 ROW_HEIGHT = 20
 
@@ -53,7 +54,7 @@ def ranked_chart(rows: pl.DataFrame, title: str, axis_title: str, reference: flo
 
 def ranked_frame(rows: pl.DataFrame, unit: str) -> pl.DataFrame:
     """Published kpi_values rows shaped for `ranked_chart`."""
-    return rows.filter(pl.col("status") == "published").with_columns(
+    return rows.filter(pl.col("status") == PUBLISHED).with_columns(
         pl.col("area_name").alias("name"),
         palette.category_expr().alias("category"),
         value_text_expr(unit).alias("value_text"),

@@ -17,12 +17,14 @@ from datetime import date
 import altair as alt
 import polars as pl
 
+from dashboard import words
 from dashboard.charts import palette
 from dashboard.charts.palette import FIT_WIDTH
 from dashboard.formatting import SUPPRESSED_MARK, display_value
 from pipelines.definitions import reference
+from pipelines.definitions.published import IMMATURE, PUBLISHED
+from pipelines.definitions.reference import LONDON_CODE
 
-LONDON = reference.LONDON_CODE
 FROM_EXTRACT = "Partner extract"
 FROM_APP = "Recorded in this app"
 NO_UPDATE = "No update recorded"
@@ -137,17 +139,17 @@ def items(recommendations: pl.DataFrame) -> pl.DataFrame:
 
 def scope_name(code: str) -> str:
     """A scope as a table shows it: 'London-wide', 'Lambeth', 'HMP Belmarsh'."""
-    return "London-wide" if code == LONDON else reference.area_name(code)
+    return "London-wide" if code == LONDON_CODE else reference.area_name(code)
 
 
 def place_name(code: str) -> str:
     """A scope as a sentence says it: 'London as a whole', 'Lambeth', 'HMP Belmarsh'."""
-    return "London as a whole" if code == LONDON else reference.area_name(code)
+    return "London as a whole" if code == LONDON_CODE else reference.area_name(code)
 
 
 def scopes(local_authorities: pl.DataFrame, prisons: pl.DataFrame) -> pl.DataFrame:
     """Every scope an update can have: London, each LA, each prison, in that order."""
-    rows = [{"scope": LONDON, "scope_name": "London", "scope_type": "London",
+    rows = [{"scope": LONDON_CODE, "scope_name": "London", "scope_type": "London",
              "short_name": "London"}]
     rows += [{"scope": r["code"], "scope_name": r["name"], "scope_type": "Local authority",
               "short_name": r["name"]} for r in local_authorities.iter_rows(named=True)]
@@ -246,13 +248,13 @@ def tracker_frame(updates: pl.DataFrame, reviews: pl.DataFrame, recommendations:
     whether partners and the EbE group agree."""
     latest = _latest(updates, "reported_on", ("recommendation_id", "scope"))
     own = latest.filter(pl.col("scope") == scope).drop("scope")
-    london = latest.filter(pl.col("scope") == LONDON).select(
+    london = latest.filter(pl.col("scope") == LONDON_CODE).select(
         "recommendation_id", _status_title().alias("london_status"),
         _rag_title().alias("london_rag"))
     latest_reviews = _latest(reviews, "reviewed_on", ("recommendation_id", "scope"))
     own_reviews = latest_reviews.filter(pl.col("scope") == scope)
     london_reviews = latest_reviews.filter(
-        (pl.col("scope") == LONDON)
+        (pl.col("scope") == LONDON_CODE)
         & ~pl.col("recommendation_id").is_in(own_reviews.get_column("recommendation_id")
                                              .to_list()))
     chosen_reviews = pl.concat([own_reviews, london_reviews], how="vertical_relaxed").select(
@@ -305,7 +307,7 @@ TRACKER_COLUMNS: dict[str, str] = {
 def tracker_table(tracker: pl.DataFrame, scope: str) -> pl.DataFrame:
     """The tracker as shown: plain column names; the London-wide column only for other scopes."""
     columns = {k: v for k, v in TRACKER_COLUMNS.items()
-               if not (k == "london_status" and scope == LONDON)}
+               if not (k == "london_status" and scope == LONDON_CODE)}
     return tracker.with_columns(
         pl.col("rag_title", "source", "milestone", "next_step", "owner", "evidence",
                "comment").fill_null(""),
@@ -433,7 +435,7 @@ def reviews_frame(reviews: pl.DataFrame, recommendation_id: str, scope: str) -> 
     """The EbE group's reviews of one item for a scope (and London-wide ones), oldest first."""
     return reviews.filter(
         (pl.col("recommendation_id") == recommendation_id)
-        & pl.col("scope").is_in([scope, LONDON])
+        & pl.col("scope").is_in([scope, LONDON_CODE])
     ).with_columns(
         pl.col("scope").map_elements(scope_name, return_dtype=pl.String).alias("scope_name")
     ).sort("reviewed_on")
@@ -491,7 +493,7 @@ def evidence_chart(evidence: pl.DataFrame, title: str, show_intervals: bool = Tr
                    ) -> alt.FacetChart:
     """Each evidencing KPI over the years (published figures only), one small panel each with
     its own scale, with 95% intervals."""
-    published = evidence.filter(pl.col("status") == "published").with_columns(
+    published = evidence.filter(pl.col("status") == PUBLISHED).with_columns(
         pl.when(pl.col("unit") == "percent").then(pl.lit("%"))
         .otherwise(pl.lit(" per 100 releases")).alias("unit_text"))
     base = alt.Chart().encode(
@@ -520,13 +522,13 @@ EVIDENCE_COLUMNS: dict[str, str] = {
 
 
 def evidence_table(evidence: pl.DataFrame) -> pl.DataFrame:
-    return _counts_as_text(evidence).select(
+    return words.in_words(_counts_as_text(evidence)).select(
         pl.col(k).alias(v) for k, v in EVIDENCE_COLUMNS.items() if k in evidence.columns)
 
 
 def _counts_as_text(frame: pl.DataFrame) -> pl.DataFrame:
     def as_text(column: str) -> pl.Expr:
-        return (pl.when(pl.col("status") == "immature").then(pl.lit(""))
+        return (pl.when(pl.col("status") == IMMATURE).then(pl.lit(""))
                 .when(pl.col(column).is_null()).then(pl.lit(SUPPRESSED_MARK))
                 .otherwise(pl.col(column).cast(pl.String)).alias(column))
 
@@ -550,7 +552,7 @@ def completers_frame(values: pl.DataFrame, definitions: pl.DataFrame) -> pl.Data
 def completers_chart(completers: pl.DataFrame, title: str, show_intervals: bool = True
                      ) -> alt.LayerChart:
     """Side-by-side bars per KPI: programme completers and others (published figures only)."""
-    published = completers.filter(pl.col("status") == "published")
+    published = completers.filter(pl.col("status") == PUBLISHED)
     groups = [g for g in COMPLETER_COLOURS if g in set(published.get_column("group"))]
     base = alt.Chart(published).encode(
         y=alt.Y("title:N", title=None, axis=alt.Axis(labelLimit=palette.label_limit(260))),
@@ -650,8 +652,8 @@ def services_table(frame: pl.DataFrame, kind_title: str) -> pl.DataFrame:
 def glance_frame(recommendations: pl.DataFrame, updates: pl.DataFrame, reviews: pl.DataFrame
                  ) -> pl.DataFrame:
     """The 11 items London-wide: latest status and RAG, latest EbE rating, agreement."""
-    return tracker_frame(updates, reviews.filter(pl.col("scope") == LONDON), recommendations,
-                         LONDON)
+    return tracker_frame(updates, reviews.filter(pl.col("scope") == LONDON_CODE), recommendations,
+                         LONDON_CODE)
 
 
 GLANCE_COLUMNS = ("Status", "RAG", "EbE", "Agree?")

@@ -11,31 +11,27 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
+from dashboard import words
 from dashboard.charts import palette
 from dashboard.charts.palette import FIT_WIDTH
 from dashboard.formatting import NOT_YET_TEXT, SUPPRESSED_MARK, count_text_expr, value_text_expr
+from pipelines.definitions import registry
+from pipelines.definitions.published import PUBLISHED, SUPPRESSED
 
-RECOVERY_KPIS: tuple[str, ...] = ("coc_21d", "engaged_6m", "completed_12m",
-                                  "returned_custody_12m")
-MILESTONES: dict[str, str] = {
-    "coc_21d": "21 days: started community treatment",
-    "engaged_6m": "6 months: in treatment or completed",
-    "completed_12m": "12 months: completed, not re-presenting",
-    "returned_custody_12m": "12 months: returned to custody",
-}
-# Okabe-Ito colours (colour-blind safe), each milestone also with its own dash and shape.
-MILESTONE_COLOURS: dict[str, str] = {
-    "coc_21d": "#0072B2", "engaged_6m": "#009E73", "completed_12m": "#E69F00",
-    "returned_custody_12m": "#CC79A7",
-}
-MILESTONE_DASHES: dict[str, list[int]] = {
-    "coc_21d": [1, 0], "engaged_6m": [6, 3], "completed_12m": [2, 2],
-    "returned_custody_12m": [8, 3, 2, 3],
-}
-MILESTONE_SHAPES: dict[str, str] = {
-    "coc_21d": "circle", "engaged_6m": "square", "completed_12m": "triangle-up",
-    "returned_custody_12m": "diamond",
-}
+# The milestones of the recovery journey: the registry's KPIs with a journey label, in order.
+RECOVERY_KPIS: tuple[str, ...] = tuple(k.id for k in registry.KPIS if k.journey_label)
+MILESTONES: dict[str, str] = {k.id: k.journey_label for k in registry.KPIS if k.journey_label}
+# Okabe-Ito colours (colour-blind safe), each milestone also with its own dash and shape, taken
+# in milestone order.
+_COLOURS = ("#0072B2", "#009E73", "#E69F00", "#CC79A7", "#56B4E9", "#D55E00")
+_DASHES = ([1, 0], [6, 3], [2, 2], [8, 3, 2, 3], [4, 4], [10, 2, 2, 2])
+_SHAPES = ("circle", "square", "triangle-up", "diamond", "cross", "triangle-down")
+if len(RECOVERY_KPIS) > len(_COLOURS):
+    raise ValueError(f"the recovery chart has styles for {len(_COLOURS)} milestones, not "
+                     f"{len(RECOVERY_KPIS)}")
+MILESTONE_COLOURS: dict[str, str] = dict(zip(RECOVERY_KPIS, _COLOURS, strict=False))
+MILESTONE_DASHES: dict[str, list[int]] = dict(zip(RECOVERY_KPIS, _DASHES, strict=False))
+MILESTONE_SHAPES: dict[str, str] = dict(zip(RECOVERY_KPIS, _SHAPES, strict=False))
 YEAR_COLOURS = ("#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#0072B2", "#D55E00", "#000000",
                 "#F0E442")
 CATEGORY_LABELS: dict[str, str] = {
@@ -85,7 +81,7 @@ def cohort_chart(rows: pl.DataFrame, title: str, show_intervals: bool = True) ->
     order = rows.sort("period_start", "period").get_column("period").unique(
         maintain_order=True).to_list()
     kpi_ids = [k for k in RECOVERY_KPIS if k in set(rows.get_column("kpi_id"))]
-    published = rows.filter(pl.col("status") == "published").select(
+    published = rows.filter(pl.col("status") == PUBLISHED).select(
         "kpi_id", "period", "numerator", "denominator", "value", "lower_95", "upper_95",
         milestone_expr().alias("milestone"),
         value_text_expr("percent").alias("value_text"),
@@ -141,7 +137,8 @@ def values_table(rows: pl.DataFrame, titles: dict[str, str],
         value_text_expr("percent").alias("Value"),
         pl.col("lower_95").round(1).alias("Lower 95% CI"),
         pl.col("upper_95").round(1).alias("Upper 95% CI"),
-        pl.col("trend").fill_null("").alias("Recent trend"),
+        pl.col("trend").replace_strict(words.TREND, default=None).fill_null("")
+        .alias("Recent trend"),
         pl.col("note").fill_null("").alias("Note"),
     ]
     return rows.select(columns)
@@ -151,7 +148,7 @@ def breakdown_frame(groups: pl.DataFrame, everyone: pl.DataFrame) -> pl.DataFram
     """Published rows of a breakdown plus the 'all releases' row of each KPI, labelled for
     `breakdown_chart`. `groups` and `everyone` are kpi_values rows for one period."""
     both = pl.concat([everyone, groups], how="vertical_relaxed")
-    return both.filter(pl.col("status") == "published").select(
+    return both.filter(pl.col("status") == PUBLISHED).select(
         "kpi_id", "numerator", "denominator", "value", "lower_95", "upper_95",
         milestone_expr().alias("milestone"),
         category_label_expr().alias("group"),
@@ -200,8 +197,8 @@ def curve_frame(curve: pl.DataFrame) -> pl.DataFrame:
     """Published points of the engagement curve, with a `segment` that changes after every
     unpublished point, so a line never bridges a suppressed or immature point."""
     return curve.sort("period", "day").with_columns(
-        (pl.col("status") != "published").cum_sum().over("period").alias("segment"),
-    ).filter(pl.col("status") == "published").select(
+        (pl.col("status") != PUBLISHED).cum_sum().over("period").alias("segment"),
+    ).filter(pl.col("status") == PUBLISHED).select(
         "period", "day", "releases", "engaged", "percent", "segment",
         (pl.col("percent").round(1).cast(pl.String) + "%").alias("percent_text"),
     )
@@ -253,9 +250,9 @@ def curve_table(curve: pl.DataFrame) -> pl.DataFrame:
     periods = sorted(curve.get_column("period").unique().to_list())
     shown = curve.select(
         "day", "period",
-        pl.when(pl.col("status") == "published")
+        pl.when(pl.col("status") == PUBLISHED)
         .then(pl.col("percent").round(1).cast(pl.String) + "%")
-        .when(pl.col("status") == "suppressed").then(pl.lit(SUPPRESSED_MARK))
+        .when(pl.col("status") == SUPPRESSED).then(pl.lit(SUPPRESSED_MARK))
         .otherwise(pl.lit(NOT_YET_TEXT)).alias("shown"),
     )
     wide = shown.pivot(on="period", index="day", values="shown", aggregate_function="first")
@@ -273,8 +270,8 @@ def maturity_table(rows: pl.DataFrame, titles: dict[str, str],
         maintain_order=True).to_list()
     shown = rows.select(
         "kpi_id", "period",
-        pl.when(pl.col("status") == "published").then(pl.lit("Published"))
-        .when(pl.col("status") == "suppressed").then(pl.lit(f"Suppressed ({SUPPRESSED_MARK})"))
+        pl.when(pl.col("status") == PUBLISHED).then(pl.lit("Published"))
+        .when(pl.col("status") == SUPPRESSED).then(pl.lit(f"Suppressed ({SUPPRESSED_MARK})"))
         .otherwise(value_text_expr("percent")).alias("shown"),
     )
     wide = shown.pivot(on="period", index="kpi_id", values="shown", aggregate_function="first")

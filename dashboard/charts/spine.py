@@ -17,8 +17,10 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
+from dashboard import words
 from dashboard.charts import palette
 from dashboard.formatting import display_value
+from pipelines.definitions.published import PUBLISHED, SUPPRESSED
 
 RANGE_COLOUR = "#D9D9D9"
 MIDDLE_HALF_COLOUR = "#A6A6A6"
@@ -51,7 +53,7 @@ def with_value_text(rows: pl.DataFrame, unit: str | None = None,
 
 def spine_frame(area: pl.DataFrame, peers: pl.DataFrame, london: pl.DataFrame,
                 definitions: pl.DataFrame) -> pl.DataFrame:
-    """One row per KPI in the registry for one period.
+    """One row per KPI in the registry for one period, its comparisons in words.
 
     `area`: the area's kpi_values rows (one per KPI); `peers`: kpi_values rows of every peer area
     (e.g. all 33 LAs) for the same period; `london`: London's rows; `definitions`: the registry.
@@ -61,7 +63,7 @@ def spine_frame(area: pl.DataFrame, peers: pl.DataFrame, london: pl.DataFrame,
     registry = definitions.select(
         pl.col("id").alias("kpi_id"), "title", "unit", "polarity",
         pl.int_range(pl.len()).alias("order"))
-    published_peers = peers.filter(pl.col("status") == "published")
+    published_peers = peers.filter(pl.col("status") == PUBLISHED)
     ranges = published_peers.group_by("kpi_id").agg(
         pl.col("value").min().alias("peer_min"),
         pl.col("value").quantile(0.25, interpolation="linear").alias("peer_q1"),
@@ -71,7 +73,7 @@ def spine_frame(area: pl.DataFrame, peers: pl.DataFrame, london: pl.DataFrame,
     )
     london_values = london.select(
         "kpi_id",
-        pl.when(pl.col("status") == "published").then(pl.col("value")).alias("london_value"),
+        pl.when(pl.col("status") == PUBLISHED).then(pl.col("value")).alias("london_value"),
         pl.col("status").alias("london_status"),
         pl.col("available_from").alias("london_available_from"))
     area_columns = ["kpi_id", "area_name", "numerator", "denominator", "value", "lower_95",
@@ -95,7 +97,7 @@ def spine_frame(area: pl.DataFrame, peers: pl.DataFrame, london: pl.DataFrame,
         "london_status", "london_available_from")
 
     centre = pl.col("london_value")
-    area_value = pl.when(pl.col("status") == "published").then(pl.col("value"))
+    area_value = pl.when(pl.col("status") == PUBLISHED).then(pl.col("value"))
     half_width = pl.max_horizontal(
         (pl.col("peer_min") - centre).abs(), (pl.col("peer_max") - centre).abs(),
         (area_value - centre).abs(), pl.lit(0.0))
@@ -121,12 +123,12 @@ def spine_frame(area: pl.DataFrame, peers: pl.DataFrame, london: pl.DataFrame,
         pl.when(centre.is_null()).then(None).otherwise(pl.col("pos_london"))
         .alias("pos_london"),
         pl.lit(VALUE_TEXT_X).alias("pos_text"),
-        pl.when(pl.col("status") == "suppressed").then(pl.lit(SUPPRESSED_TEXT))
+        pl.when(pl.col("status") == SUPPRESSED).then(pl.lit(SUPPRESSED_TEXT))
         .otherwise(pl.col("value_text")).alias("chart_text"),
         pl.when(centre.is_not_null()).then(pl.lit("London ") + pl.col("london_text"))
         .alias("london_chart_text"),
     ).drop("_pos_min", "_pos_max", "_pos_q1", "_pos_q3")
-    return rows.sort("order")
+    return words.in_words(rows).sort("order")
 
 
 def spine_chart(rows: pl.DataFrame, title: str, area_label: str,
@@ -223,7 +225,7 @@ SPINE_TABLE_COLUMNS: dict[str, str] = {
 
 def spine_table(rows: pl.DataFrame) -> pl.DataFrame:
     """The table twin of a spine chart: what each row shows, in words and figures."""
-    suppressed = pl.col("status") == "suppressed"
+    suppressed = pl.col("status") == SUPPRESSED
     return rows.with_columns(
         pl.when(pl.col(c).is_not_null()).then(pl.col(c).cast(pl.String))
         .when(suppressed).then(pl.lit("*")).otherwise(pl.lit("")).alias(c)

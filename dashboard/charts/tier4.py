@@ -7,11 +7,16 @@ published rows are ever plotted as values; suppressed cells appear as `*` and no
 
 from __future__ import annotations
 
+import json
+
 import altair as alt
 import polars as pl
 
+from dashboard import words
 from dashboard.charts import palette
 from dashboard.formatting import count_text_expr, unit_suffix, value_text_expr
+from pipelines.definitions import periods as period_labels
+from pipelines.definitions.published import IMMATURE, PUBLISHED
 
 AMBITION_PER_100 = 2.0
 AMBITION_LABEL = "Ambition used for context (not a formal target)"
@@ -21,10 +26,6 @@ GRID_CELL_HEIGHT = 24
 ROW_HEIGHT = 24
 # Axis labels of periods: a 3-year window '2020/21 to 2022/23' goes on three lines, a year
 # '2020/21' on two ('2020/' and '21'), so five or six columns fit a phone.
-PERIOD_LABEL_EXPR = ("indexof(datum.label, ' to ') > 0 ? [substring(datum.label, 0, "
-                     "indexof(datum.label, ' to ')), 'to', substring(datum.label, "
-                     "indexof(datum.label, ' to ') + 4)] : [substring(datum.label, 0, 5), "
-                     "substring(datum.label, 5)]")
 LABEL_LINE_HEIGHT = 12
 GRID_NOT_YET = "Not yet"  # a grid cell whose follow-up is not complete (the tooltip has the date)
 TREND_HEIGHT = 280
@@ -59,7 +60,7 @@ def trend_chart(rows: pl.DataFrame, title: str, ambition: float | None = AMBITIO
     lower_95, upper_95). Only published rows are plotted.
     """
     order = _period_order(rows)
-    published = rows.filter(pl.col("status") == "published").select(
+    published = rows.filter(pl.col("status") == PUBLISHED).select(
         "period", "numerator", "denominator", "value", "lower_95", "upper_95",
         value_text_expr("rate_per_100").alias("value_text"),
     )
@@ -92,17 +93,24 @@ def trend_chart(rows: pl.DataFrame, title: str, ambition: float | None = AMBITIO
         height=TREND_HEIGHT, width="container", autosize=palette.FIT_WIDTH)
 
 
+def period_label_expr(lines: dict[str, list[str]]) -> str:
+    """An axis labelExpr that looks each period's lines up (worked out in Python by
+    periods.axis_lines), so the chart never takes a label apart itself."""
+    return f"{json.dumps(lines)}[datum.label] || datum.label"
+
+
 def grid_frame(rows: pl.DataFrame, unit: str = "rate_per_100") -> pl.DataFrame:
     """kpi_values rows (one area type, any periods) shaped for `grid_chart`: one cell per area
     and period with the count shown (`*` when suppressed) and its benchmark category."""
     return rows.sort("period_start", "period").select(
         pl.col("area_name"), pl.col("period"),
-        pl.when(pl.col("status") == "immature").then(pl.lit(GRID_NOT_YET))
+        pl.when(pl.col("status") == IMMATURE).then(pl.lit(GRID_NOT_YET))
         .otherwise(count_text_expr()).alias("count_text"),
         count_text_expr("denominator").alias("releases_text"),
         value_text_expr(unit).alias("value_text"),
         palette.category_expr().alias("category"),
-        pl.coalesce("compared_to_london", "note", pl.lit("")).alias("detail"),
+        pl.coalesce(words.comparison_expr("compared_to_london", words.LONDON_WORD), "note",
+                    pl.lit("")).alias("detail"),
     )
 
 
@@ -114,13 +122,14 @@ def grid_chart(grid: pl.DataFrame, title: str, row_title: str,
     periods = grid.get_column("period").unique(maintain_order=True).to_list()
     rows = row_order or sorted(grid.get_column("area_name").unique().to_list())
     # Multi-line labels grow downwards from their first line: lift them clear of the cells.
-    label_lines = 3 if any(" to " in p for p in periods) else 2
+    lines = {p: period_labels.axis_lines(p) for p in periods}
+    label_lines = max((len(v) for v in lines.values()), default=2)
     base = alt.Chart(grid).encode(
         x=alt.X("period:O", sort=periods, title=None,
                 axis=alt.Axis(orient="top", labelAngle=0, labelOverlap=False,
                               labelBaseline="bottom", labelLineHeight=LABEL_LINE_HEIGHT,
                               labelPadding=2 + LABEL_LINE_HEIGHT * (label_lines - 1),
-                              labelExpr=PERIOD_LABEL_EXPR)),
+                              labelExpr=period_label_expr(lines))),
         y=alt.Y("area_name:N", sort=rows, title=None, axis=alt.Axis(
             labelLimit=palette.label_limit(200))),
         tooltip=[alt.Tooltip("area_name:N", title=row_title),
@@ -167,7 +176,7 @@ def area_rates_chart(rows: pl.DataFrame, title: str, reference: float | None,
                      show_intervals: bool = True) -> alt.LayerChart:
     """Areas' published rates, highest first, with 95% intervals, coloured by benchmark, with
     the London value and the ambition as reference lines. Suppressed rows are not plotted."""
-    published = rows.filter(pl.col("status") == "published").select(
+    published = rows.filter(pl.col("status") == PUBLISHED).select(
         pl.col("area_name").alias("name"), "numerator", "denominator", "value", "lower_95",
         "upper_95", palette.category_expr().alias("category"),
         value_text_expr("rate_per_100").alias("value_text"),
@@ -220,7 +229,8 @@ def rates_table(rows: pl.DataFrame, area_title: str = "Area") -> pl.DataFrame:
         value_text_expr("rate_per_100").alias("Rate"),
         pl.col("lower_95").round(1).alias("Lower 95% CI"),
         pl.col("upper_95").round(1).alias("Upper 95% CI"),
-        pl.col("compared_to_london").fill_null("").alias("Compared with London"),
+        words.comparison_expr("compared_to_london", words.LONDON_WORD).fill_null("")
+        .alias("Compared with London"),
         pl.col("note").fill_null("").alias("Note"),
     )
 
@@ -230,10 +240,8 @@ def rolling_window_for(period: str, windows: list[str]) -> str | None:
     window that contains it, or else the latest window (None when there are none)."""
     if not windows:
         return None
-    for window in windows:
-        if window.endswith(f"to {period}"):
-            return window
-    first_years = [w.split(" to ")[0] for w in windows]
-    containing = [w for w, start in zip(windows, first_years, strict=True)
-                  if start <= period <= w.split(" to ")[-1]]
+    ending = period_labels.window_ending(period, windows)
+    if ending is not None:
+        return ending
+    containing = [w for w in windows if period in period_labels.window_years(w)]
     return containing[0] if containing else windows[-1]

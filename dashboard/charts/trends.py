@@ -10,15 +10,17 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
+from dashboard import words
 from dashboard.charts import palette
 from dashboard.charts.palette import FIT_WIDTH
 from dashboard.charts.spine import with_value_text
 from dashboard.formatting import TABLE_COLUMNS
+from pipelines.definitions.published import IMMATURE, PUBLISHED, SUPPRESSED
 
-LONDON = "London"
-ENGLAND = "England"
-DASHES = {"area": [1, 0], LONDON: [6, 3], ENGLAND: [2, 2]}
-NOT_PLOTTED_TEXT = {"suppressed": "*", "immature": "Not yet", "no_data": "No data"}
+LONDON_SERIES = words.LONDON_WORD
+ENGLAND_SERIES = words.ENGLAND_WORD
+DASHES = {"area": [1, 0], LONDON_SERIES: [6, 3], ENGLAND_SERIES: [2, 2]}
+NOT_PLOTTED_TEXT = {SUPPRESSED: "*", IMMATURE: "Not yet", "no_data": "No data"}
 HEIGHT = 300
 TREND_COLUMNS = ("period", "period_start", "value", "lower_95", "upper_95", "status",
                  "available_from", "numerator", "denominator", "compared_to_london",
@@ -41,12 +43,12 @@ def trend_frame(area: pl.DataFrame, london: pl.DataFrame, england: pl.DataFrame,
                 .join(periods.select("period"), on="period", how="semi")
                 .with_columns(pl.lit(series).alias("series")))
 
-    rows = pl.concat([shaped(area, area_label), shaped(london, LONDON),
-                      shaped(england, ENGLAND)], how="diagonal_relaxed")
+    rows = pl.concat([shaped(area, area_label), shaped(london, LONDON_SERIES),
+                      shaped(england, ENGLAND_SERIES)], how="diagonal_relaxed")
     if rows.is_empty():
         return rows.with_columns(pl.lit(None, dtype=pl.String).alias("value_text"))
     rows = with_value_text(rows, unit)
-    published = pl.col("status") == "published"
+    published = pl.col("status") == PUBLISHED
     return rows.with_columns(
         pl.when(published).then(pl.col(c)).alias(c) for c in ("value", "lower_95", "upper_95")
     ).with_columns(
@@ -62,10 +64,12 @@ def trend_chart(rows: pl.DataFrame, title: str, axis_title: str, area_label: str
     order = rows.select("period", "period_start").unique().sort("period_start") \
         .get_column("period").to_list()
     present = set(rows.get_column("series"))
-    series = [s for s in (area_label, LONDON, ENGLAND) if s in present]
-    colours = {area_label: palette.SERIES_COLOUR, LONDON: palette.LONDON_COLOUR,
-               ENGLAND: palette.ENGLAND_COLOUR}
-    dashes = {area_label: DASHES["area"], LONDON: DASHES[LONDON], ENGLAND: DASHES[ENGLAND]}
+    series = [s for s in (area_label, LONDON_SERIES, ENGLAND_SERIES) if s in present]
+    colours = {area_label: palette.SERIES_COLOUR,
+               LONDON_SERIES: palette.LONDON_COLOUR,
+               ENGLAND_SERIES: palette.ENGLAND_COLOUR}
+    dashes = {area_label: DASHES["area"], LONDON_SERIES: DASHES[LONDON_SERIES],
+              ENGLAND_SERIES: DASHES[ENGLAND_SERIES]}
     x = alt.X("period:O", sort=order, title=None, axis=alt.Axis(labelAngle=0, labelLimit=160),
               scale=alt.Scale(domain=order))
     y_title = axis_title
@@ -124,13 +128,13 @@ TREND_TABLE_COLUMNS: dict[str, str] = {
 
 def trend_table(rows: pl.DataFrame, area_label: str) -> pl.DataFrame:
     """Table twin: the area's rows first, then London and England, oldest period first."""
-    series_order = {area_label: 0, LONDON: 1, ENGLAND: 2}
+    series_order = {area_label: 0, LONDON_SERIES: 1, ENGLAND_SERIES: 2}
     shown = rows.with_columns(
         pl.when(pl.col(c).is_not_null()).then(pl.col(c).cast(pl.String))
-        .when(pl.col("status") == "suppressed").then(pl.lit("*")).otherwise(pl.lit(""))
+        .when(pl.col("status") == SUPPRESSED).then(pl.lit("*")).otherwise(pl.lit(""))
         .alias(c) for c in ("numerator", "denominator")
     ).with_columns(pl.col("lower_95").round(1), pl.col("upper_95").round(1),
                    pl.col("series").replace_strict(series_order, default=3).alias("_order"))
-    shown = shown.sort("_order", "period_start")
+    shown = words.in_words(shown.sort("_order", "period_start"))
     return shown.select(pl.col(k).alias(v) for k, v in TREND_TABLE_COLUMNS.items()
                         if k in shown.columns)

@@ -18,7 +18,7 @@ from datetime import date
 import altair as alt
 import polars as pl
 
-from dashboard import data, formatting, tracker
+from dashboard import data, formatting, tracker, words
 from dashboard.charts import recommendations as recommendation_charts
 from dashboard.charts import recovery as recovery_charts
 from dashboard.charts import tier4 as tier4_charts
@@ -34,13 +34,19 @@ from dashboard.narrative import overview as overview_narrative
 from dashboard.narrative import recommendations as recommendation_narrative
 from dashboard.narrative import recovery as recovery_narrative
 from dashboard.narrative import tier4 as tier4_narrative
-from pipelines.definitions import reference
+from pipelines.definitions import periods, reference, registry
+from pipelines.definitions.published import (
+    ENGLAND,
+    IMMATURE,
+    LA,
+    LONDON,
+    PUBLISHED,
+    ROLLING_3Y,
+    SUPPRESSED,
+)
 from pipelines.definitions.registry import definition_line
 
-LONDON = "london"
-COC = "coc_21d"
-MAP_KPIS = ("coc_21d", "tier4_on_release", "engaged_6m", "completed_12m")
-TREND_KPIS = ("coc_21d", "engaged_6m")  # a borough pack's trends against London and England
+COC = registry.PRIMARY_KPI
 CHART_WIDTH = 520  # CSS px: vl-convert cannot size to a container
 SPINE_WIDTH = 660  # room between the value and London's value written beside each row
 HIGHLIGHT_COLOUR = "#000000"
@@ -131,9 +137,9 @@ def file_stem(kind: str, area_name: str, period: str) -> str:
 
 def period_words(period: str) -> str:
     """'financial year 2024/25 (1 April 2024 to 31 March 2025)'."""
-    start = int(period[:4])
-    return (f"Financial year {period} ({formatting.date_words(date(start, 4, 1))} to "
-            f"{formatting.date_words(date(start + 1, 3, 31))})")
+    start, end = periods.bounds(period)
+    return (f"Financial year {period} ({formatting.date_words(start)} to "
+            f"{formatting.date_words(end)})")
 
 
 def resolve_scope(scope: str) -> tuple[str, str]:
@@ -165,9 +171,9 @@ def headline_table(scope_code: str, period: str) -> pl.DataFrame:
     definitions = data.kpi_definitions().select(
         pl.col("id").alias("kpi_id"), "title", "unit", "target")
     rows = data.kpi_values(area_code=scope_code, period=period, breakdown="all")
-    london = data.kpi_values(area_type="london", period=period, breakdown="all").select(
+    london = data.kpi_values(area_type=LONDON, period=period, breakdown="all").select(
         "kpi_id", pl.col("value").alias("london_value"), pl.col("status").alias("london_status"))
-    england = data.kpi_values(area_type="england", period=period).select(
+    england = data.kpi_values(area_type=ENGLAND, period=period).select(
         "kpi_id", pl.col("value").alias("england_value"))
     joined = definitions.join(rows, on="kpi_id", how="left").join(
         london, on="kpi_id", how="left").join(england, on="kpi_id", how="left")
@@ -175,12 +181,12 @@ def headline_table(scope_code: str, period: str) -> pl.DataFrame:
     out = []
     for row in joined.iter_rows(named=True):
         status = row["status"] or "no_data"
-        shown = status == "published"
+        shown = status == PUBLISHED
         unit = row["unit"]
         london_text = formatting.display_value(row["london_value"], row["london_status"], unit) \
             if row["london_status"] else "No data"
-        england_text = (f"{row['compared_to_england']} "
-                        f"({formatting.display_value(row['england_value'], 'published', unit)})"
+        england_text = (f"{words.comparison(row['compared_to_england'], words.ENGLAND_WORD)} "
+                        f"({formatting.display_value(row['england_value'], PUBLISHED, unit)})"
                         if row["england_value"] is not None and row["compared_to_england"]
                         else "Not published yet" if shown else "")
         out.append({
@@ -189,16 +195,17 @@ def headline_table(scope_code: str, period: str) -> pl.DataFrame:
             if status != "no_data" else "No data",
             "95% interval": _interval(row, unit) if shown else "",
             "Count": formatting.display_count(row["numerator"], status)
-            if status in ("published", "suppressed") else "",
+            if status in (PUBLISHED, SUPPRESSED) else "",
             "Releases": formatting.display_count(row["denominator"], status)
-            if status in ("published", "suppressed") else "",
+            if status in (PUBLISHED, SUPPRESSED) else "",
             "London": london_text if not is_london else "",
-            "Compared with London": (row["compared_to_london"] or "") if shown else "",
+            "Compared with London": (words.comparison(row["compared_to_london"],
+                                                      words.LONDON_WORD) or "") if shown else "",
             "Compared with England": england_text,
             "Target": (f"{row['target']:.0f}%: " + ("met" if row["value"] >= row["target"]
                                                     else "not met"))
             if row["target"] is not None and shown else "",
-            "Recent trend": (row["trend"] or "") if shown else "",
+            "Recent trend": (words.word("trend", row["trend"]) or "") if shown else "",
         })
     table = pl.DataFrame(out)
     return table.drop("London", "Compared with London") if is_london else table
@@ -221,7 +228,7 @@ def summary_findings(scope_code: str, scope_name: str, period: str, previous: st
     attention += [s for s, concern in signals if concern]
     attention += summary.targets_missed(area, definitions, scope_name, period)
     if is_london:
-        las = data.kpi_values(kpi_id=COC, area_type="la", breakdown="all", period=years,
+        las = data.kpi_values(kpi_id=COC, area_type=LA, breakdown="all", period=years,
                               period_type="year")
         worse = summary.worse_boroughs(las, data.kpi_definition(COC)["title"], "percent",
                                        period)
@@ -237,11 +244,12 @@ def summary_findings(scope_code: str, scope_name: str, period: str, previous: st
     since = f"since {previous}" if previous else "(no earlier year to compare with)"
     who = scope_name
     published_now = area.filter((pl.col("period") == period)
-                                & (pl.col("status") == "published")).height
+                                & (pl.col("status") == PUBLISHED)).height
     hidden = (f"{scope_name}'s figures are suppressed (small numbers) or not yet available, "
               "so ")
-    published_quarters = quarters.filter(pl.col("period").str.starts_with(f"{period} ")
-                                         & (pl.col("status") == "published")).height
+    published_quarters = quarters.filter(
+        (periods.financial_year_expr(pl.col("period")) == period)
+        & (pl.col("status") == PUBLISHED)).height
     findings = [
         Finding(f"Significant changes in {who} {since}", [s for s, _ in changes],
                 "No indicator changed significantly: every 95% confidence interval overlaps "
@@ -251,8 +259,8 @@ def summary_findings(scope_code: str, scope_name: str, period: str, previous: st
                 "deterioration, special-cause concern, missed target or figure significantly "
                 "worse than its comparators." if published_now
                 else hidden + f"nothing can be assessed for {period}"
-                + ("; see the 3-year figures." if any(p.endswith(f" to {period}") for p in
-                                                      data.periods("rolling_3y")) else ".")),
+                + ("; see the 3-year figures." if periods.window_ending(
+                    period, data.periods(ROLLING_3Y)) else ".")),
         Finding(f"Statistical process control: {who}, quarters of {period}",
                 [s for s, _ in signals],
                 "No special-cause signals: quarterly variation is common cause."
@@ -275,7 +283,7 @@ def summary_findings(scope_code: str, scope_name: str, period: str, previous: st
         "None: the EbE group's ratings do not contradict partners' RAG on any item."))
     waiting = summary.not_yet(area, period, definitions)
     england = summary.england_note(
-        data.kpi_values(area_type="england", period_type="year"), period, definitions)
+        data.kpi_values(area_type=ENGLAND, period_type="year"), period, definitions)
     if waiting or england:
         findings.append(Finding("Not in this pack yet", waiting + ([england] if england else [])))
     return findings
@@ -292,13 +300,13 @@ def summary_section(scope_code: str, scope_name: str, period: str, previous: str
 def borough_page(scope_code: str, scope_name: str, period: str) -> Section:
     """The borough's own page: its summary in words and its spine chart against London."""
     definitions = data.kpi_definitions()
-    year = data.kpi_values(area_type=["la", "london", "england"], period=period,
+    year = data.kpi_values(area_type=[LA, LONDON, ENGLAND], period=period,
                            period_type="year", breakdown="all")
     area = year.filter(pl.col("area_code") == scope_code)
-    london = year.filter(pl.col("area_type") == "london")
-    england = year.filter(pl.col("area_type") == "england")
+    london = year.filter(pl.col("area_type") == LONDON)
+    england = year.filter(pl.col("area_type") == ENGLAND)
     released = funnel_frame(area, definitions).item(0, "count")
-    spine = spine_frame(area, year.filter(pl.col("area_type") == "la"), london, definitions)
+    spine = spine_frame(area, year.filter(pl.col("area_type") == LA), london, definitions)
     la = data.local_authorities().filter(pl.col("code") == scope_code).row(0, named=True)
     return Section(
         f"{scope_name} at a glance, {period}",
@@ -319,16 +327,15 @@ def larger_groupings_section(scope_code: str, scope_name: str, period: str) -> S
     London boroughs' (fewer of them are suppressed), as on the app's borough profile."""
     area = data.kpi_values(area_code=scope_code, period=period, period_type="year",
                            breakdown="all")
-    rolling_period = next((p for p in data.periods("rolling_3y")
-                           if p.endswith(f" to {period}")), None)
-    if rolling_period is None or area.filter(pl.col("status") == "suppressed").is_empty():
+    rolling_period = periods.window_ending(period, data.periods(ROLLING_3Y))
+    if rolling_period is None or area.filter(pl.col("status") == SUPPRESSED).is_empty():
         return None
     definitions = data.kpi_definitions()
-    rolling = data.kpi_values(area_type=["la", "london"], period=rolling_period,
+    rolling = data.kpi_values(area_type=[LA, LONDON], period=rolling_period,
                               period_type="rolling_3y", breakdown="all")
     spine = spine_frame(rolling.filter(pl.col("area_code") == scope_code),
-                        rolling.filter(pl.col("area_type") == "la"),
-                        rolling.filter(pl.col("area_type") == "london"), definitions)
+                        rolling.filter(pl.col("area_type") == LA),
+                        rolling.filter(pl.col("area_type") == LONDON), definitions)
     return Section(
         f"{scope_name} over three years, {rolling_period}",
         text=[f"Some of {scope_name}'s figures for {period} are suppressed because the numbers "
@@ -345,15 +352,16 @@ def larger_groupings_section(scope_code: str, scope_name: str, period: str) -> S
 
 def trend_section(scope_code: str, scope_name: str) -> Section:
     """The borough's trend against London and England for the headline indicators."""
-    yearly = data.kpi_values(kpi_id=list(TREND_KPIS), area_type=["la", "london", "england"],
+    trend_kpis = data.kpi_ids(registry.PACK_TREND)
+    yearly = data.kpi_values(kpi_id=trend_kpis, area_type=[LA, LONDON, ENGLAND],
                              period_type="year", breakdown="all")
     figures, text = [], []
-    for kpi_id in TREND_KPIS:
+    for kpi_id in trend_kpis:
         kpi = data.kpi_definition(kpi_id)
         rows = yearly.filter(pl.col("kpi_id") == kpi_id)
         trend = trend_frame(rows.filter(pl.col("area_code") == scope_code),
-                            rows.filter(pl.col("area_type") == "london"),
-                            rows.filter(pl.col("area_type") == "england"), scope_name,
+                            rows.filter(pl.col("area_type") == LONDON),
+                            rows.filter(pl.col("area_type") == ENGLAND), scope_name,
                             kpi["unit"])
         text.append(borough_narrative.trend_summary(trend, scope_name, kpi["title"],
                                                     kpi["unit"]))
@@ -403,8 +411,8 @@ def _place_in_rank(published: pl.DataFrame, name: str, unit: str) -> str | None:
     row = published.filter(pl.col("name") == name).row(0, named=True)
     position = ordered.index(name) + 1
     return (f"{name} (outlined on the map, ringed on the chart): "
-            f"{formatting.display_value(row['value'], 'published', unit)}, "
-            f"{row['category'].lower()} {'than' if row['category'] != 'Similar' else 'to'} "
+            f"{formatting.display_value(row['value'], PUBLISHED, unit)}, "
+            f"{row['category'].lower()} {'to' if row['category'] == words.SIMILAR else 'than'} "
             f"London, {position} of {len(ordered)} from the highest.")
 
 
@@ -414,15 +422,15 @@ def map_sections(period: str, scope_code: str | None = None,
     the borough is outlined and ringed."""
     sections = []
     las_reference = data.local_authorities()
-    for kpi_id in MAP_KPIS:
+    for kpi_id in data.kpi_ids(registry.PACK_MAP):
         kpi = data.kpi_definition(kpi_id)
         unit = kpi["unit"]
-        las = data.kpi_values(kpi_id=kpi_id, period=period, area_type="la", breakdown="all")
-        london = data.kpi_values(kpi_id=kpi_id, period=period, area_type="london",
+        las = data.kpi_values(kpi_id=kpi_id, period=period, area_type=LA, breakdown="all")
+        london = data.kpi_values(kpi_id=kpi_id, period=period, area_type=LONDON,
                                  breakdown="all")
         london_value = london.row(0, named=True)["value"] if london.height else None
         title = f"{kpi['title']}: boroughs compared with London, {period}"
-        if not las.is_empty() and (las.get_column("status") == "immature").all():
+        if not las.is_empty() and (las.get_column("status") == IMMATURE).all():
             available = las.get_column("available_from").max()
             sections.append(Section(title, new_page=False, text=[
                 f"Not yet available for {period}: the follow-up period ends after the data "
@@ -456,7 +464,7 @@ def map_sections(period: str, scope_code: str | None = None,
 # --- R1, recommendations, definitions ---------------------------------------------------------
 
 def tier4_section(scope_code: str, scope_name: str, period: str) -> Section:
-    rows = data.kpi_values(kpi_id="tier4_on_release", area_code=scope_code, breakdown="all",
+    rows = data.kpi_values(kpi_id=registry.TIER4_KPI, area_code=scope_code, breakdown="all",
                            period_type="year")
     ambition = tier4_charts.AMBITION_PER_100
     return Section(

@@ -12,14 +12,19 @@ from datetime import date
 
 import polars as pl
 
-from dashboard import formatting
-from dashboard.charts import palette
+from dashboard import formatting, words
+from pipelines.definitions import periods
+from pipelines.definitions.published import (
+    IMMATURE,
+    PUBLISHED,
+    SPC_CONCERN,
+    SPC_SPECIAL,
+    WORSE,
+)
 
 HIGH_GOOD = "high_good"
 LOW_GOOD = "low_good"
 QUARTERS = ("Q1", "Q2", "Q3", "Q4")
-SPECIAL_CAUSE = "Special cause"
-CONCERN = "Special cause: concern"
 DISAGREE = "Disagree"
 
 
@@ -36,7 +41,7 @@ def _lower_first(text: str) -> str:
 
 
 def _value(value: float, unit: str) -> str:
-    return formatting.display_value(value, "published", unit)
+    return formatting.display_value(value, PUBLISHED, unit)
 
 
 def _points(change: float, unit: str) -> str:
@@ -64,7 +69,7 @@ def significant_changes(rows: pl.DataFrame, period: str, previous: str | None,
         return []
     kpis = _definitions(definitions)
     found = []
-    published = rows.filter(pl.col("status") == "published")
+    published = rows.filter(pl.col("status") == PUBLISHED)
     for kpi_id, kpi in kpis.items():
         mine = published.filter(pl.col("kpi_id") == kpi_id)
         by_period = {r["period"]: r for r in mine.iter_rows(named=True)}
@@ -90,20 +95,20 @@ def spc_signals(quarters: pl.DataFrame, period: str, definitions: pl.DataFrame
     """(sentence, is_concern) per KPI and special-cause signal in the year's quarters.
     `quarters`: one area's quarterly kpi_values rows (breakdown 'all')."""
     kpis = _definitions(definitions)
-    in_year = quarters.filter(pl.col("period").str.starts_with(f"{period} ")
-                              & (pl.col("status") == "published")
-                              & pl.col("spc_signal").str.starts_with(SPECIAL_CAUSE))
+    in_year = quarters.filter(
+        (periods.financial_year_expr(pl.col("period")) == period)
+        & (pl.col("status") == PUBLISHED)
+        & pl.col("spc_signal").is_in(SPC_SPECIAL))
     lines = []
     for kpi_id, kpi in kpis.items():
         mine = in_year.filter(pl.col("kpi_id") == kpi_id)
         for signal in mine.get_column("spc_signal").unique(maintain_order=True).to_list():
-            found = [p.rsplit(" ", 1)[-1] for p in
+            found = [f"Q{periods.quarter_number(p)}" for p in
                      mine.filter(pl.col("spc_signal") == signal).get_column("period")]
             which = (f"all four quarters of {period}" if sorted(found) == list(QUARTERS)
                      else f"{formatting.join_words(sorted(found))} of {period}")
-            kind = signal.split(":", 1)[-1].strip()
-            lines.append((f"{kpi['title']}: special-cause {kind} in {which}.",
-                          signal == CONCERN))
+            lines.append((f"{kpi['title']}: special-cause {words.SPC_KIND[signal]} in {which}.",
+                          signal == SPC_CONCERN))
     return lines
 
 
@@ -112,12 +117,12 @@ def benchmark_changes(rows: pl.DataFrame, period: str, previous: str | None) -> 
     `rows`: kpi_values rows of several areas for one KPI."""
     if previous is None:
         return []
-    published = rows.filter((pl.col("status") == "published")
+    published = rows.filter((pl.col("status") == PUBLISHED)
                             & pl.col("period").is_in([period, previous])
                             & pl.col("compared_to_london").is_not_null())
     lines = []
     for name in sorted(set(published.get_column("area_name"))):
-        mine = {r["period"]: r["compared_to_london"] for r in
+        mine = {r["period"]: words.comparison(r["compared_to_london"], words.LONDON_WORD) for r in
                 published.filter(pl.col("area_name") == name).iter_rows(named=True)}
         if {period, previous} <= set(mine) and mine[period] != mine[previous]:
             lines.append(f"{name}: from {_lower_first(mine[previous])} in {previous} to "
@@ -140,15 +145,15 @@ def compared_worse(rows: pl.DataFrame, definitions: pl.DataFrame, area_name: str
                    period: str) -> list[str]:
     """KPIs on which the area is significantly worse than London or England in `period`."""
     lines = []
-    now = rows.filter((pl.col("period") == period) & (pl.col("status") == "published"))
+    now = rows.filter((pl.col("period") == period) & (pl.col("status") == PUBLISHED))
     for kpi_id, kpi in _definitions(definitions).items():
         mine = now.filter(pl.col("kpi_id") == kpi_id)
         if mine.is_empty():
             continue
         row = mine.row(0, named=True)
-        worse = [label for label in (row.get("compared_to_london"),
-                                     row.get("compared_to_england"))
-                 if label and palette.category(label) == palette.WORSE]
+        worse = [words.comparison(token, comparator) for token, comparator in (
+                    (row.get("compared_to_london"), words.LONDON_WORD),
+                    (row.get("compared_to_england"), words.ENGLAND_WORD)) if token == WORSE]
         if worse:
             lines.append(f"{kpi['title']}: {_value(row['value'], kpi['unit'])} in {area_name}, "
                          f"{formatting.join_words([_lower_first(w) for w in worse])}.")
@@ -158,7 +163,7 @@ def compared_worse(rows: pl.DataFrame, definitions: pl.DataFrame, area_name: str
 def targets_missed(rows: pl.DataFrame, definitions: pl.DataFrame, area_name: str,
                    period: str) -> list[str]:
     lines = []
-    now = rows.filter((pl.col("period") == period) & (pl.col("status") == "published"))
+    now = rows.filter((pl.col("period") == period) & (pl.col("status") == PUBLISHED))
     for kpi_id, kpi in _definitions(definitions).items():
         mine = now.filter(pl.col("kpi_id") == kpi_id)
         if kpi["target"] is None or mine.is_empty():
@@ -173,8 +178,8 @@ def targets_missed(rows: pl.DataFrame, definitions: pl.DataFrame, area_name: str
 
 def worse_boroughs(rows: pl.DataFrame, kpi_title: str, unit: str, period: str) -> str | None:
     """Boroughs significantly worse than London on one KPI, every one named with its value."""
-    worse = rows.filter((pl.col("period") == period) & (pl.col("status") == "published")
-                        & (pl.col("compared_to_london").str.starts_with("Worse")))
+    worse = rows.filter((pl.col("period") == period) & (pl.col("status") == PUBLISHED)
+                        & (pl.col("compared_to_london") == WORSE))
     if worse.is_empty():
         return None
     names = [f"{r['area_name']} ({_value(r['value'], unit)})"
@@ -197,7 +202,7 @@ def disagreements(tracker: pl.DataFrame) -> list[str]:
 
 def england_note(england: pl.DataFrame, period: str, definitions: pl.DataFrame) -> str | None:
     """Why England is missing for the year, with its latest published figure."""
-    published = england.filter(pl.col("status") == "published")
+    published = england.filter(pl.col("status") == PUBLISHED)
     if published.is_empty() or published.filter(pl.col("period") == period).height:
         return None
     latest = published.sort("period_start").row(-1, named=True)
@@ -210,7 +215,7 @@ def england_note(england: pl.DataFrame, period: str, definitions: pl.DataFrame) 
 def not_yet(rows: pl.DataFrame, period: str, definitions: pl.DataFrame) -> list[str]:
     """KPIs whose follow-up for the year has not ended, with the date the data must reach."""
     lines = []
-    waiting = rows.filter((pl.col("period") == period) & (pl.col("status") == "immature"))
+    waiting = rows.filter((pl.col("period") == period) & (pl.col("status") == IMMATURE))
     for kpi_id, kpi in _definitions(definitions).items():
         mine = waiting.filter(pl.col("kpi_id") == kpi_id)
         if mine.height:
@@ -225,7 +230,7 @@ def comparable(rows: pl.DataFrame, period: str, previous: str | None) -> int:
     """How many KPIs are published in both years (so can be tested for a change)."""
     if previous is None:
         return 0
-    published = rows.filter(pl.col("status") == "published")
+    published = rows.filter(pl.col("status") == PUBLISHED)
     now = set(published.filter(pl.col("period") == period).get_column("kpi_id"))
     before = set(published.filter(pl.col("period") == previous).get_column("kpi_id"))
     return len(now & before)

@@ -17,11 +17,24 @@ from datetime import date
 import polars as pl
 import xlsxwriter
 
-from dashboard import data, formatting
+from dashboard import data, formatting, words
 from dashboard.charts.recovery import category_label_expr
 from dashboard.exports.content import DISCLOSURE_TEXT, file_stem, resolve_scope
 from dashboard.narrative.data_definitions import POLARITY_TEXT, UNIT_TEXT
 from pipelines.definitions import reference, registry
+from pipelines.definitions.published import (
+    ALL,
+    ENGLAND,
+    IMMATURE,
+    LA,
+    LONDON,
+    PUBLISHED,
+    QUARTER,
+    ROLLING_3Y,
+    SUBREGION,
+    SUPPRESSED,
+    YEAR,
+)
 from pipelines.definitions.registry import definition_line
 
 SHEET_NAME_LIMIT = 31
@@ -34,9 +47,6 @@ ABBREVIATIONS: tuple[tuple[str, str], ...] = (
     ("personalised ", ""), ("accommodation", "housing"), ("community provider", "provider"),
     ("Completed without re-presenting", "Completed, not re-presenting"),
 )
-AREA_TYPE_TEXT: dict[str, str] = {"la": "Local authority", "london": "Region",
-                                  "subregion": "Sub-region", "england": "Country",
-                                  "prison": "Prison"}
 COLUMNS: tuple[tuple[str, str, int], ...] = (
     # (kpi_values column, heading, width)
     ("period", "Period", 22),
@@ -59,7 +69,7 @@ COLUMNS: tuple[tuple[str, str, int], ...] = (
 )
 NUMBER_COLUMNS = {"value", "lower_95", "upper_95", "lower_998", "upper_998"}
 COUNT_COLUMNS = {"numerator", "denominator"}
-PERIOD_ORDER = {"year": 0, "rolling_3y": 1, "quarter": 2}
+PERIOD_ORDER = {YEAR: 0, ROLLING_3Y: 1, QUARTER: 2}
 
 
 def scope_rows(scope_code: str, kpi_id: str) -> pl.DataFrame:
@@ -67,33 +77,33 @@ def scope_rows(scope_code: str, kpi_id: str) -> pl.DataFrame:
     period and breakdown for that LA, each row followed by London's and England's for the same
     period, breakdown and category."""
     if scope_code == reference.LONDON_CODE:
-        rows = data.kpi_values(kpi_id=kpi_id, breakdown="all",
-                               area_type=["london", "subregion", "la", "england"])
-        rows = rows.filter(pl.col("period_type") != "quarter")
-        area_order = {"england": 0, "london": 1, "subregion": 2, "la": 3}
+        rows = data.kpi_values(kpi_id=kpi_id, breakdown=ALL,
+                               area_type=[LONDON, SUBREGION, LA, ENGLAND])
+        rows = rows.filter(pl.col("period_type") != QUARTER)
+        area_order = {ENGLAND: 0, LONDON: 1, SUBREGION: 2, LA: 3}
     else:
         own = data.kpi_values(kpi_id=kpi_id, area_code=scope_code)
         keys = own.select("period", "breakdown", "category").unique()
-        beside = data.kpi_values(kpi_id=kpi_id, area_type=["london", "england"]).join(
+        beside = data.kpi_values(kpi_id=kpi_id, area_type=[LONDON, ENGLAND]).join(
             keys, on=["period", "breakdown", "category"], how="semi")
         rows = pl.concat([own, beside], how="vertical_relaxed")
-        area_order = {"la": 0, "london": 1, "england": 2}
+        area_order = {LA: 0, LONDON: 1, ENGLAND: 2}
     return rows.with_columns(
         pl.col("period_type").replace_strict(PERIOD_ORDER, default=9).alias("_p"),
         pl.col("area_type").replace_strict(area_order, default=9).alias("_a"),
-        (pl.col("breakdown") != "all").alias("_b"),
+        (pl.col("breakdown") != ALL).alias("_b"),
     ).sort("_p", "period_start", "period", "_b", "breakdown", "category", "_a", "area_name")
 
 
 def in_words(rows: pl.DataFrame) -> pl.DataFrame:
     """Codes as words: breakdowns and categories as the app names them, statuses, area and
-    period types."""
-    return rows.with_columns(
+    period types, comparisons and trends."""
+    return words.in_words(rows).with_columns(
         pl.col("breakdown").replace_strict(registry.BREAKDOWN_TITLES,
                                            default=pl.col("breakdown")),
         category_label_expr().alias("category"),
         pl.col("status").replace_strict(formatting.STATUS_TEXT, default=pl.col("status")),
-        pl.col("area_type").replace_strict(AREA_TYPE_TEXT, default=pl.col("area_type")),
+        pl.col("area_type").replace_strict(words.AREA_TYPE, default=pl.col("area_type")),
     )
 
 
@@ -134,7 +144,7 @@ def _write_kpi_sheet(book: xlsxwriter.Workbook, sheet_name: str, kpi: dict,
         _write_text(sheet, header_row, col, heading, formats["header"])
         sheet.set_column(col, col, width)
     for offset, row in enumerate(in_words(rows).iter_rows(named=True), start=header_row + 1):
-        shown = row["status"] == formatting.STATUS_TEXT["published"]
+        shown = row["status"] == formatting.STATUS_TEXT[PUBLISHED]
         for col, (name, _, _) in enumerate(COLUMNS):
             value = row[name]
             if name in NUMBER_COLUMNS:
@@ -170,9 +180,9 @@ def _write_cell(sheet: xlsxwriter.worksheet.Worksheet, row: int, col: int,
 
 
 def _marker(status: str) -> str:
-    if status == formatting.STATUS_TEXT["suppressed"]:
+    if status == formatting.STATUS_TEXT[SUPPRESSED]:
         return formatting.SUPPRESSED_MARK
-    if status == formatting.STATUS_TEXT["immature"]:
+    if status == formatting.STATUS_TEXT[IMMATURE]:
         return formatting.NOT_YET_TEXT
     return ""
 
@@ -238,10 +248,10 @@ def _write_definitions(sheet: xlsxwriter.worksheet.Worksheet, definitions: pl.Da
     for col, (_, heading, width) in enumerate(columns):
         _write_text(sheet, 0, col, heading, formats["header"])
         sheet.set_column(col, col, width, formats["wrap"])
-    words = definitions.with_columns(
+    shown = definitions.with_columns(
         pl.col("polarity").replace_strict(POLARITY_TEXT, default=pl.col("polarity")),
         pl.col("unit").replace_strict(UNIT_TEXT, default=pl.col("unit")))
-    for offset, row in enumerate(words.iter_rows(named=True), start=1):
+    for offset, row in enumerate(shown.iter_rows(named=True), start=1):
         for col, (name, _, _) in enumerate(columns):
             _write_cell(sheet, offset, col, row[name])
     sheet.freeze_panes(1, 1)

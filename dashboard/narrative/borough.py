@@ -9,14 +9,25 @@ from __future__ import annotations
 
 import polars as pl
 
+from dashboard import words
+from dashboard.charts.trends import ENGLAND_SERIES, LONDON_SERIES
 from dashboard.formatting import display_value, england_missing_text, once_loaded_text
+from pipelines.definitions import registry
+from pipelines.definitions.published import (
+    BETTER,
+    IMMATURE,
+    NOT_COMPARED,
+    PUBLISHED,
+    SUPPRESSED,
+    TREND_CANNOT,
+    WORSE,
+)
 
-COC = "coc_21d"
-TIER4 = "tier4_on_release"
-NOT_COMPARED = "Not compared"
+COC = registry.PRIMARY_KPI
+TIER4 = registry.TIER4_KPI
 SECONDARY_NOTE_WORDS = "worked out"  # kpi_values' note for a cell hidden to protect another
 SMALL_COUNT_MAX = 4  # counts of 1 to 4 are suppressed for being small
-NO_TREND = {None, "", "Cannot be calculated"}
+NO_TREND = {None, TREND_CANNOT}
 SERVICE_KINDS: dict[str, str] = {
     "one_stop_shop": "One stop shop",
     "womens_service": "Women's service",
@@ -36,10 +47,11 @@ def _rows_by_kpi(rows: pl.DataFrame) -> dict[str, dict]:
     return {row["kpi_id"]: row for row in rows.iter_rows(named=True)}
 
 
-def _comparison(label: str | None) -> str | None:
-    """'Similar to London' -> 'similar to London'; None when not compared."""
-    if not label or label == NOT_COMPARED:
+def _comparison(token: str | None, comparator: str) -> str | None:
+    """'similar to London' for ('similar', 'London'); None when not compared."""
+    if token in (None, NOT_COMPARED):
         return None
+    label = words.comparison(token, comparator) or ""
     return label[0].lower() + label[1:]
 
 
@@ -94,21 +106,21 @@ def borough_summary(area_name: str, period: str, area: pl.DataFrame, london: pl.
         text = suppressed_total_text(area_name, period, released_at_least,
                                      coc["note"] if coc is not None else None)
         opening = text[0].upper() + text[1:]
-    if coc is not None and coc["status"] == "published":
+    if coc is not None and coc["status"] == PUBLISHED:
         versus = [f"London {_value(theirs.get(COC), 'percent')}"]
-        london_words = _comparison(coc["compared_to_london"])
+        london_words = _comparison(coc["compared_to_london"], words.LONDON_WORD)
         if london_words:
             versus.append(london_words)
         england_row = national.get(COC)
-        england_words = _comparison(coc["compared_to_england"])
-        if england_row is not None and england_row["status"] == "published":
+        england_words = _comparison(coc["compared_to_england"], words.ENGLAND_WORD)
+        if england_row is not None and england_row["status"] == PUBLISHED:
             versus.append(f"England {_value(england_row, 'percent')}"
                           + (f", {england_words}" if england_words else ""))
         elif england_missing:
             versus.append(england_missing)
         parts.append(f"{opening}, and {_value(coc, 'percent')} started community treatment "
                      f"within 3 weeks ({'; '.join(versus)}).")
-    elif coc is not None and coc["status"] == "immature":
+    elif coc is not None and coc["status"] == IMMATURE:
         parts.append(f"{opening}. Whether they started treatment within 3 weeks is "
                      f"{_value(coc, 'percent').lower()}.")
     else:
@@ -116,12 +128,12 @@ def borough_summary(area_name: str, period: str, area: pl.DataFrame, london: pl.
                      "suppressed (*) to protect small numbers.")
 
     tier4 = mine.get(TIER4)
-    if tier4 is not None and tier4["status"] == "published":
+    if tier4 is not None and tier4["status"] == PUBLISHED:
         count = tier4["numerator"]
         parts.append(f"{count:,} release{' was' if count == 1 else 's were'} followed by a "
                      f"Tier 4 rehab entry within 12 weeks ({_value(tier4, 'rate_per_100')}; "
                      f"London {_value(theirs.get(TIER4), 'rate_per_100')}).")
-    elif tier4 is not None and tier4["status"] == "suppressed":
+    elif tier4 is not None and tier4["status"] == SUPPRESSED:
         parts.append("The number entering Tier 4 rehab is too small to publish for one year "
                      "(*); the 3-year and sub-region figures show more.")
 
@@ -131,24 +143,23 @@ def borough_summary(area_name: str, period: str, area: pl.DataFrame, london: pl.
         if row is None:
             continue
         title = kpi["title"].lower()
-        if row["status"] == "immature":
+        if row["status"] == IMMATURE:
             when = row["available_from"]
             waiting.append(f"{title} ({once_loaded_text(when)})" if when else title)
-        elif row["status"] == "suppressed":
+        elif row["status"] == SUPPRESSED:
             if kpi_id not in (COC, TIER4):  # already said above
                 hidden.append(title)
         elif kpi_id != COC:
-            label = row["compared_to_london"] or ""
-            if label.startswith("Better"):
+            if row["compared_to_london"] == BETTER:
                 better.append(f"{title} ({_value(row, kpi['unit'])})")
-            elif label.startswith("Worse"):
+            elif row["compared_to_london"] == WORSE:
                 worse.append(f"{title} ({_value(row, kpi['unit'])})")
     if better:
         parts.append(f"Significantly better than London: {_join(better)}.")
     if worse:
         parts.append(f"Significantly worse than London: {_join(worse)}.")
     if not better and not worse and any(
-            r["status"] == "published" for k, r in mine.items() if k != COC):
+            r["status"] == PUBLISHED for k, r in mine.items() if k != COC):
         parts.append("On every other published indicator it was similar to London.")
     if hidden:
         parts.append(f"Also suppressed (*) to protect small numbers: {_join(hidden)}.")
@@ -156,13 +167,14 @@ def borough_summary(area_name: str, period: str, area: pl.DataFrame, london: pl.
         parts.append(f"Not yet available because the follow-up is not complete: "
                      f"{_join(waiting)}.")
     if coc is not None and coc["trend"] not in NO_TREND:
-        parts.append(f"Recent trend in continuity of care: {coc['trend'].lower()}.")
+        parts.append("Recent trend in continuity of care: "
+                     f"{words.word('trend', coc['trend']).lower()}.")
     return " ".join(parts)
 
 
 def nothing_published(area: pl.DataFrame) -> bool:
     """True when none of the area's figures for the year is published."""
-    return area.filter(pl.col("status") == "published").is_empty()
+    return area.filter(pl.col("status") == PUBLISHED).is_empty()
 
 
 def suppressed_notice(area_name: str, period: str, subregion_name: str,
@@ -170,7 +182,7 @@ def suppressed_notice(area_name: str, period: str, subregion_name: str,
     """What to say when every figure for the LA and year is suppressed or not yet available."""
     text = (f"Every figure for {area_name} in {period} is suppressed or not yet available: "
             "so few people are involved that publishing them could identify someone.")
-    published = rolling.filter(pl.col("status") == "published").height if rolling_period \
+    published = rolling.filter(pl.col("status") == PUBLISHED).height if rolling_period \
         else 0
     if rolling_period and published:
         text += (f" The 3-year figures for {rolling_period} ({published} published) and the "
@@ -183,16 +195,17 @@ def suppressed_notice(area_name: str, period: str, subregion_name: str,
 def spine_summary(spine: pl.DataFrame, area_name: str, period: str,
                   peers_label: str = "London boroughs") -> str:
     """One sentence per group of the spine chart's rows, by benchmark against London."""
-    published = spine.filter(pl.col("status") == "published")
+    published = spine.filter(pl.col("status") == PUBLISHED)
     if published.is_empty():
         return (f"None of {area_name}'s figures for {period} is published, so there is no "
                 f"marker on the chart; the bars still show the range of {peers_label} and the "
                 "line London.")
     counts = {c: published.filter(pl.col("category") == c).height
-              for c in ("Better", "Similar", "Worse")}
+              for c in (words.BETTER, words.SIMILAR, words.WORSE)}
     text = (f"{published.height} of {spine.height} indicators for {area_name} in {period} are "
-            f"published: {counts['Better']} significantly better than London, "
-            f"{counts['Similar']} similar and {counts['Worse']} significantly worse. Each row "
+            f"published: {counts[words.BETTER]} significantly better than London, "
+            f"{counts[words.SIMILAR]} similar and {counts[words.WORSE]} significantly worse. "
+            "Each row "
             f"shows the range of {peers_label} (light bar; darker bar: the middle half), "
             "London (black line) and the area (coloured marker), with better to the right.")
     missing = spine.height - published.height
@@ -207,32 +220,32 @@ def trend_summary(trend: pl.DataFrame, area_label: str, kpi_title: str, unit: st
     """First and latest published values of the area, against London, and the gaps; with
     `suggest_rolling`, a pointer to the 3-year figures when single years are suppressed."""
     area = trend.filter(pl.col("series") == area_label).sort("period_start")
-    published = area.filter(pl.col("status") == "published")
+    published = area.filter(pl.col("status") == PUBLISHED)
     title = kpi_title.lower()
-    suppressed = area.filter(pl.col("status") == "suppressed").get_column("period").to_list()
+    suppressed = area.filter(pl.col("status") == SUPPRESSED).get_column("period").to_list()
     hint = " Choose 3-year rolling above for figures that pool three years." \
         if suggest_rolling and suppressed else ""
     if published.is_empty():
         return (f"No single figure for {title} in {area_label} is published for these periods "
                 f"(suppressed or not yet available).{hint}")
     first, last = published.row(0, named=True), published.row(-1, named=True)
-    text = (f"{area_label}'s {title} was {display_value(first['value'], 'published', unit)} in "
+    text = (f"{area_label}'s {title} was {display_value(first['value'], PUBLISHED, unit)} in "
             f"{first['period']}")
     if last["period"] != first["period"]:
-        text += f" and {display_value(last['value'], 'published', unit)} in {last['period']}"
-    london = trend.filter((pl.col("series") == "London") & (pl.col("period") == last["period"])
-                          & (pl.col("status") == "published"))
+        text += f" and {display_value(last['value'], PUBLISHED, unit)} in {last['period']}"
+    london = trend.filter((pl.col("series") == LONDON_SERIES) & (pl.col("period") == last["period"])
+                          & (pl.col("status") == PUBLISHED))
     if london.height:
-        text += f" (London {display_value(london.item(0, 'value'), 'published', unit)})"
+        text += f" (London {display_value(london.item(0, 'value'), PUBLISHED, unit)})"
     text += "."
     if last["trend"] not in NO_TREND:
-        text += f" Recent trend: {last['trend'].lower()}."
-    waiting = area.filter(pl.col("status") == "immature").get_column("period").to_list()
+        text += f" Recent trend: {words.word('trend', last['trend']).lower()}."
+    waiting = area.filter(pl.col("status") == IMMATURE).get_column("period").to_list()
     if suppressed:
         text += f" Suppressed (*): {_join(suppressed)}."
     if waiting:
         text += f" Not yet available: {_join(waiting)}."
-    england = trend.filter(pl.col("series") == "England")
+    england = trend.filter(pl.col("series") == ENGLAND_SERIES)
     if england.height:
         text += " The dotted line is England."
         missing = england_missing_text(area.get_column("period").to_list()[-1],
@@ -246,7 +259,7 @@ def trend_summary(trend: pl.DataFrame, area_label: str, kpi_title: str, unit: st
 def funnel_summary(stages: pl.DataFrame, area_name: str, period: str) -> str:
     rows = stages.sort("order").to_dicts()
     released = rows[0]
-    if released["status"] != "published":
+    if released["status"] != PUBLISHED:
         head = (f"The number of {area_name} residents released in {period} is suppressed "
                 "(*) to protect small numbers.")
     else:
@@ -254,27 +267,27 @@ def funnel_summary(stages: pl.DataFrame, area_name: str, period: str) -> str:
     details = []
     for row in rows[1:]:
         stage = row["stage"][0].lower() + row["stage"][1:]
-        if row["status"] == "published":
+        if row["status"] == PUBLISHED:
             details.append(f"{row['label']} {stage}")
-        elif row["status"] == "suppressed":
+        elif row["status"] == SUPPRESSED:
             details.append(f"{stage}: suppressed (*)")
-        elif row["status"] == "immature":
+        elif row["status"] == IMMATURE:
             details.append(f"{stage}: {row['label'][0].lower()}{row['label'][1:]}")
         else:
             details.append(f"{stage}: no data")
     tail = (" Each stage counts people from the same releases; a Tier 4 entry can start after "
             "day 21, so the stages are not all nested.")
     body = "; ".join(details)
-    if released["status"] != "published":
+    if released["status"] != PUBLISHED:
         body = body[0].upper() + body[1:]
     return f"{head} {body}.{tail}"
 
 
 def residence_summary(rows: pl.DataFrame, area_name: str, period: str, total: int | None,
                       total_status: str) -> str:
-    published = rows.filter((pl.col("status") == "published") & (pl.col("releases") > 0))
-    hidden = rows.filter(pl.col("status") == "suppressed").height
-    if total_status == "suppressed":
+    published = rows.filter((pl.col("status") == PUBLISHED) & (pl.col("releases") > 0))
+    hidden = rows.filter(pl.col("status") == SUPPRESSED).height
+    if total_status == SUPPRESSED:
         at_least = published.get_column("releases").sum() if published.height else None
         text = suppressed_total_text(area_name, period, at_least)
         head = text[0].upper() + text[1:] + "."

@@ -11,6 +11,7 @@ import polars as pl
 
 from dashboard.charts import palette
 from dashboard.formatting import display_value
+from pipelines.definitions.published import PUBLISHED
 
 
 def _names(frame: pl.DataFrame) -> str:
@@ -22,16 +23,14 @@ def _names(frame: pl.DataFrame) -> str:
 def benchmark_summary(las: pl.DataFrame, kpi_title: str, unit: str, period: str,
                       london_value: float | None) -> str:
     """One paragraph on LAs against London for one KPI and period."""
-    published = las.filter(pl.col("status") == "published")
+    published = las.filter(pl.col("status") == PUBLISHED)
     hidden = las.height - published.height
     if las.is_empty():
         return f"There are no figures for {kpi_title.lower()} in {period}."
     if published.is_empty():
         return (f"Every borough's figure for {kpi_title.lower()} in {period} is suppressed or not "
                 "yet available; see the sub-region and 3-year figures.")
-    categories = published.with_columns(
-        pl.col("compared_to_london").map_elements(palette.category, return_dtype=pl.String)
-        .alias("category"))
+    categories = published.with_columns(palette.category_expr().alias("category"))
     better = categories.filter(pl.col("category") == palette.BETTER)
     worse = categories.filter(pl.col("category") == palette.WORSE)
     top = published.sort("value", descending=True).row(0, named=True)
@@ -39,7 +38,7 @@ def benchmark_summary(las: pl.DataFrame, kpi_title: str, unit: str, period: str,
     parts = []
     if london_value is not None:
         parts.append(f"London's {kpi_title.lower()} in {period} was "
-                     f"{display_value(london_value, 'published', unit)}.")
+                     f"{display_value(london_value, PUBLISHED, unit)}.")
     parts.append(f"{better.height} of {published.height} boroughs with a published figure were "
                  f"significantly better than London and {worse.height} significantly worse.")
     if better.height:
@@ -47,8 +46,8 @@ def benchmark_summary(las: pl.DataFrame, kpi_title: str, unit: str, period: str,
     if worse.height:
         parts.append(f"Worse: {_names(worse)}.")
     parts.append(f"The highest was {top['area_name']} "
-                 f"({display_value(top['value'], 'published', unit)}) and the lowest "
-                 f"{bottom['area_name']} ({display_value(bottom['value'], 'published', unit)}).")
+                 f"({display_value(top['value'], PUBLISHED, unit)}) and the lowest "
+                 f"{bottom['area_name']} ({display_value(bottom['value'], PUBLISHED, unit)}).")
     if hidden:
         parts.append(f"{hidden} borough figure{'s are' if hidden != 1 else ' is'} suppressed or "
                      "not yet available.")
@@ -88,5 +87,5 @@ def ranked_summary(published: pl.DataFrame, london_value: float | None, unit: st
     text = f"{published.height} boroughs with a published figure, highest first"
     text += ", with 95% confidence intervals." if show_intervals else "."
     if london_value is not None:
-        text += f" The dashed line is London ({display_value(london_value, 'published', unit)})."
+        text += f" The dashed line is London ({display_value(london_value, PUBLISHED, unit)})."
     return text

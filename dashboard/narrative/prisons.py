@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import polars as pl
 
+from dashboard import words
 from dashboard.charts.flows import LONDON_LABEL
 from dashboard.formatting import display_value
+from pipelines.definitions.published import BETTER, IMMATURE, PUBLISHED, SUPPRESSED, WORSE
 
 
 def _join(items: list[str]) -> str:
@@ -41,33 +43,33 @@ def prisons_summary(prisons: pl.DataFrame, releases: pl.DataFrame, london: pl.Da
         hidden = releases.height - counted.height
         if hidden:
             parts.append(f"{_plural(hidden, 'prison')} had too few releases to publish (*).")
-    published = prisons.filter(pl.col("status") == "published")
+    published = prisons.filter(pl.col("status") == PUBLISHED)
     if published.is_empty():
-        waiting = prisons.filter(pl.col("status") == "immature")
+        waiting = prisons.filter(pl.col("status") == IMMATURE)
         if waiting.height:
             row = waiting.row(0, named=True)
-            when = display_value(None, "immature", unit, row["available_from"])
+            when = display_value(None, IMMATURE, unit, row["available_from"])
             parts.append(f"{kpi_title} for {period} is {when[0].lower()}{when[1:]}.")
         else:
             parts.append(f"No prison's {title} is published for {period}.")
         return " ".join(parts)
     high = published.sort("value", descending=True).row(0, named=True)
     low = published.sort("value").row(0, named=True)
-    text = (f"{kpi_title} ranged from {display_value(low['value'], 'published', unit)} at "
-            f"{low['area_name']} to {display_value(high['value'], 'published', unit)} at "
+    text = (f"{kpi_title} ranged from {display_value(low['value'], PUBLISHED, unit)} at "
+            f"{low['area_name']} to {display_value(high['value'], PUBLISHED, unit)} at "
             f"{high['area_name']}")
-    london_published = london.filter(pl.col("status") == "published")
+    london_published = london.filter(pl.col("status") == PUBLISHED)
     if london_published.height:
         text += (f"; for London residents it was "
-                 f"{display_value(london_published.item(0, 'value'), 'published', unit)}")
+                 f"{display_value(london_published.item(0, 'value'), PUBLISHED, unit)}")
     parts.append(text + ".")
-    for word in ("Better", "Worse"):
-        named = published.filter(pl.col("compared_to_london").str.starts_with(word)) \
+    for token in (BETTER, WORSE):
+        named = published.filter(pl.col("compared_to_london") == token) \
             .get_column("area_name").to_list()
         if named:
-            parts.append(f"Significantly {word.lower()} than London: {_join(named)}.")
-    if not published.filter(pl.col("compared_to_london").str.starts_with("Better")
-                            | pl.col("compared_to_london").str.starts_with("Worse")).height:
+            label = words.comparison(token, words.LONDON_WORD) or ""
+            parts.append(f"Significantly {label[:1].lower()}{label[1:]}: {_join(named)}.")
+    if not published.filter(pl.col("compared_to_london").is_in([BETTER, WORSE])).height:
         parts.append("No prison was significantly different from London.")
     return " ".join(parts)
 
@@ -78,7 +80,7 @@ def ranked_summary(published: pl.DataFrame, london_value: float | None, unit: st
             + (", with 95% confidence intervals." if show_intervals else "."))
     if london_value is not None:
         text += (" The dashed line is London residents "
-                 f"({display_value(london_value, 'published', unit)}).")
+                 f"({display_value(london_value, PUBLISHED, unit)}).")
     return text
 
 
@@ -88,24 +90,24 @@ def split_summary(rows: pl.DataFrame, kpi_title: str, unit: str, split_name: str
     `rows` come from charts.flows.split_frame (London's rows labelled LONDON_LABEL)."""
     title = kpi_title.lower()
     london = rows.filter((pl.col("area_name") == LONDON_LABEL)
-                         & (pl.col("status") == "published")).sort("category_order")
+                         & (pl.col("status") == PUBLISHED)).sort("category_order")
     parts = []
     if london.height:
-        values = [f"{display_value(r['value'], 'published', unit)} {r['category_phrase']}"
+        values = [f"{display_value(r['value'], PUBLISHED, unit)} {r['category_phrase']}"
                   for r in london.iter_rows(named=True)]
         parts.append(f"For London residents, {title} by {split_name} was {_join(values)}.")
     prisons = rows.filter(pl.col("area_name") != LONDON_LABEL)
-    published = prisons.filter(pl.col("status") == "published")
+    published = prisons.filter(pl.col("status") == PUBLISHED)
     if published.height:
         high = published.sort("value", descending=True).row(0, named=True)
         low = published.sort("value").row(0, named=True)
         parts.append(f"Across prisons the highest was "
-                     f"{display_value(high['value'], 'published', unit)} at "
+                     f"{display_value(high['value'], PUBLISHED, unit)} at "
                      f"{high['area_name']} {high['category_phrase']} and the lowest "
-                     f"{display_value(low['value'], 'published', unit)} at {low['area_name']} "
+                     f"{display_value(low['value'], PUBLISHED, unit)} at {low['area_name']} "
                      f"{low['category_phrase']}.")
-    hidden = prisons.filter(pl.col("status") == "suppressed").height
-    waiting = prisons.filter(pl.col("status") == "immature").height
+    hidden = prisons.filter(pl.col("status") == SUPPRESSED).height
+    waiting = prisons.filter(pl.col("status") == IMMATURE).height
     if hidden:
         parts.append(f"{_plural(hidden, 'prison figure')} "
                      f"{'is' if hidden == 1 else 'are'} suppressed (*) and not plotted.")
@@ -142,8 +144,8 @@ def flows_summary(cells: pl.DataFrame, period: str) -> str:
     """The largest published prison-to-borough flows and how many cells are suppressed."""
     inner = cells.filter(pl.col("kind") == "cell")
     london_las = inner.filter(~pl.col("residence").is_in(["outside_london", "unknown"]))
-    published = london_las.filter((pl.col("status") == "published") & (pl.col("releases") > 0))
-    hidden = inner.filter(pl.col("status") == "suppressed").height
+    published = london_las.filter((pl.col("status") == PUBLISHED) & (pl.col("releases") > 0))
+    hidden = inner.filter(pl.col("status") == SUPPRESSED).height
     if published.is_empty():
         return f"No prison-to-borough count is published for {period}."
     top = published.sort("releases", descending=True).head(3)
@@ -161,9 +163,9 @@ def flows_summary(cells: pl.DataFrame, period: str) -> str:
 def nothing_published_text(prisons: pl.DataFrame, kpi_title: str, unit: str,
                            period: str) -> str:
     """Why no prison has a figure to rank: not yet available (with the date) or suppressed."""
-    waiting = prisons.filter(pl.col("status") == "immature")
+    waiting = prisons.filter(pl.col("status") == IMMATURE)
     if waiting.height:
-        when = display_value(None, "immature", unit, waiting.get_column("available_from").min())
+        when = display_value(None, IMMATURE, unit, waiting.get_column("available_from").min())
         return (f"No prison has a published figure for {kpi_title.lower()} in {period}: the "
                 f"follow-up is not complete. {when}.")
     return (f"No prison has a published figure for {kpi_title.lower()} in {period}: the "

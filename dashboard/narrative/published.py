@@ -8,6 +8,7 @@ from datetime import date
 import polars as pl
 
 from dashboard import formatting
+from pipelines.definitions.published import PUBLISHED, SUPPRESSED
 
 SAME_TOLERANCE = 0.05  # percentage points: published values are rounded to 1 decimal place
 REASON_SAME = "The same, to the published rounding."
@@ -44,7 +45,7 @@ def reconciliation(ours: pl.DataFrame, published: pl.DataFrame, area_code: str,
     for year in sorted(set(by_year) | set(mine)):
         pub, own = by_year.get(year), mine.get(year)
         pub_value = pub["value"] if pub else None
-        own_value = own["value"] if own and own["status"] == "published" else None
+        own_value = own["value"] if own and own["status"] == PUBLISHED else None
         difference = None if pub_value is None or own_value is None else own_value - pub_value
         if pub is None:
             reason = REASON_NOT_PUBLISHED
@@ -59,10 +60,10 @@ def reconciliation(ours: pl.DataFrame, published: pl.DataFrame, area_code: str,
         rows.append({
             "Year": year,
             "Published (OHID)": "Not published" if pub is None else
-            formatting.display_value(pub_value, "published" if pub_value is not None
-                                     else "suppressed"),
+            formatting.display_value(pub_value, PUBLISHED if pub_value is not None
+                                     else SUPPRESSED),
             "Ours": formatting.display_value(
-                own["value"] if own else None, own["status"] if own else "published",
+                own["value"] if own else None, own["status"] if own else PUBLISHED,
                 available_from=own.get("available_from") if own else None),
             "Difference (points)": "" if difference is None else f"{difference:+.1f}",
             "Reason": reason,

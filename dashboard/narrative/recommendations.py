@@ -12,8 +12,10 @@ from datetime import date
 
 import polars as pl
 
+from dashboard import words
 from dashboard.charts import recommendations as charts
 from dashboard.formatting import display_value
+from pipelines.definitions.published import PUBLISHED, TREND_CANNOT
 
 
 def _plural(count: int, one: str, many: str | None = None) -> str:
@@ -156,14 +158,14 @@ def evidence_summary(evidence: pl.DataFrame, item: str, place: str) -> str:
         return f"There are no figures for the KPIs that evidence {item} in {place}."
     parts = []
     for title in evidence.get_column("title").unique(maintain_order=True).to_list():
-        rows = evidence.filter((pl.col("title") == title) & (pl.col("status") == "published"))
+        rows = evidence.filter((pl.col("title") == title) & (pl.col("status") == PUBLISHED))
         if rows.is_empty():
             parts.append(f"{title}: no published figure (suppressed or not yet available)")
             continue
         row = rows.sort("period_start").row(-1, named=True)
-        trend = f"; {row['trend'].lower()}" if row["trend"] and row["trend"] != \
-            "Cannot be calculated" else ""
-        parts.append(f"{title} {display_value(row['value'], 'published', row['unit'])} in "
+        trend = f"; {words.word('trend', row['trend']).lower()}" \
+            if row["trend"] not in (None, TREND_CANNOT) else ""
+        parts.append(f"{title} {display_value(row['value'], PUBLISHED, row['unit'])} in "
                      f"{row['period']}{trend}")
     return f"Evidence for {item} in {place}, latest published figures: " + "; ".join(parts) + "."
 
@@ -175,7 +177,7 @@ def no_evidence_text(item: str) -> str:
 
 def completers_summary(completers: pl.DataFrame, period: str, place: str) -> str:
     """R2: outcomes of people who completed a programme in prison against everyone else."""
-    published = completers.filter(pl.col("status") == "published")
+    published = completers.filter(pl.col("status") == PUBLISHED)
     if published.is_empty():
         return (f"There are no published figures for programme completers in {place} in "
                 f"{period}: they are suppressed or not yet available.")

@@ -13,21 +13,15 @@ import polars as pl
 
 from dashboard import formatting
 from dashboard.charts.recovery import CATEGORY_LABELS, RECOVERY_KPIS
+from pipelines.definitions import registry
+from pipelines.definitions.published import IMMATURE, PUBLISHED, SUPPRESSED
 
-# What each KPI's numerator did, as the end of "N% of releases ..."
-OUTCOME_PHRASES: dict[str, str] = {
-    "coc_21d": "were followed by community treatment starting within 21 days",
-    "engaged_6m": "were followed by treatment still going, or completed, at 6 months",
-    "completed_12m": "were followed by a successful completion within a year without "
-                     "re-presenting",
-    "returned_custody_12m": "were followed by a return to custody within 12 months",
-}
-SHORT_NAMES: dict[str, str] = {
-    "coc_21d": "the 21-day figure",
-    "engaged_6m": "the 6-month figure",
-    "completed_12m": "the 12-month completion figure",
-    "returned_custody_12m": "the return to custody figure",
-}
+# What each milestone KPI's numerator did, as the end of "N% of releases ...", and its figure's
+# short name in a sentence (both from the registry).
+OUTCOME_PHRASES: dict[str, str] = {k.id: k.journey_outcome for k in registry.KPIS
+                                   if k.journey_outcome}
+SHORT_NAMES: dict[str, str] = {k.id: k.journey_figure for k in registry.KPIS
+                               if k.journey_figure}
 
 
 def once_loaded_text(when: date | None) -> str:
@@ -49,11 +43,11 @@ def cohort_summary(london: pl.DataFrame, period: str, titles: dict[str, str]) ->
     by_kpi = {row["kpi_id"]: row for row in now.iter_rows(named=True)}
     releases = next((r["denominator"] for r in by_kpi.values() if r["denominator"]), None)
     shown = [f"{by_kpi[k]['value']:.1f}% {OUTCOME_PHRASES[k]}" for k in RECOVERY_KPIS
-             if k in by_kpi and by_kpi[k]["status"] == "published"]
+             if k in by_kpi and by_kpi[k]["status"] == PUBLISHED]
     waiting = [f"{titles.get(k, k).lower()} ({once_loaded_text(by_kpi[k]['available_from'])})"
-               for k in RECOVERY_KPIS if k in by_kpi and by_kpi[k]["status"] == "immature"]
+               for k in RECOVERY_KPIS if k in by_kpi and by_kpi[k]["status"] == IMMATURE]
     hidden = [titles.get(k, k).lower() for k in RECOVERY_KPIS
-              if k in by_kpi and by_kpi[k]["status"] == "suppressed"]
+              if k in by_kpi and by_kpi[k]["status"] == SUPPRESSED]
     parts = []
     cohort = f"the {releases:,} releases of London residents in {period}" if releases \
         else f"releases of London residents in {period}"
@@ -65,7 +59,7 @@ def cohort_summary(london: pl.DataFrame, period: str, titles: dict[str, str]) ->
     if hidden:
         parts.append(f"Suppressed for disclosure control: {_join(hidden)}.")
     changes = []
-    published = london.filter(pl.col("status") == "published").sort("period_start", "period")
+    published = london.filter(pl.col("status") == PUBLISHED).sort("period_start", "period")
     for kpi_id in RECOVERY_KPIS:
         series = published.filter(pl.col("kpi_id") == kpi_id)
         if series.height < 2:
@@ -86,7 +80,7 @@ def breakdown_summary(groups: pl.DataFrame, breakdown_title: str, period: str,
     """Highest and lowest published group for each KPI in one period, and what is hidden."""
     if groups.is_empty():
         return f"There are no figures by {breakdown_title.lower()} for {period}."
-    published = groups.filter(pl.col("status") == "published")
+    published = groups.filter(pl.col("status") == PUBLISHED)
     parts = [f"London, {period}, by {breakdown_title.lower()}."]
     for kpi_id in RECOVERY_KPIS:
         rows = published.filter(pl.col("kpi_id") == kpi_id).sort("value", descending=True)
@@ -98,8 +92,8 @@ def breakdown_summary(groups: pl.DataFrame, breakdown_title: str, period: str,
                      f"({high['value']:.1f}%), lowest for "
                      f"{CATEGORY_LABELS.get(low['category'], low['category'])} "
                      f"({low['value']:.1f}%).")
-    suppressed = groups.filter(pl.col("status") == "suppressed").height
-    immature = groups.filter(pl.col("status") == "immature")
+    suppressed = groups.filter(pl.col("status") == SUPPRESSED).height
+    immature = groups.filter(pl.col("status") == IMMATURE)
     if suppressed:
         parts.append(f"{suppressed} group {'figure is' if suppressed == 1 else 'figures are'} "
                      "suppressed (small numbers) and not plotted.")
@@ -113,7 +107,7 @@ def breakdown_summary(groups: pl.DataFrame, breakdown_title: str, period: str,
 
 def curve_summary(curve: pl.DataFrame, marker_day: int = 21) -> str:
     """How quickly each year's releases engaged, comparing the latest and earliest years."""
-    published = curve.filter(pl.col("status") == "published")
+    published = curve.filter(pl.col("status") == PUBLISHED)
     if published.is_empty():
         return "No point of the time-to-engagement curves is published."
     periods = sorted(published.get_column("period").unique().to_list())
@@ -131,7 +125,7 @@ def curve_summary(curve: pl.DataFrame, marker_day: int = 21) -> str:
     last = published.filter(pl.col("period") == latest).sort("day").row(-1, named=True)
     parts.append(f"By day {last['day']}, {last['percent']:.1f}% of {latest} releases had "
                  "started; most people who engage do so in the first three weeks.")
-    hidden = curve.filter(pl.col("status") != "published").height
+    hidden = curve.filter(pl.col("status") != PUBLISHED).height
     if hidden:
         parts.append(f"{hidden} weekly {'point is' if hidden == 1 else 'points are'} suppressed "
                      "or not yet available and left out.")
@@ -140,7 +134,7 @@ def curve_summary(curve: pl.DataFrame, marker_day: int = 21) -> str:
 
 def maturity_summary(london: pl.DataFrame, titles: dict[str, str]) -> str:
     """Which figures are published and when the next immature one becomes available."""
-    immature = london.filter(pl.col("status") == "immature").sort("available_from")
+    immature = london.filter(pl.col("status") == IMMATURE).sort("available_from")
     text = ("A year's figure is published only when every release in that year has had its "
             "whole follow-up period before the data cut-off, so the latest years of the longer "
             "measures are not yet available. They are never shown as low numbers.")

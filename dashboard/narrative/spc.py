@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from dashboard import formatting
+from dashboard import formatting, words
+from pipelines.definitions.published import PUBLISHED, SPC_LIMITS_TRIAL, SPC_SPECIAL
 
 SPC_DEFINITION = (
     "XmR chart of the quarterly figure (NHS England Making Data Count): process limits at the "
@@ -27,6 +28,8 @@ SPC_PRECEDENCE = (
     "passing, consistently failing, or hit or miss."
 )
 NO_SPC = "No quarterly figures"
+NO_VARIATION = "Not shown (trial limits)"
+NO_TARGET = "No target"
 
 
 def spc_table(rows: pl.DataFrame, titles: dict[str, str],
@@ -39,18 +42,18 @@ def spc_table(rows: pl.DataFrame, titles: dict[str, str],
         if row["spc_limits"] is None:
             limits = NO_SPC
         else:
-            limits = (f"{formatting.display_value(row['spc_lower'], 'published', unit)} to "
-                      f"{formatting.display_value(row['spc_upper'], 'published', unit)}, mean "
-                      f"{formatting.display_value(row['spc_mean'], 'published', unit)}")
-            if row["spc_limits"] == "trial limits":
+            limits = (f"{formatting.display_value(row['spc_lower'], PUBLISHED, unit)} to "
+                      f"{formatting.display_value(row['spc_upper'], PUBLISHED, unit)}, mean "
+                      f"{formatting.display_value(row['spc_mean'], PUBLISHED, unit)}")
+            if row["spc_limits"] == SPC_LIMITS_TRIAL:
                 limits = f"Trial limits: {limits}"
         out.append({
             "Indicator": titles.get(row["kpi_id"], row["kpi_id"]),
             "Latest quarter": row["period"],
             "Value": formatting.display_value(row["value"], row["status"], unit),
-            "Variation": row["spc_signal"] or "Not shown (trial limits)",
-            "Assurance": row["spc_assurance"] or "No target",
-            "Rule": row["spc_rule"] or "",
+            "Variation": words.word("spc_signal", row["spc_signal"]) or NO_VARIATION,
+            "Assurance": words.word("spc_assurance", row["spc_assurance"]) or NO_TARGET,
+            "Rule": words.word("spc_rule", row["spc_rule"]) or "",
             "Process limits": limits,
         })
     return pl.DataFrame(out, schema=["Indicator", "Latest quarter", "Value", "Variation",
@@ -61,7 +64,8 @@ def spc_summary(table: pl.DataFrame, place: str) -> str:
     """One sentence: how many indicators show special cause variation in the latest quarter."""
     if table.is_empty():
         return f"There are no quarterly figures for {place}."
-    special = table.filter(pl.col("Variation").str.starts_with("Special cause"))
+    special = table.filter(pl.col("Variation").is_in(
+        [words.SPC_SIGNAL[token] for token in SPC_SPECIAL]))
     if special.is_empty():
         return (f"In the latest quarter no indicator for {place} shows special cause "
                 "variation.")

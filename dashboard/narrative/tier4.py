@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from dashboard.charts import palette
+from dashboard import words
+from pipelines.definitions.published import BETTER, IMMATURE, PUBLISHED, SUPPRESSED, WORSE
 
 PER_100 = "per 100 releases"
 
@@ -34,14 +35,14 @@ def london_summary(london: pl.DataFrame, period: str, ambition: float,
                    area: str = "London") -> str:
     """An area's (by default London's) figure for `period` and its range over the years,
     against the ambition."""
-    published = london.filter(pl.col("status") == "published")
+    published = london.filter(pl.col("status") == PUBLISHED)
     now = london.filter(pl.col("period") == period)
     if now.is_empty():
         return f"There is no {area} figure for Tier 4 entries in {period}."
     row = now.row(0, named=True)
-    if row["status"] != "published":
+    if row["status"] != PUBLISHED:
         parts = [f"{area}'s figure for {period} is not published: "
-                 f"{row['note'] or 'suppressed'}."]
+                 f"{row['note'] or words.STATUS[SUPPRESSED].lower()}."]
     else:
         parts = [f"In {period}, {row['numerator']:,} of {row['denominator']:,} releases of {area} "
                  f"residents were followed by a Tier 4 entry within 12 weeks: "
@@ -53,8 +54,8 @@ def london_summary(london: pl.DataFrame, period: str, ambition: float,
         parts.append(f"Across {published.height} years the rate ranged from "
                      f"{rate_text(low['value'])} ({low['period']}) to "
                      f"{rate_text(high['value'])} ({high['period']}).")
-    if row.get("trend") and row["status"] == "published":
-        parts.append(f"Recent trend: {row['trend']}.")
+    if row.get("trend") and row["status"] == PUBLISHED:
+        parts.append(f"Recent trend: {words.word('trend', row['trend'])}.")
     return " ".join(parts)
 
 
@@ -64,8 +65,8 @@ def grid_summary(rows: pl.DataFrame, cells: str) -> str:
     total = rows.height
     if total == 0:
         return f"There are no {cells}."
-    suppressed = rows.filter(pl.col("status") == "suppressed").height
-    immature = rows.filter(pl.col("status") == "immature").height
+    suppressed = rows.filter(pl.col("status") == SUPPRESSED).height
+    immature = rows.filter(pl.col("status") == IMMATURE).height
     published = total - suppressed - immature
     text = (f"{published} of {total} {cells} are published and "
             f"{suppressed} are suppressed (shown as *)")
@@ -81,14 +82,13 @@ def grid_summary(rows: pl.DataFrame, cells: str) -> str:
 def areas_summary(rows: pl.DataFrame, period: str, london_value: float | None,
                   ambition: float, area_word: str = "areas") -> str:
     """Published rates of a set of areas for one period against London and the ambition."""
-    published = rows.filter(pl.col("status") == "published")
+    published = rows.filter(pl.col("status") == PUBLISHED)
     hidden = rows.height - published.height
     if published.is_empty():
         return (f"No {area_word} have a published Tier 4 figure for {period}: every figure is "
                 "suppressed or not yet available.")
-    first_word = pl.col("compared_to_london").str.split(" ").list.first()
-    better = published.filter(first_word == palette.BETTER).height
-    worse = published.filter(first_word == palette.WORSE).height
+    better = published.filter(pl.col("compared_to_london") == BETTER).height
+    worse = published.filter(pl.col("compared_to_london") == WORSE).height
     high = published.sort("value", descending=True).row(0, named=True)
     low = published.sort("value").row(0, named=True)
     above = published.filter(pl.col("value").round(1) > ambition).height

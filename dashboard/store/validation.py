@@ -14,6 +14,7 @@ from dashboard.store.model import (
     EntryRejected,
     Problem,
 )
+from pipelines.definitions.published import LONDON
 from pipelines.definitions.reference import LONDON_CODE
 from pipelines.validate import validate_records
 
@@ -41,7 +42,7 @@ def validate_rows(kind: str, rows: list[Mapping[str, object]], row_numbers: list
     numbers = row_numbers or list(range(1, len(rows) + 1))
     # The store keeps scopes as codes; London's code is given to the contract as 'london'.
     keyed = [{**row, contract.key: f"row-{n}",
-              "scope": "london" if row.get("scope") == LONDON_CODE else row.get("scope")}
+              "scope": LONDON if row.get("scope") == LONDON_CODE else row.get("scope")}
              for row, n in zip(rows, numbers, strict=True)]
     checks = validate_records(contract, keyed, source="app")
     problems = {n: [Problem(column, reason) for column, reason in check.problems

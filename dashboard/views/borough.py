@@ -6,7 +6,7 @@ wherever the borough's single-year figures are suppressed."""
 import polars as pl
 import streamlit as st
 
-from dashboard import components, data, filters, formatting
+from dashboard import components, data, filters, formatting, words
 from dashboard.charts.flows import (
     residence_chart,
     residence_frame,
@@ -19,10 +19,19 @@ from dashboard.charts.trends import trend_chart, trend_frame, trend_table
 from dashboard.narrative import borough as narrative
 from dashboard.narrative import published as published_narrative
 from dashboard.narrative import spc as spc_narrative
-from pipelines.definitions import reference
+from pipelines.definitions import periods as period_labels
+from pipelines.definitions import reference, registry
+from pipelines.definitions.published import (
+    ENGLAND,
+    IMMATURE,
+    LA,
+    LONDON,
+    PUBLISHED,
+    ROLLING_3Y,
+    SUBREGION,
+    SUPPRESSED,
+)
 
-HEADLINE_KPIS = ("coc_21d", "tier4_on_release", "engaged_6m", "completed_12m",
-                 "returned_custody_12m")
 METRIC_COLUMNS = 3
 NOT_YET_METRIC = "Not yet"
 TREND_PERIODS = {"year": "Single years", "rolling_3y": "3-year rolling"}
@@ -45,13 +54,13 @@ name = la["name"]
 definitions = data.kpi_definitions()
 kpi = data.kpi_definition(kpi_id)
 
-yearly = data.kpi_values(area_type=["la", "london", "england"], period_type="year",
+yearly = data.kpi_values(area_type=[LA, LONDON, ENGLAND], period_type="year",
                          breakdown="all")
-rolling = data.kpi_values(area_type=["la", "london"], period_type="rolling_3y", breakdown="all")
+rolling = data.kpi_values(area_type=[LA, LONDON], period_type="rolling_3y", breakdown="all")
 year_rows = yearly.filter(pl.col("period") == period)
 area_year = year_rows.filter(pl.col("area_code") == la_code)
-london_year = year_rows.filter(pl.col("area_type") == "london")
-england_year = year_rows.filter(pl.col("area_type") == "england")
+london_year = year_rows.filter(pl.col("area_type") == LONDON)
+england_year = year_rows.filter(pl.col("area_type") == ENGLAND)
 stages = funnel_frame(area_year, definitions)
 released = stages.item(0, "count")
 flows = data.release_flows(period)
@@ -59,9 +68,10 @@ leaving = residence_frame(flows, la_code, data.prisons())
 total, total_status = residence_total(flows, la_code)
 # When the total is suppressed, the prisons chart still shows the published counts by prison:
 # the summary gives their sum rather than calling the number small.
-released_at_least = leaving.filter(pl.col("status") == "published").get_column("releases").sum()
-england_coc_periods = yearly.filter((pl.col("area_type") == "england")
-                                    & (pl.col("kpi_id") == "coc_21d")).get_column("period")
+released_at_least = leaving.filter(pl.col("status") == PUBLISHED).get_column("releases").sum()
+england_coc_periods = yearly.filter(
+    (pl.col("area_type") == ENGLAND) & (pl.col("kpi_id") == registry.PRIMARY_KPI)
+).get_column("period")
 
 st.title(f"Borough profile: {name}")
 st.write(f"How {name} residents fare after release from prison, against London and England. "
@@ -72,7 +82,7 @@ with columns[0].container(border=True):
     st.metric("Released from prison", narrative.released_text(released),
               help="Releases of residents who were in drug or alcohol treatment in prison.")
     st.caption(f"{name} residents, {period}")
-for index, headline_id in enumerate(HEADLINE_KPIS, start=1):
+for index, headline_id in enumerate(data.kpi_ids(registry.BOROUGH_HEADLINE), start=1):
     headline = data.kpi_definition(headline_id)
     if index % METRIC_COLUMNS == 0:
         columns = st.columns(METRIC_COLUMNS)
@@ -85,10 +95,10 @@ for index, headline_id in enumerate(HEADLINE_KPIS, start=1):
         row = mine.row(0, named=True)
         shown = formatting.display_value(row["value"], row["status"], headline["unit"],
                                          row["available_from"])
-        immature = row["status"] == "immature"
+        immature = row["status"] == IMMATURE
         # "Not yet available …" is too long for a metric: the date goes below it.
         # A rate per 100 releases is shown as its count, with the rate below.
-        as_count = headline["unit"] == "rate_per_100" and row["status"] == "published"
+        as_count = headline["unit"] == "rate_per_100" and row["status"] == PUBLISHED
         value = NOT_YET_METRIC if immature else (
             formatting.display_count(row["numerator"], row["status"]) if as_count else shown)
         st.metric(headline["title"], value, help=headline["description"])
@@ -97,7 +107,8 @@ for index, headline_id in enumerate(HEADLINE_KPIS, start=1):
             london_row = theirs.row(0, named=True)
             london_text = formatting.display_value(london_row["value"], london_row["status"],
                                                    headline["unit"])
-            comparison = row["compared_to_london"] if row["status"] == "published" else None
+            comparison = words.comparison(row["compared_to_london"], words.LONDON_WORD) \
+                if row["status"] == PUBLISHED else None
             lines.append(f"London {london_text[:1].lower()}{london_text[1:]}"
                          + (f" · {comparison}" if comparison else ""))
         st.caption(" · ".join(lines))
@@ -108,8 +119,7 @@ st.write(formatting.markdown_safe(narrative.borough_summary(
     released_at_least or None,
     formatting.england_missing_text(period, england_coc_periods.to_list()))))
 all_hidden = narrative.nothing_published(area_year)
-rolling_period = next((p for p in data.periods("rolling_3y") if p.endswith(f" to {period}")),
-                      None)
+rolling_period = period_labels.window_ending(period, data.periods(ROLLING_3Y))
 area_rolling = rolling.filter((pl.col("area_code") == la_code)
                               & (pl.col("period") == rolling_period))
 if all_hidden:
@@ -118,7 +128,7 @@ if all_hidden:
         icon=":material/visibility_off:")
 
 st.header("Every indicator against London")
-spine = spine_frame(area_year, year_rows.filter(pl.col("area_type") == "la"), london_year,
+spine = spine_frame(area_year, year_rows.filter(pl.col("area_type") == LA), london_year,
                     definitions)
 components.chart_block(
     f"{name} against London boroughs, {period}",
@@ -129,13 +139,13 @@ components.chart_block(
     key="spine",
 )
 
-if area_year.filter(pl.col("status") == "suppressed").height:
+if area_year.filter(pl.col("status") == SUPPRESSED).height:
     st.header("Larger groupings")
     st.write(f"Some of {name}'s figures for {period} are suppressed because the numbers are "
              "small. Three years together, or the whole sub-region, give larger numbers.")
-    subregions = data.kpi_values(area_type="subregion", period=period, period_type="year",
+    subregions = data.kpi_values(area_type=SUBREGION, period=period, period_type="year",
                                  breakdown="all")
-    groupings = {"subregion": la["subregion_name"]}
+    groupings = {SUBREGION: la["subregion_name"]}
     if rolling_period:
         groupings = {"rolling": f"3 years to {period}"} | groupings
     grouping = st.segmented_control(
@@ -144,8 +154,8 @@ if area_year.filter(pl.col("status") == "suppressed").height:
     if grouping == "rolling":
         rolling_rows = rolling.filter(pl.col("period") == rolling_period)
         rolling_spine = spine_frame(area_rolling,
-                                    rolling_rows.filter(pl.col("area_type") == "la"),
-                                    rolling_rows.filter(pl.col("area_type") == "london"),
+                                    rolling_rows.filter(pl.col("area_type") == LA),
+                                    rolling_rows.filter(pl.col("area_type") == LONDON),
                                     definitions)
         components.chart_block(
             f"{name} against London boroughs, {rolling_period}",
@@ -157,7 +167,7 @@ if area_year.filter(pl.col("status") == "suppressed").height:
         )
     else:
         subregion_spine = spine_frame(
-            subregions.filter(pl.col("area_code") == la["subregion"]), subregions, london_year,
+            subregions.filter(pl.col("area_code") == la[SUBREGION]), subregions, london_year,
             definitions)
         components.chart_block(
             f"{la['subregion_name']} against London's sub-regions, {period}",
@@ -178,12 +188,12 @@ period_type = st.segmented_control(
 series = yearly if period_type == "year" else rolling
 trend = trend_frame(
     series.filter((pl.col("area_code") == la_code) & (pl.col("kpi_id") == kpi_id)),
-    series.filter((pl.col("area_type") == "london") & (pl.col("kpi_id") == kpi_id)),
-    series.filter((pl.col("area_type") == "england") & (pl.col("kpi_id") == kpi_id)),
+    series.filter((pl.col("area_type") == LONDON) & (pl.col("kpi_id") == kpi_id)),
+    series.filter((pl.col("area_type") == ENGLAND) & (pl.col("kpi_id") == kpi_id)),
     name, kpi["unit"])
 rolling_published = rolling.filter((pl.col("area_code") == la_code)
                                    & (pl.col("kpi_id") == kpi_id)
-                                   & (pl.col("status") == "published"))
+                                   & (pl.col("status") == PUBLISHED))
 components.chart_block(
     f"{kpi['title']}: {name}, London and England, {TREND_PERIODS[period_type].lower()}",
     narrative.trend_summary(
@@ -246,7 +256,7 @@ components.chart_block(
 )
 
 st.header("Published figures beside ours")
-coc = data.kpi_definition("coc_21d")
+coc = data.kpi_definition(registry.PRIMARY_KPI)
 coc_names = tuple(n.strip() for n in (coc.get("comparator_names") or "").split(";") if n.strip())
 england_note = published_narrative.england_latest_note(
     data.published_comparators([reference.ENGLAND_CODE]), coc_names,
@@ -254,7 +264,7 @@ england_note = published_narrative.england_latest_note(
 if england_note:
     st.info(england_note)
 borough_published = published_narrative.reconciliation(
-    data.kpi_values(kpi_id="coc_21d", area_type="la", area_code=la_code, breakdown="all",
+    data.kpi_values(kpi_id=registry.PRIMARY_KPI, area_type=LA, area_code=la_code, breakdown="all",
                     period_type="year"),
     data.published_comparators([la_code]), la_code, coc_names, data.build_info().get("data_cutoff"))
 components.chart_block(

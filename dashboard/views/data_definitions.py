@@ -8,8 +8,9 @@ from dashboard import components, data, formatting
 from dashboard.narrative import data_definitions as narrative
 from dashboard.narrative import published as published_narrative
 from dashboard.narrative import spc as spc_narrative
-from pipelines.definitions import reference
+from pipelines.definitions import reference, registry
 from pipelines.definitions.contracts import CONTRACTS
+from pipelines.definitions.published import ALL, LONDON, PUBLISHED, YEAR
 
 info = data.build_info()
 definitions = data.kpi_definitions()
@@ -71,7 +72,7 @@ st.markdown("\n".join(f"{number}. {rule}"
                       for number, rule in enumerate(spc_narrative.SPC_RULES, start=1)))
 st.write(spc_narrative.SPC_PRECEDENCE)
 london_spc = spc_narrative.spc_table(
-    data.spc_latest("london", reference.LONDON_CODE),
+    data.spc_latest(LONDON, reference.LONDON_CODE),
     dict(definitions.select("id", "title").iter_rows()),
     dict(definitions.select("id", "unit").iter_rows()))
 components.chart_block(
@@ -83,15 +84,16 @@ components.chart_block(
     key="spc-london",
 )
 
-st.header("Published figures beside ours", anchor="published")
+st.header("Published figures beside ours", anchor=PUBLISHED)
 st.write("OHID publishes continuity of care on Fingertips. The comparators extract (written by "
          "`python -m pipelines fingertips`) brings those figures in; here they stand beside "
          "ours for the same year.")
-coc = data.kpi_definition("coc_21d")
+coc = data.kpi_definition(registry.PRIMARY_KPI)
 coc_names = tuple(n.strip() for n in (coc.get("comparator_names") or "").split(";") if n.strip())
 published = data.published_comparators([reference.LONDON_CODE, reference.ENGLAND_CODE])
 london_published = published_narrative.reconciliation(
-    data.kpi_values(kpi_id="coc_21d", area_type="london", breakdown="all", period_type="year"),
+    data.kpi_values(kpi_id=registry.PRIMARY_KPI, area_type=LONDON, breakdown=ALL,
+                    period_type=YEAR),
     published, reference.LONDON_CODE, coc_names, info.get("data_cutoff"))
 england_note = published_narrative.england_latest_note(
     published, coc_names, data.latest_complete_year(), reference.ENGLAND_CODE)

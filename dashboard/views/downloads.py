@@ -4,10 +4,11 @@ import streamlit as st
 
 from dashboard import data, filters
 from dashboard.exports import content, render, workbook
+from pipelines.definitions.published import LONDON
 
 period = filters.period()
 las = data.local_authorities()
-scopes = {"london": "London", **dict(zip(las.get_column("code"), las.get_column("name"),
+scopes = {LONDON: "London", **dict(zip(las.get_column("code"), las.get_column("name"),
                                          strict=True))}
 
 st.title("Board pack and downloads")

@@ -3,15 +3,15 @@
 import polars as pl
 import streamlit as st
 
-from dashboard import components, data, filters, formatting, tracker
+from dashboard import components, data, filters, formatting, tracker, words
 from dashboard.charts import recommendations as recommendation_charts
 from dashboard.charts.maps import tile_frame, tile_map
 from dashboard.charts.ranked import ranked_chart, ranked_frame
 from dashboard.narrative import overview as narrative
 from dashboard.narrative import recommendations as recommendation_narrative
+from pipelines.definitions import registry
+from pipelines.definitions.published import ALL, ENGLAND, LA, LONDON, NOT_COMPARED, PUBLISHED, YEAR
 
-HEADLINE_KPIS = ("coc_21d", "tier4_on_release", "engaged_6m", "completed_12m",
-                 "returned_custody_12m", "settled_on_release")
 TILES_PER_ROW = 3
 
 period = filters.period()
@@ -26,10 +26,11 @@ st.write(f"How London is doing in {period} on continuity of care, Tier 4 rehab a
          "recovery after release from prison, against England and the national ambition.")
 
 st.header(f"Headline figures, {period}")
-london = data.kpi_values(area_type="london", breakdown="all", period_type="year",
-                         kpi_id=list(HEADLINE_KPIS))
-england = data.kpi_values(area_type="england", period_type="year")
-for index, headline_id in enumerate(HEADLINE_KPIS):
+headline_kpis = data.kpi_ids(registry.OVERVIEW_HEADLINE)
+london = data.kpi_values(area_type=LONDON, breakdown=ALL, period_type=YEAR,
+                         kpi_id=headline_kpis)
+england = data.kpi_values(area_type=ENGLAND, period_type=YEAR)
+for index, headline_id in enumerate(headline_kpis):
     headline = data.kpi_definition(headline_id)
     rows = london.filter(pl.col("kpi_id") == headline_id)
     now = rows.filter(pl.col("period") == period)
@@ -53,30 +54,30 @@ for index, headline_id in enumerate(HEADLINE_KPIS):
             help=headline["description"],
         )
         lines = []
-        if row["status"] == "published":
+        if row["status"] == PUBLISHED:
             lines.append(f"95% CI {row['lower_95']:.1f} to {row['upper_95']:.1f}")
         england_periods = england.filter(pl.col("kpi_id") == headline_id).get_column("period")
         missing = formatting.england_missing_text(period, england_periods.to_list())
         if missing:
             lines.append(missing)
-        elif row["compared_to_england"] and row["compared_to_england"] != "Not compared":
+        elif row["compared_to_england"] not in (None, NOT_COMPARED):
             england_row = england.filter((pl.col("kpi_id") == headline_id)
                                          & (pl.col("period") == period))
             england_value = england_row.row(0, named=True)["value"] if england_row.height \
                 else None
-            lines.append(f"{row['compared_to_england']}"
+            lines.append(words.comparison(row["compared_to_england"], words.ENGLAND_WORD)
                          + (f" ({england_value:.1f}%)" if england_value is not None else ""))
-        if headline["target"] is not None and row["status"] == "published":
+        if headline["target"] is not None and row["status"] == PUBLISHED:
             gap = headline["target"] - row["value"]
             lines.append(f"Target {headline['target']:.0f}%: "
                          + (f"{gap:.1f} points to go" if gap > 0 else "met"))
-        if row["status"] != "published":
+        if row["status"] != PUBLISHED:
             lines.append(row["note"] or "")
         st.caption(" · ".join(line for line in lines if line))
 
 st.header("How the boroughs compare")
-las = data.kpi_values(kpi_id=kpi_id, period=period, area_type="la", breakdown="all")
-london_row = data.kpi_values(kpi_id=kpi_id, period=period, area_type="london", breakdown="all")
+las = data.kpi_values(kpi_id=kpi_id, period=period, area_type=LA, breakdown="all")
+london_row = data.kpi_values(kpi_id=kpi_id, period=period, area_type=LONDON, breakdown="all")
 london_value = london_row.row(0, named=True)["value"] if london_row.height else None
 tiles = tile_frame(data.local_authorities(), las, kpi["unit"])
 summary = narrative.benchmark_summary(las, kpi["title"], kpi["unit"], period, london_value)

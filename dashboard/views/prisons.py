@@ -22,6 +22,7 @@ from dashboard.charts.flows import (
 from dashboard.charts.funnel import releases_kpi_id
 from dashboard.charts.ranked import ranked_frame
 from dashboard.narrative import prisons as narrative
+from pipelines.definitions.published import LONDON, PRISON, PUBLISHED, SUPPRESSED
 
 BREAKDOWNS = ("all", "release_type", "sex")
 SPLIT_CATEGORIES = {
@@ -42,11 +43,11 @@ axis_title = "Per cent" if unit == "percent" else "Per 100 releases"
 releases_id = releases_kpi_id(data.kpi_definitions())
 
 rows = data.kpi_values(kpi_id=sorted({kpi_id, releases_id}), period=period,
-                       period_type="year", area_type=["prison", "london"],
+                       period_type="year", area_type=[PRISON, LONDON],
                        breakdown=list(BREAKDOWNS))
 chosen = rows.filter(pl.col("kpi_id") == kpi_id)
-prisons_all = chosen.filter((pl.col("area_type") == "prison") & (pl.col("breakdown") == "all"))
-london_all = chosen.filter((pl.col("area_type") == "london") & (pl.col("breakdown") == "all"))
+prisons_all = chosen.filter((pl.col("area_type") == PRISON) & (pl.col("breakdown") == "all"))
+london_all = chosen.filter((pl.col("area_type") == LONDON) & (pl.col("breakdown") == "all"))
 releases = rows.filter((pl.col("kpi_id") == releases_id)
                        & pl.col("breakdown").is_in(["all", "release_type"]))
 
@@ -57,16 +58,16 @@ st.write("Releases from the prisons serving London, and what happened next, by p
 
 st.header(f"In brief, {period}")
 st.write(formatting.markdown_safe(narrative.prisons_summary(
-    prisons_all, releases.filter((pl.col("area_type") == "prison")
+    prisons_all, releases.filter((pl.col("area_type") == PRISON)
                                  & (pl.col("breakdown") == "all")),
     london_all, kpi["title"], unit, period)))
 
-counts = split_frame(releases.filter(pl.col("area_type") == "prison"), None, "percent",
+counts = split_frame(releases.filter(pl.col("area_type") == PRISON), None, "percent",
                      RELEASE_TYPES)
 components.chart_block(
     f"Releases by prison and release type, {period}",
     narrative.counts_summary(
-        counts, releases.filter(pl.col("area_type") == "london"), period),
+        counts, releases.filter(pl.col("area_type") == LONDON), period),
     split_counts_chart(counts, f"Releases by prison and release type, {period}", RELEASE_TYPES,
                        "Release type"),
     counts_table(counts, "Release type"),
@@ -75,7 +76,7 @@ components.chart_block(
 )
 
 published = ranked_frame(prisons_all, unit)
-london_value = london_all.filter(pl.col("status") == "published").get_column("value").first() \
+london_value = london_all.filter(pl.col("status") == PUBLISHED).get_column("value").first() \
     if london_all.height else None
 if published.is_empty():
     st.subheader(f"{kpi['title']} by prison, {period}")
@@ -95,17 +96,17 @@ else:
 for breakdown, split_name, legend in (("release_type", "release type", "Release type"),
                                       ("sex", "sex", "Sex")):
     categories = SPLIT_CATEGORIES[breakdown]
-    split_rows = chosen.filter((pl.col("area_type") == "prison")
+    split_rows = chosen.filter((pl.col("area_type") == PRISON)
                                & (pl.col("breakdown") == breakdown))
     # A prison whose every figure in the split is hidden carries no information here: it is
     # named in the summary, not drawn as a row of '*'.
-    informative = split_rows.filter(pl.col("status") != "suppressed") \
+    informative = split_rows.filter(pl.col("status") != SUPPRESSED) \
         .get_column("area_code").unique()
     left_out = sorted(split_rows.filter(~pl.col("area_code").is_in(informative.to_list()))
                       .get_column("area_name").unique().to_list())
     split = split_frame(
         split_rows.filter(pl.col("area_code").is_in(informative.to_list())),
-        chosen.filter((pl.col("area_type") == "london") & (pl.col("breakdown") == breakdown)),
+        chosen.filter((pl.col("area_type") == LONDON) & (pl.col("breakdown") == breakdown)),
         unit, categories)
     if split.is_empty():
         st.subheader(f"{kpi['title']} by prison and {split_name}, {period}")

@@ -14,8 +14,9 @@ import streamlit as st
 from dashboard import auth, components, data, filters, formatting, store, tracker
 from dashboard.charts import recommendations as charts
 from dashboard.narrative import recommendations as narrative
+from pipelines.definitions.published import LONDON, PUBLISHED
 
-SCOPE_KINDS = {"london": "London as a whole", "la": "A local authority", "prison": "A prison"}
+SCOPE_KINDS = {LONDON: "London as a whole", "la": "A local authority", "prison": "A prison"}
 RATING_WORDS = {1: "1 - no difference", 2: "2", 3: "3 - some difference", 4: "4",
                 5: "5 - a great deal"}
 UPDATE_TEXT_FIELDS = ("milestone", "next_step", "owner", "evidence")
@@ -285,7 +286,7 @@ elif scope_kind == "prison":
                                  format_func=lambda code: f"HMP {prison_names[code]}",
                                  key="prison", bind="query-params")
 else:
-    scope = charts.LONDON
+    scope = charts.LONDON_CODE
 place = charts.place_name(scope)
 
 recommendation_table = data.recommendations()
@@ -437,7 +438,7 @@ if evidence_ids:
         f"KPIs that evidence {item}: {place}",
         narrative.evidence_summary(evidence, item, place),
         charts.evidence_chart(evidence, f"{item}: evidence by year, {place}", show_intervals)
-        if evidence.filter(pl.col("status") == "published").height else None,
+        if evidence.filter(pl.col("status") == PUBLISHED).height else None,
         charts.evidence_table(evidence),
         "KPIs the registry links to this item, by financial year, with 95% confidence "
         "intervals; * suppressed for disclosure control.",
@@ -451,7 +452,7 @@ if item_id == "R2":
         narrative.completers_summary(completers, period, place),
         charts.completers_chart(completers, f"Completed a programme in prison or not, {period}",
                                 show_intervals)
-        if completers.filter(pl.col("status") == "published").height else None,
+        if completers.filter(pl.col("status") == PUBLISHED).height else None,
         charts.completers_table(completers),
         "Each KPI split by whether the person completed an accredited programme in prison.",
         key="completers")

@@ -8,6 +8,7 @@ import streamlit as st
 from dashboard import components, data, filters, formatting
 from dashboard.charts import recovery as charts
 from dashboard.narrative import recovery as narrative
+from pipelines.definitions.published import IMMATURE, LONDON, PUBLISHED
 
 period = filters.period()
 breakdown = filters.breakdown()
@@ -22,7 +23,7 @@ follow_up = dict(zip(definitions.get_column("id"), definitions.get_column("follo
 definition = " ".join(f"{row['title']}: {row['numerator']} / {row['denominator']}."
                       for row in definitions.iter_rows(named=True))
 
-values = data.kpi_values(kpi_id=list(charts.RECOVERY_KPIS), area_type="london",
+values = data.kpi_values(kpi_id=list(charts.RECOVERY_KPIS), area_type=LONDON,
                          period_type="year")
 london = values.filter(pl.col("breakdown") == "all")
 now = london.filter(pl.col("period") == period)
@@ -44,7 +45,7 @@ for index, kpi_id in enumerate(charts.RECOVERY_KPIS):
             st.metric(titles[kpi_id], "No data")
             continue
         row = rows.row(0, named=True)
-        if row["status"] == "immature":
+        if row["status"] == IMMATURE:
             # The date goes under the words, so the long text is never cut off.
             st.metric(titles[kpi_id], formatting.NOT_YET_TEXT,
                       delta="O" + formatting.once_loaded_text(row["available_from"])[1:],
@@ -56,7 +57,7 @@ for index, kpi_id in enumerate(charts.RECOVERY_KPIS):
                   formatting.display_value(row["value"], row["status"], "percent",
                                            row["available_from"]),
                   help=descriptions[kpi_id])
-        if row["status"] == "published":
+        if row["status"] == PUBLISHED:
             st.caption(f"{charts.MILESTONES[kpi_id]} · {row['numerator']:,} of "
                        f"{row['denominator']:,} releases · 95% CI {row['lower_95']:.1f} to "
                        f"{row['upper_95']:.1f}")

@@ -5,11 +5,13 @@ intervals, and the 2 per 100 ambition shown for context."""
 import polars as pl
 import streamlit as st
 
-from dashboard import components, data, filters, formatting
+from dashboard import components, data, filters, formatting, words
 from dashboard.charts import tier4 as charts
 from dashboard.narrative import tier4 as narrative
+from pipelines.definitions import registry
+from pipelines.definitions.published import LA, LONDON, PUBLISHED, SUBREGION, TREND_CANNOT
 
-KPI_ID = "tier4_on_release"
+KPI_ID = registry.TIER4_KPI
 PERIOD_TYPES = ["year", "rolling_3y"]
 
 period = filters.period()
@@ -31,7 +33,7 @@ st.info(
     icon=":material/flag:",
 )
 
-london_all = data.kpi_values(kpi_id=KPI_ID, area_type="london", breakdown="all",
+london_all = data.kpi_values(kpi_id=KPI_ID, area_type=LONDON, breakdown="all",
                              period_type=PERIOD_TYPES)
 london = london_all.filter(pl.col("period_type") == "year")
 now = london.filter(pl.col("period") == period)
@@ -51,9 +53,10 @@ else:
                       help=kpi["description"])
     columns[2].metric("Releases of London residents",
                       formatting.display_count(row["denominator"], row["status"]))
-    if row["status"] == "published":
+    if row["status"] == PUBLISHED:
         st.caption(f"95% confidence interval {row['lower_95']:.1f} to {row['upper_95']:.1f} per "
-                   f"100 releases · Recent trend: {row['trend'] or 'Cannot be calculated'}")
+                   "100 releases · Recent trend: "
+                   f"{words.word('trend', row['trend'] or TREND_CANNOT)}")
     else:
         st.caption(row["note"] or "")
 
@@ -74,7 +77,7 @@ st.write(
     "the same boroughs over 3-year rolling periods, which publish far more figures; the "
     "sub-regions below do the same by grouping boroughs."
 )
-la_rows = data.kpi_values(kpi_id=KPI_ID, area_type="la", breakdown="all",
+la_rows = data.kpi_values(kpi_id=KPI_ID, area_type=LA, breakdown="all",
                           period_type=PERIOD_TYPES)
 la_years = la_rows.filter(pl.col("period_type") == "year")
 la_rolling = la_rows.filter(pl.col("period_type") == "rolling_3y")
@@ -104,7 +107,7 @@ with right:
     )
 
 st.header("By sub-region")
-subregion_rows = data.kpi_values(kpi_id=KPI_ID, area_type="subregion", breakdown="all",
+subregion_rows = data.kpi_values(kpi_id=KPI_ID, area_type=SUBREGION, breakdown="all",
                                  period_type="year")
 subregion_grid = charts.grid_frame(subregion_rows)
 subregion_now = subregion_rows.filter(pl.col("period") == period)

@@ -44,6 +44,20 @@ BREAKDOWN_TITLES: dict[str, str] = {
     "completed_programme": "Completed a programme in prison",
     "peer_mentor": "Peer mentor in prison",
 }
+# Places a KPI is shown beyond those that show every KPI (the spine chart, the Data page, the
+# workbook): each page or export reads the KPIs it shows from the registry, in registry order.
+OVERVIEW_HEADLINE = "overview_headline"  # a headline card on the London overview
+BOROUGH_HEADLINE = "borough_headline"  # a headline card on the borough profile
+PACK_MAP = "pack_map"  # a map page of the board pack
+PACK_TREND = "pack_trend"  # a borough pack's trend against London and England
+PLACES: tuple[str, ...] = (OVERVIEW_HEADLINE, BOROUGH_HEADLINE, PACK_MAP, PACK_TREND)
+# What a release's journey row holds that each denominator family counts (Polars SQL, one row
+# per release): shared denominators are suppressed alike.
+DENOMINATOR_RULES: dict[str, str] = {
+    "releases": "true",
+    "known_accommodation": "accommodation_on_release <> 'unknown'",
+    "coc_eligible": "coc_eligible",
+}
 AGE_BANDS: tuple[tuple[str, int, int], ...] = (
     ("18-24", 18, 24), ("25-34", 25, 34), ("35-49", 35, 49), ("50+", 50, 200),
 )
@@ -75,12 +89,37 @@ class Kpi:
     # as "2022/23 Q1") at which a stated change to the process starts new limits.
     spc_baseline: int | None = None
     spc_change_periods: tuple[str, ...] = ()
+    # The numerator as a rule on one release's journey row (Polars SQL; pipelines.journeys has
+    # the columns): the pipeline counts exactly this.
+    numerator_rule: str = "false"
+    shown_in: tuple[str, ...] = ()  # PLACES
+    # A stage of the release-to-recovery funnel (its label), in registry order.
+    funnel_label: str | None = None
+    # A milestone of the recovery journey: its label in the chart, what the numerator did (the
+    # end of "N% of releases ..."), and the figure's short name in a sentence.
+    journey_label: str | None = None
+    journey_outcome: str | None = None
+    journey_figure: str | None = None
 
-    def as_row(self) -> dict:
+    def __post_init__(self) -> None:
+        unknown = set(self.shown_in) - set(PLACES)
+        if unknown:
+            raise ValueError(f"{self.id}: shown_in names unknown places {sorted(unknown)}")
+        if self.denominator_family not in DENOMINATOR_RULES:
+            raise ValueError(f"{self.id}: no rule for denominator family "
+                             f"{self.denominator_family!r}")
+        journey = (self.journey_label, self.journey_outcome, self.journey_figure)
+        if any(journey) and not all(journey):
+            raise ValueError(f"{self.id}: a journey milestone needs its label, outcome and "
+                             "figure")
+
+    def as_row(self, display_order: int = 0) -> dict:
         row = asdict(self)
         row["recommendations"] = ", ".join(self.recommendations)
         row["comparator_names"] = "; ".join(self.comparator_names)
         row["spc_change_periods"] = ", ".join(self.spc_change_periods)
+        row["shown_in"] = list(self.shown_in)
+        row["display_order"] = display_order
         return row
 
 
@@ -103,6 +142,12 @@ KPIS: tuple[Kpi, ...] = (
         comparator_names=("following release from prison", "continuity of care"),
         denominator_family="coc_eligible",
         trend_method="weighted_regression",
+        numerator_rule="engaged_21d and coc_eligible",
+        shown_in=(OVERVIEW_HEADLINE, BOROUGH_HEADLINE, PACK_MAP, PACK_TREND),
+        funnel_label="Started treatment within 21 days",
+        journey_label="21 days: started community treatment",
+        journey_outcome="were followed by community treatment starting within 21 days",
+        journey_figure="the 21-day figure",
     ),
     Kpi(
         id="tier4_on_release",
@@ -117,6 +162,9 @@ KPIS: tuple[Kpi, ...] = (
         recommendations=("R1",),
         follow_up_days=84,
         source="prison_releases, community_episodes",
+        numerator_rule="tier4_12w",
+        shown_in=(OVERVIEW_HEADLINE, BOROUGH_HEADLINE, PACK_MAP),
+        funnel_label="Entered Tier 4 rehab within 12 weeks",
     ),
     Kpi(
         id="engaged_6m",
@@ -132,6 +180,12 @@ KPIS: tuple[Kpi, ...] = (
         recommendations=("R1",),
         follow_up_days=182,
         source="prison_releases, community_episodes",
+        numerator_rule="engaged_6m",
+        shown_in=(OVERVIEW_HEADLINE, BOROUGH_HEADLINE, PACK_MAP, PACK_TREND),
+        funnel_label="In treatment or completed at 6 months",
+        journey_label="6 months: in treatment or completed",
+        journey_outcome="were followed by treatment still going, or completed, at 6 months",
+        journey_figure="the 6-month figure",
     ),
     Kpi(
         id="completed_12m",
@@ -146,6 +200,13 @@ KPIS: tuple[Kpi, ...] = (
         recommendations=("R1",),
         follow_up_days=365 + 182,
         source="prison_releases, community_episodes",
+        numerator_rule="completed_12m",
+        shown_in=(OVERVIEW_HEADLINE, BOROUGH_HEADLINE, PACK_MAP),
+        funnel_label="Completed without re-presenting",
+        journey_label="12 months: completed, not re-presenting",
+        journey_outcome="were followed by a successful completion within a year without "
+        "re-presenting",
+        journey_figure="the 12-month completion figure",
     ),
     Kpi(
         id="returned_custody_12m",
@@ -161,6 +222,11 @@ KPIS: tuple[Kpi, ...] = (
         recommendations=("R1",),
         follow_up_days=365,
         source="prison_releases",
+        numerator_rule="returned_custody_12m",
+        shown_in=(OVERVIEW_HEADLINE, BOROUGH_HEADLINE),
+        journey_label="12 months: returned to custody",
+        journey_outcome="were followed by a return to custody within 12 months",
+        journey_figure="the return to custody figure",
     ),
     Kpi(
         id="settled_on_release",
@@ -175,6 +241,8 @@ KPIS: tuple[Kpi, ...] = (
         follow_up_days=0,
         source="prison_releases",
         denominator_family="known_accommodation",
+        numerator_rule="accommodation_on_release = 'settled'",
+        shown_in=(OVERVIEW_HEADLINE,),
     ),
     Kpi(
         id="pre_release_contact",
@@ -188,6 +256,7 @@ KPIS: tuple[Kpi, ...] = (
         recommendations=("F-B",),
         follow_up_days=0,
         source="prison_releases",
+        numerator_rule="pre_release_contact",
     ),
     Kpi(
         id="informed_at_reception",
@@ -201,6 +270,7 @@ KPIS: tuple[Kpi, ...] = (
         recommendations=("R4",),
         follow_up_days=0,
         source="prison_releases",
+        numerator_rule="informed_at_reception",
     ),
     Kpi(
         id="met_by_peer",
@@ -214,6 +284,7 @@ KPIS: tuple[Kpi, ...] = (
         recommendations=("R3",),
         follow_up_days=0,
         source="prison_releases",
+        numerator_rule="met_at_gate_by_peer",
     ),
     Kpi(
         id="release_budget",
@@ -226,10 +297,21 @@ KPIS: tuple[Kpi, ...] = (
         recommendations=("R2",),
         follow_up_days=0,
         source="prison_releases",
+        numerator_rule="coalesce(release_budget_gbp, 0) > 0",
     ),
 )
 
 KPI_BY_ID: dict[str, Kpi] = {k.id: k for k in KPIS}
+# KPIs with a role of their own: continuity of care is the measure the product is named for (its
+# latest published year is the default year of every page); Tier 4 entries have their own page.
+PRIMARY_KPI = "coc_21d"
+TIER4_KPI = "tier4_on_release"
+
+
+def definition_table_rows(kpis: tuple[Kpi, ...] | None = None) -> list[dict]:
+    """The `kpi_definitions` rows: every KPI with its display order (registry order)."""
+    return [k.as_row(order) for order, k in enumerate(KPIS if kpis is None else kpis)]
+
 
 
 @dataclass(frozen=True)
