@@ -14,7 +14,7 @@ import openpyxl
 import pyarrow as pa
 import pytest
 
-from pipelines.build import Progress, run_build
+from pipelines.build import run_build
 from pipelines.definitions import registry
 from tests.helpers import chart_title, episode, make_source, query_frame, release, row, write_csv
 
@@ -57,7 +57,7 @@ def throwaway_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for extract in OTHER_EXTRACTS:  # one row each, so every page has its tables
         write_csv(source / f"{extract}.csv", [row(extract)])
     warehouse = folder / "warehouse.duckdb"
-    run_build(source, warehouse, cutoff=CUTOFF, progress=Progress(quiet=True))
+    run_build(source, warehouse, cutoff=CUTOFF)
     yield warehouse
     patch.undo()
 
