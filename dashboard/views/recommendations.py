@@ -179,7 +179,7 @@ def _recording_section() -> None:
                  "version, and an administrator can withdraw an entry (it stays in the audit log). "
                  "Updates and reviews from partner extracts are changed at their source.")
         editable = entries.filter(pl.col("kind").is_in(
-            [kind for kind in store.CONTRACT_BY_KIND if actor.can_record(kind)]))
+            [kind for kind in store.TRACKER_KINDS if actor.can_record(kind)]))
         if store_problem or editable.is_empty():
             st.info("There are no entries recorded in this app that you can change."
                     if not store_problem else store_problem)
