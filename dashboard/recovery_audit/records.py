@@ -17,7 +17,7 @@ from datetime import date
 import polars as pl
 
 from dashboard.recovery_audit import contracts as c
-from dashboard.recovery_audit.framework import SEED, Framework, from_rows, problems
+from dashboard.recovery_audit.framework import SEED, Framework, as_rows, from_rows, problems
 from dashboard.store import ADMIN, Actor, AppStore, EntryRejected, Problem, Written
 from pipelines.reference import LONDON_CODE
 
@@ -87,7 +87,6 @@ def save_framework(app: AppStore, framework: Framework, actor: Actor, on: date |
     if found:
         raise EntryRejected(c.QUESTION, [Problem("framework", p) for p in found])
     when = on or date.today()
-    from dashboard.recovery_audit.framework import as_rows
     app.record_batch([(None, c.QUESTION, {**row, "reported_on": when})
                       for row in as_rows(numbered)], actor)
     return version
