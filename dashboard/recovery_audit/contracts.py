@@ -9,7 +9,7 @@ dashboard.recovery_audit.records before anything is written.
 
 from __future__ import annotations
 
-from pipelines.contracts import Column, Contract
+from pipelines.definitions.contracts import Column, Contract
 
 # Kinds of app-store entry.
 QUESTION = "audit_question"  # one question of one framework version

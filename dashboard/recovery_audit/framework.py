@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from pipelines.reference import RECOMMENDATION_IDS
-from pipelines.registry import KPIS
+from pipelines.definitions.reference import RECOMMENDATION_IDS
+from pipelines.definitions.registry import KPIS
 
 KPI_IDS: frozenset[str] = frozenset(kpi.id for kpi in KPIS)
 SEED_VERSION = 1

@@ -19,7 +19,7 @@ import polars as pl
 from dashboard.recovery_audit import contracts as c
 from dashboard.recovery_audit.framework import SEED, Framework, as_rows, from_rows, problems
 from dashboard.store import ADMIN, Actor, AppStore, EntryRejected, Problem, Written
-from pipelines.reference import LONDON_CODE
+from pipelines.definitions.reference import LONDON_CODE
 
 SAMPLE_IDENTITY = "synthetic-sample"  # who the synthetic sample rounds are recorded by
 SAMPLE_ACTOR = Actor(SAMPLE_IDENTITY, frozenset({ADMIN}), "Synthetic sample")
