@@ -488,7 +488,7 @@ if item_id in ("R7", "R8"):
     st.page_link("views/recovery_audit.py",
                  label="The Recovery audit and EbE training (R7, R8)",
                  icon=":material/fact_check:")
-if not evidence_ids and item_id not in ("R2", "R7", "R8", *charts.SERVICE_KINDS):
+if not evidence_ids and item_id not in ("R2", *charts.SERVICE_KINDS):
     st.info(narrative.no_evidence_text(item))
 
 

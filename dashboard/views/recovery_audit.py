@@ -197,6 +197,7 @@ if round_ids:
                             level, key)
     place, framework = found.place, records.round_framework(app, round_id)
 
+    st.header(f"Results: {place}, round {round_id}")
     scores_title = f"Domain scores: {place}, round {round_id}"
     components.chart_block(scores_title, results.summary(found),
                            charts.scores_chart(results.scores_table(found), scores_title)
