@@ -160,3 +160,20 @@ def test_a_signed_in_ebe_reviewer_rates_as_the_ebe_panel(seeded) -> None:
     viewer = open_page(secrets={"auth": AUTH, "roles": ROLES},
                        user={"is_logged_in": True, "email": "someone@else.example"})
     assert any("Only a service's own assessor" in i.value for i in viewer.info)
+
+
+def test_an_administrator_saves_a_framework_version_and_opens_a_round_on_it(seeded) -> None:
+    at = open_page()
+    at.button(key="ra-framework-submit").click().run()
+    assert any("Saved framework version 2" in s.value for s in at.success), \
+        [e.value for e in at.error]
+    assert records.frameworks(seeded)[2].domains == records.frameworks(seeded)[1].domains
+    at.text_input(key="ra-round-id").set_value("2026-27")
+    at.selectbox(key="ra-round-version").set_value(2)
+    at.text_input(key="ra-round-title").set_value("Third round")
+    at.button(key="ra-round-submit").click().run()
+    assert any("Opened round 2026-27" in s.value for s in at.success)
+    assert records.round_framework(seeded, "2026-27").version == 2
+    at.text_input(key="ra-round-id").set_value("2026-27")
+    at.button(key="ra-round-submit").click().run()
+    assert any("already a round 2026-27" in e.value for e in at.error)
