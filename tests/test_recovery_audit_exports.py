@@ -43,6 +43,7 @@ def test_the_board_pack_has_the_audit_of_the_current_round(seeded) -> None:
     assert any(line.startswith("Training by experts by experience (R8)")
                for line in section.text)
     assert "Recovery audit (R7)" in render.to_html(pack)
+    assert render.to_pdf(pack)[:5] == b"%PDF-"
 
 
 def test_the_workbook_has_the_audit_sheet(seeded) -> None:
