@@ -38,7 +38,11 @@ $(WAREHOUSE): $(INSTALLED) $(SAMPLE_FILES) $(PIPELINE_CODE)
 
 warehouse: $(WAREHOUSE)
 
+# The synthetic Recovery Audit sample goes into an app store that holds no audit entries yet
+# (never over real ones; a store other processes hold is left alone, with the reason printed).
 run: $(WAREHOUSE)
+	-COC_WAREHOUSE=$(abspath $(WAREHOUSE)) COC_APP_DB='$(APP_DB_SETTING)' \
+		$(BIN)/python -m dashboard.recovery_audit seed --from $(SAMPLES)/recovery_audit
 	COC_WAREHOUSE=$(abspath $(WAREHOUSE)) COC_APP_DB='$(APP_DB_SETTING)' \
 		$(BIN)/streamlit run dashboard/app.py --server.port $(PORT) \
 		--server.address $(ADDRESS)

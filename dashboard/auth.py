@@ -17,7 +17,11 @@ Two modes:
   reach should still configure sign-in (or set COC_LOCAL_WRITES=off).
 
 Roles: viewer (reads), partner_editor (records recommendation updates), ebe_reviewer (records
-EbE reviews), admin (everything, including withdrawing entries and importing a backup).
+EbE reviews, the EbE panel's Recovery Audit ratings and EbE training sessions),
+`service_assessor:ID` (completes the Recovery Audit self-assessment of service ID only: a
+services-directory id such as SVC-012 or a prison code such as BZI; list one per service), admin
+(everything, including the audit framework and rounds, withdrawing entries and importing a
+backup).
 The store (dashboard.store) checks the role again on every write.
 """
 
@@ -34,7 +38,16 @@ from urllib.parse import urlsplit
 import streamlit as st
 from streamlit.runtime.context import _get_client_context
 
-from dashboard.store import ADMIN, EBE_REVIEWER, PARTNER_EDITOR, ROLES, VIEWER, Actor
+from dashboard.store import (
+    ADMIN,
+    EBE_REVIEWER,
+    PARTNER_EDITOR,
+    ROLES,
+    SERVICE_ROLE_PREFIX,
+    VIEWER,
+    Actor,
+    is_service_role,
+)
 
 _LOGGER = logging.getLogger(__name__)
 ROLE_TITLES: dict[str, str] = {
@@ -71,9 +84,18 @@ REMOTE_IN_LOCAL_MODE_TEXT = (
 
 # --- Pure rules -------------------------------------------------------------------------------
 
+def _role_name(name: object) -> str:
+    """A role as written in the table: role names in lower case; a service assessor's service
+    id as written after the prefix (ids such as SVC-012 and BZI are upper case)."""
+    text = str(name).strip()
+    if text.lower().startswith(SERVICE_ROLE_PREFIX):
+        return SERVICE_ROLE_PREFIX + text[len(SERVICE_ROLE_PREFIX):].strip().upper()
+    return text.lower()
+
+
 def _roles_of(value: object) -> set[str]:
     names = [value] if isinstance(value, str) else list(value or [])
-    return {str(name).strip().lower() for name in names} & set(ROLES)
+    return {role for role in map(_role_name, names) if role in ROLES or is_service_role(role)}
 
 
 def roles_for(email: str | None, table: Mapping[str, object], verified: bool = True
@@ -104,10 +126,11 @@ def roles_table_problems(table: Mapping[str, object]) -> list[str]:
     problems = []
     for key, value in table.items():
         names = [value] if isinstance(value, str) else list(value or [])
-        unknown = [str(n) for n in names if str(n).strip().lower() not in ROLES]
+        unknown = [str(n) for n in names
+                   if _role_name(n) not in ROLES and not is_service_role(_role_name(n))]
         if unknown:
             problems.append(f"[roles] {key!r}: unknown role(s) {', '.join(unknown)} "
-                            f"(use {', '.join(ROLES)})")
+                            f"(use {', '.join(ROLES)} or {SERVICE_ROLE_PREFIX}SERVICE_ID)")
         if key != ANYONE and "@" not in str(key):
             problems.append(f"[roles] {key!r} is not an e-mail address, an @domain or '*'")
     return problems
@@ -126,7 +149,11 @@ def provider_names(auth: Mapping[str, object]) -> list[str | None]:
 
 def describe(actor: Actor) -> str:
     """'Signed in as a@b.org: Partner editor, Viewer' and the like (plain text)."""
-    roles = ", ".join(ROLE_TITLES[r] for r in ROLES[::-1] if r in actor.roles)
+    titles = [ROLE_TITLES[r] for r in ROLES[::-1] if r in actor.roles]
+    services = sorted(actor.assessed_services)
+    if services:
+        titles.insert(0, f"Service assessor ({', '.join(services)})")
+    roles = ", ".join(titles)
     who = actor.label or actor.identity
     return f"{who}: {roles}"
 

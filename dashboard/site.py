@@ -30,6 +30,8 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("tier4.py", "Tier 4 rehab (R1)", ":material/home_health:", "tier4"),
     PageSpec("recovery.py", "Long-term recovery (R1)", ":material/trending_up:", "recovery"),
     PageSpec("recommendations.py", "Recommendations", ":material/checklist:", "recommendations"),
+    PageSpec("recovery_audit.py", "Recovery audit (R7)", ":material/fact_check:",
+             "recovery-audit"),
     PageSpec("lived_experience.py", "Lived experience", ":material/forum:", "lived-experience"),
     PageSpec("downloads.py", "Board pack and downloads", ":material/download:", "downloads"),
     PageSpec("data_definitions.py", "Data and definitions", ":material/dataset:", "data"),

@@ -249,7 +249,8 @@ def test_import_checks_every_row_by_the_contract(app_store) -> None:
     result = app_store.import_csv(upload, ADMIN_ACTOR)
     assert result.added == 0 and app_store.versions().height == 1  # all or nothing
     assert result.rejected == ["row 2: rating must be a whole number from 1 to 5",
-                               "row 3: kind must be 'update' or 'review'"]
+                               "row 3: kind must be one of update, review, audit_question, "
+                               "audit_round, audit_answer, training"]
     assert result.summary() == "Nothing was imported: 2 problems found in the files."
     assert app_store.import_csv(good.write_csv().encode(), ADMIN_ACTOR).added == 1
     with pytest.raises(store.NotAllowed):

@@ -553,6 +553,52 @@ def recommendations_section(borough: str | None = None) -> Section:
     )
 
 
+def recovery_audit_sections(scope_code: str, scope_name: str) -> list[Section]:
+    """The Recovery Audit (R7) of the current round for the scope, and EbE training (R8):
+    none when no round has been opened."""
+    from dashboard.charts import recovery_audit as audit_charts
+    from dashboard.recovery_audit import report
+    from dashboard.recovery_audit import results as audit
+
+    latest = report.latest(scope_code)
+    if latest is None:
+        return []
+    found, training, sample = latest
+    scores = audit.scores_table(found)
+    text = [audit.summary(found), audit.SCALE_NOTE]
+    if sample:
+        text.insert(0, "The audit ratings and training sessions here are a synthetic sample, "
+                       "not real services' ratings.")
+    text += [f"Strength: {line}" for line in found.strengths]
+    text += [f"Area for improvement: {line}" for line in found.improvements]
+    text += found.change_lines or ([f"No domain moved by half a point or more since "
+                                    f"{found.previous_round}."] if found.previous_round else [])
+    disagree = audit.disagreements_table(found)
+    text.append(f"{disagree.height} service and domain pairs where the service's own rating "
+                "and the EbE panel's differ by a point or more"
+                + (": " + "; ".join(f"{r['Service']}, {r['Domain']} ({r['Which view is higher']}"
+                                    ")" for r in disagree.head(5).iter_rows(named=True))
+                   if disagree.height else "") + ".")
+    if training.height:
+        text.append(f"Training by experts by experience (R8): {training['Sessions'].sum()} "
+                    f"sessions, {training['Staff trained'].sum():,} staff trained at "
+                    f"{training.height} services.")
+    figures = [Figure(audit_charts.scores_chart(scores, f"Recovery audit domain scores, "
+                                                        f"{found.place}").properties(width=420),
+                      f"Domain scores from services' self-assessments and the EbE panel, "
+                      f"{found.place}, round {found.round_id}.", width_mm=150)] \
+        if scores.height else []
+    best = audit.best_practice_table(found)
+    return [
+        Section(f"Recovery audit (R7): {scope_name}, round {found.round_id}", text=text,
+                figures=figures, table=scores),
+        Section(f"Recovery audit best practice across London, round {found.round_id}",
+                text=["The services rated highest on each domain by both their own "
+                      "self-assessment and the EbE panel (both at least 3, in place), with the "
+                      "evidence they gave."], table=best, new_page=False),
+    ]
+
+
 def definitions_section() -> Section:
     definitions = data.kpi_definitions().select(
         pl.col("title").alias("Indicator"),
@@ -591,6 +637,7 @@ def build_pack(period: str, scope: str, produced: date | None = None) -> BoardPa
     if borough:
         sections.append(borough_recommendations_section(scope_code, scope_name))
     sections += [recommendations_section(scope_name if borough else None),
+                 *recovery_audit_sections(scope_code, scope_name),
                  definitions_section()]
     return BoardPack(
         title=f"London Continuity of Care Outcomes: board pack for {scope_name}",

@@ -215,11 +215,63 @@ def to_xlsx(scope: str, period: str | None = None) -> bytes:
         name = sheet_name(kpi["title"], used)
         sheets.append((name, kpi["title"]))
         _write_kpi_sheet(book, name, kpi, scope_rows(scope_code, kpi["id"]), formats)
+    audit_sheet = _write_recovery_audit(book, scope_code, formats)
     _write_definitions(book.add_worksheet("Definitions"), definitions, formats)
-    _write_contents(contents, scope_name, sheets, formats)
+    _write_contents(contents, scope_name, sheets + audit_sheet, formats)
     _write_notes(notes, scope_name, period, info, formats)
     book.close()
     return buffer.getvalue()
+
+
+AUDIT_SHEET = "Recovery audit"
+
+
+def _write_recovery_audit(book: xlsxwriter.Workbook, scope_code: str, formats: dict
+                          ) -> list[tuple[str, str]]:
+    """The Recovery Audit's current round (R7) and EbE training (R8) for the scope: domain
+    scores from both views, disagreements, change, best practice, training by place. No sheet
+    when no round has been opened."""
+    from dashboard.recovery_audit import report
+    from dashboard.recovery_audit import results as audit
+
+    latest = report.latest(scope_code)
+    if latest is None:
+        return []
+    found, training, sample = latest
+    sheet = book.add_worksheet(AUDIT_SHEET)
+    row = 0
+    _write_text(sheet, row, 0, f"Recovery audit (R7): {found.place}, round {found.round_id}",
+                formats["title"])
+    notes = [audit.summary(found), audit.SCALE_NOTE]
+    if sample:
+        notes.append(formatting.SYNTHETIC_NOTE + " The audit ratings are a synthetic sample.")
+    for note in notes:
+        row += 1
+        _write_text(sheet, row, 0, note)
+    blocks = [("Domain scores", audit.scores_table(found)),
+              ("Where the two views disagree", audit.disagreements_table(found)),
+              (f"Change since {found.previous_round or 'the previous round'}",
+               audit.change_table(found) if found.previous_round else pl.DataFrame()),
+              ("Best practice across London", audit.best_practice_table(found)),
+              ("Training by experts by experience (R8)", training)]
+    for title, table in blocks:
+        row += 2
+        _write_text(sheet, row, 0, title, formats["title"])
+        if table.is_empty():
+            row += 1
+            _write_text(sheet, row, 0, "None.")
+            continue
+        row += 1
+        for col, heading in enumerate(table.columns):
+            _write_text(sheet, row, col, heading, formats["header"])
+        for values in table.iter_rows():
+            row += 1
+            for col, value in enumerate(values):
+                _write_cell(sheet, row, col, value)
+    sheet.set_column(0, 0, 40, formats["wrap"])
+    sheet.set_column(1, 6, 22, formats["wrap"])
+    return [(AUDIT_SHEET, "Recovery audit (R7): scores from both views, disagreements, change, "
+                          "best practice; EbE training (R8)")]
 
 
 def _write_contents(sheet: xlsxwriter.worksheet.Worksheet, scope_name: str,
@@ -229,7 +281,8 @@ def _write_contents(sheet: xlsxwriter.worksheet.Worksheet, scope_name: str,
     _write_text(sheet, 2, 0, "Sheet", formats["header"])
     _write_text(sheet, 2, 1, "What it holds", formats["header"])
     listed = [("Notes", "Scope, data cut-off, source, suppression and intervals"),
-              *[(name, f"{title}: every period, area and breakdown") for name, title in sheets],
+              *[(name, title if name == AUDIT_SHEET else
+                 f"{title}: every period, area and breakdown") for name, title in sheets],
               ("Definitions", "Each indicator's definition, unit and polarity")]
     for row, (name, what) in enumerate(listed, start=3):
         sheet.write_url(row, 0, f"internal:'{name}'!A1", string=name)

@@ -1,4 +1,6 @@
-"""The app store: recommendation updates and EbE reviews recorded in the app.
+"""The app store: recommendation updates, EbE reviews and the Recovery Audit (framework
+questions, rounds, ratings, EbE training sessions; dashboard.recovery_audit) recorded in the
+app.
 
 This package is the only code that opens the app store, and the only write path into it
 (DESIGN §2). The pipeline never touches it, so rebuilding the warehouse loses nothing recorded
@@ -59,6 +61,9 @@ from dashboard.store.model import (
     ROLE_FOR_KIND,
     ROLES,
     SAME_TIME,
+    SERVICE_ASSESSOR,
+    SERVICE_ROLE_PREFIX,
+    TRACKER_KINDS,
     UPDATE,
     VIEWER,
     WITHDRAW,
@@ -73,6 +78,8 @@ from dashboard.store.model import (
     StoreUnavailable,
     Written,
     empty_entries,
+    is_service_role,
+    service_role,
 )
 from dashboard.store.model import now as _now
 from dashboard.store.schema import SCHEMA_VERSION
@@ -160,10 +167,12 @@ __all__ = [
     "CONTRACT_BY_KIND", "CREATE", "DATE_FIELD", "DEFAULT_APP_DB", "EBE_REVIEWER", "EDIT",
     "ENTRIES_FILE", "ENTRY_COLUMNS", "FIELD_COLUMNS", "ID_PREFIX", "IMPORT",
     "IMPORT_EVENT_PREFIX", "KIND_TITLES", "MAX_TEXT_CHARS", "PARTNER_EDITOR", "REVIEW",
-    "ROLE_FOR_KIND", "ROLES", "SAME_TIME", "SCHEMA_VERSION", "UPDATE", "VIEWER", "WITHDRAW",
+    "ROLE_FOR_KIND", "ROLES", "SAME_TIME", "SERVICE_ASSESSOR", "SERVICE_ROLE_PREFIX",
+    "TRACKER_KINDS", "SCHEMA_VERSION", "UPDATE", "VIEWER", "WITHDRAW",
     "Actor", "AppStore", "EditConflict", "EntryNotFound", "EntryRejected", "ImportResult",
     "NotAllowed", "Problem", "StoreError", "StoreUnavailable", "Written", "_now",
     "app_db_location", "app_db_path", "app_store", "as_reviews", "as_updates", "describe",
-    "empty_entries", "entries_or_empty", "history_problems", "location_from", "main",
+    "empty_entries", "entries_or_empty", "history_problems", "is_service_role", "location_from",
+    "main", "service_role",
     "store_description", "validate", "validate_rows",
 ]

@@ -24,6 +24,7 @@ from dashboard.store.model import (
     IMPORT,
     IMPORT_EVENT_PREFIX,
     KIND_TITLES,
+    OPTIONAL_EXPORT_COLUMNS,
     SAME_TIME,
     WITHDRAW,
     EntryRejected,
@@ -172,7 +173,10 @@ def read_entries(data: bytes) -> tuple[list[dict[str, object]], ImportResult]:
     except (pl.exceptions.PolarsError, UnicodeDecodeError) as error:
         raise EntryRejected("import", [Problem("file", f"the file is not a readable CSV "
                                                        f"({error})")]) from error
-    missing = [name for name in ENTRY_COLUMNS if name not in frame.columns]
+    missing = [name for name in ENTRY_COLUMNS if name not in frame.columns
+               and name not in OPTIONAL_EXPORT_COLUMNS]
+    frame = frame.with_columns(pl.lit(None, pl.String).alias(name)
+                               for name in OPTIONAL_EXPORT_COLUMNS if name not in frame.columns)
     if missing:
         raise EntryRejected("import", [Problem("file", "the file lacks the column(s) "
                                                        + ", ".join(missing))])
@@ -208,7 +212,8 @@ def read_entries(data: bytes) -> tuple[list[dict[str, object]], ImportResult]:
                          "recorded_at": at, "withdrawn": withdrawn == "true"})
     for i, r in enumerate(rows):
         if r["kind"] not in CONTRACT_BY_KIND:
-            result.rejected.append(f"row {i + 2}: kind must be 'update' or 'review'")
+            result.rejected.append(f"row {i + 2}: kind must be one of "
+                                   f"{', '.join(CONTRACT_BY_KIND)}")
     return good, result
 
 

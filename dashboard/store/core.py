@@ -144,12 +144,13 @@ class AppStore:
     def record(self, kind: str, values: Mapping[str, object], actor: Actor) -> Written:
         """Store a new entry (validated by its contract) and its audit row."""
         if kind not in CONTRACT_BY_KIND:
-            raise ValueError(f"unknown kind {kind!r}: use 'update' or 'review'")
+            raise ValueError(f"unknown kind {kind!r}: use one of {', '.join(CONTRACT_BY_KIND)}")
         if not actor.can_record(kind):
             raise NotAllowed(f"{actor.label or actor.identity} may not record a "
                              f"{KIND_TITLES[kind]}. Ask an administrator for the "
                              f"'{ROLE_FOR_KIND[kind]}' role.")
         typed = validate(kind, values)
+        _check_allowed(actor, kind, typed)
         entry_id = _new_entry_id(kind)
         with self.backend.transaction(entry_id) as tx:
             at = now()
@@ -187,6 +188,8 @@ class AppStore:
                     f"version {latest['version']}) after you opened it. Nothing was saved: "
                     "reload it and make your change again.")
             typed = validate(kind, values)
+            _check_allowed(actor, kind, latest)  # neither the entry as it was ...
+            _check_allowed(actor, kind, typed)  # ... nor as it becomes may be another's
             changed = sorted(name for name, value in typed.items() if latest.get(name) != value)
             at = self._after(latest)
             version = int(latest["version"]) + 1
@@ -214,6 +217,46 @@ class AppStore:
                    "recorded_at": at, "withdrawn": True}
             self._insert(tx, row, WITHDRAW, actor.identity, at, {"reason": reason})
         return Written(entry_id, version, latest["kind"], WITHDRAW)
+
+    def record_batch(self, changes: list[tuple[str | None, str, Mapping[str, object]]],
+                     actor: Actor) -> list[Written]:
+        """Several entries in one transaction, all or nothing: each change is (entry_id or None
+        for a new entry, kind, values). Every change is checked and validated like `record`
+        and `edit` (an unchanged existing entry is left as it is); if any breaks its contract
+        or is not allowed, nothing is stored. Holds the whole store, so the entries named
+        cannot change between the check and the write."""
+        checked: list[tuple[str | None, str, dict[str, object]]] = []
+        for entry_id, kind, values in changes:
+            if kind not in CONTRACT_BY_KIND:
+                raise ValueError(f"unknown kind {kind!r}")
+            typed = validate(kind, values)
+            _check_allowed(actor, kind, typed)
+            checked.append((entry_id, kind, typed))
+        written: list[Written] = []
+        with self.backend.transaction(whole_store=True) as tx:
+            for entry_id, kind, typed in checked:
+                if entry_id is None:
+                    at, new_id = now(), _new_entry_id(kind)
+                    row = {**typed, "entry_id": new_id, "version": 1, "kind": kind,
+                           "recorded_by": actor.identity, "recorded_at": at, "withdrawn": False}
+                    self._insert(tx, row, CREATE, actor.identity, at, {"kind": kind})
+                    written.append(Written(new_id, 1, kind, CREATE))
+                    continue
+                latest = self._latest(tx, entry_id)
+                if latest["kind"] != kind or latest["withdrawn"]:
+                    raise EditConflict(f"Entry {entry_id} cannot be changed as a "
+                                       f"{KIND_TITLES[kind]}.")
+                _check_allowed(actor, kind, latest)
+                changed = sorted(name for name, value in typed.items()
+                                 if latest.get(name) != value)
+                if not changed:
+                    continue
+                at, version = self._after(latest), int(latest["version"]) + 1
+                row = {**typed, "entry_id": entry_id, "version": version, "kind": kind,
+                       "recorded_by": actor.identity, "recorded_at": at, "withdrawn": False}
+                self._insert(tx, row, EDIT, actor.identity, at, {"changed": changed})
+                written.append(Written(entry_id, version, kind, EDIT))
+        return written
 
     # Export and import ----------------------------------------------------------------------
 
@@ -281,6 +324,12 @@ class AppStore:
         audit = folder / AUDIT_FILE
         return self.import_csv((folder / ENTRIES_FILE).read_bytes(), actor,
                                audit.read_bytes() if audit.exists() else None, source=str(folder))
+
+
+def _check_allowed(actor: Actor, kind: str, values: Mapping[str, object]) -> None:
+    problem = actor.record_problem(kind, dict(values))
+    if problem is not None:
+        raise NotAllowed(problem)
 
 
 def _audit(tx: Transaction, action: str, entry_id: str, version: int, who: str,

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import polars as pl
 
+from dashboard.recovery_audit import contracts as audit
 from pipelines.definitions.contracts import (
     EBE_REVIEWS,
     RECOMMENDATION_UPDATES,
@@ -18,10 +19,15 @@ APP_DB_ENV = "COC_APP_DB"
 
 UPDATE = "update"
 REVIEW = "review"
-CONTRACT_BY_KIND: dict[str, Contract] = {UPDATE: RECOMMENDATION_UPDATES, REVIEW: EBE_REVIEWS}
-KIND_TITLES = {UPDATE: "recommendation update", REVIEW: "EbE review"}
-ID_PREFIX = {UPDATE: "APP-UPD-", REVIEW: "APP-REV-"}
-DATE_FIELD = {UPDATE: "reported_on", REVIEW: "reviewed_on"}
+TRACKER_KINDS = (UPDATE, REVIEW)  # the Recommendations page's own kinds
+CONTRACT_BY_KIND: dict[str, Contract] = {UPDATE: RECOMMENDATION_UPDATES, REVIEW: EBE_REVIEWS,
+                                         **audit.CONTRACTS}
+KIND_TITLES = {UPDATE: "recommendation update", REVIEW: "EbE review", **audit.TITLES}
+ID_PREFIX = {UPDATE: "APP-UPD-", REVIEW: "APP-REV-", **audit.ID_PREFIXES}
+DATE_FIELD = {UPDATE: "reported_on", REVIEW: "reviewed_on",
+              **{kind: "reported_on" for kind in audit.CONTRACTS}}
+# Kinds tied to one recommendation: the entry must name it.
+RECOMMENDATION_FOR_KIND = dict(audit.RECOMMENDATION_FOR_KIND)
 
 # Roles (mapped from the signed-in identity by dashboard.auth).
 VIEWER = "viewer"
@@ -29,7 +35,23 @@ PARTNER_EDITOR = "partner_editor"
 EBE_REVIEWER = "ebe_reviewer"
 ADMIN = "admin"
 ROLES = (VIEWER, PARTNER_EDITOR, EBE_REVIEWER, ADMIN)
-ROLE_FOR_KIND = {UPDATE: PARTNER_EDITOR, REVIEW: EBE_REVIEWER}
+# A service assessor completes the self-assessment of one service: the role is written
+# "service_assessor:ID" (a services-directory id or a prison code), one per service.
+SERVICE_ASSESSOR = "service_assessor"
+SERVICE_ROLE_PREFIX = f"{SERVICE_ASSESSOR}:"
+ROLE_FOR_KIND = {UPDATE: PARTNER_EDITOR, REVIEW: EBE_REVIEWER,
+                 audit.QUESTION: ADMIN, audit.ROUND: ADMIN,
+                 audit.ANSWER: f"{SERVICE_ASSESSOR} or {EBE_REVIEWER}",
+                 audit.TRAINING: EBE_REVIEWER}
+
+
+def service_role(service_id: str) -> str:
+    """The role that lets someone complete one service's self-assessment."""
+    return f"{SERVICE_ROLE_PREFIX}{service_id.strip()}"
+
+
+def is_service_role(role: str) -> bool:
+    return role.startswith(SERVICE_ROLE_PREFIX) and len(role) > len(SERVICE_ROLE_PREFIX)
 
 CREATE, EDIT, WITHDRAW, IMPORT = "create", "edit", "withdraw", "import"
 AUDIT_ACTIONS = (CREATE, EDIT, WITHDRAW, IMPORT)
@@ -43,6 +65,7 @@ FIELD_COLUMNS: tuple[str, ...] = (
     "recommendation_id", "scope",
     "reported_on", "status", "rag", "milestone", "next_step", "owner", "evidence",
     "reviewed_on", "panel", "rating", "comment",
+    *audit.NEW_COLUMNS,
 )
 ENTRY_COLUMNS: tuple[str, ...] = ("entry_id", "version", "kind", *FIELD_COLUMNS, "recorded_by",
                                   "recorded_at", "withdrawn")
@@ -51,7 +74,10 @@ AUDIT_COLUMNS: tuple[str, ...] = ("audit_id", "action", "entry_id", "version", "
 ENTRY_SCHEMA: dict[str, pl.DataType] = {name: pl.String() for name in ENTRY_COLUMNS} | {
     "version": pl.Int32(), "reported_on": pl.Date(), "reviewed_on": pl.Date(),
     "rating": pl.Int32(), "recorded_at": pl.Datetime("us"), "withdrawn": pl.Boolean(),
-}
+} | {name: pl.Int32() for name in audit.NEW_INT_COLUMNS} | {
+    name: pl.Boolean() for name in audit.NEW_BOOL_COLUMNS}
+# Columns an export made before the Recovery Audit lacks (read as empty).
+OPTIONAL_EXPORT_COLUMNS = audit.NEW_COLUMNS
 AUDIT_SCHEMA: dict[str, pl.DataType] = {
     "audit_id": pl.Int64(), "action": pl.String(), "entry_id": pl.String(),
     "version": pl.Int32(), "who": pl.String(), "happened_at": pl.Datetime("us"),
@@ -84,8 +110,40 @@ class Actor:
     roles: frozenset[str] = frozenset({VIEWER})
     label: str = ""  # how the app describes them, e.g. "Local mode (root)"
 
+    @property
+    def assessed_services(self) -> frozenset[str]:
+        """The services whose self-assessment this person may complete."""
+        return frozenset(role[len(SERVICE_ROLE_PREFIX):] for role in self.roles
+                         if is_service_role(role))
+
     def can_record(self, kind: str) -> bool:
-        return ADMIN in self.roles or ROLE_FOR_KIND[kind] in self.roles
+        """Whether this person may record entries of this kind at all (`record_problem` then
+        checks the entry itself: which service, which view)."""
+        if ADMIN in self.roles:
+            return True
+        if kind == audit.ANSWER:
+            return EBE_REVIEWER in self.roles or bool(self.assessed_services)
+        return ROLE_FOR_KIND[kind] in self.roles
+
+    def record_problem(self, kind: str, values: dict[str, object]) -> str | None:
+        """Why this person may not record this entry, or None. A rating of a service's own view
+        needs that service's assessor role; the EbE view needs the EbE reviewer role."""
+        if not self.can_record(kind):
+            return (f"{self.label or self.identity} may not record a {KIND_TITLES[kind]}. Ask "
+                    f"an administrator for the '{ROLE_FOR_KIND[kind]}' role.")
+        if kind != audit.ANSWER or ADMIN in self.roles:
+            return None
+        service = str(values.get("service_id") or "")
+        if values.get("audit_view") == audit.EBE:
+            if EBE_REVIEWER not in self.roles:
+                return (f"{self.label or self.identity} may not record the EbE panel's rating: "
+                        f"that needs the '{EBE_REVIEWER}' role.")
+            return None
+        if service not in self.assessed_services:
+            return (f"{self.label or self.identity} may not record the self-assessment of "
+                    f"{service or 'this service'}: a service assessor rates only their own "
+                    f"service ('{service_role(service or 'ID')}').")
+        return None
 
     @property
     def can_withdraw(self) -> bool:

@@ -11,6 +11,7 @@ from dashboard.store.model import (
     CONTRACT_BY_KIND,
     DATE_FIELD,
     KIND_TITLES,
+    RECOMMENDATION_FOR_KIND,
     EntryRejected,
     Problem,
 )
@@ -20,12 +21,17 @@ from pipelines.validate import validate_records
 
 
 def _extra_problems(kind: str, row: Mapping[str, object], today: date) -> list[Problem]:
-    """Rules the app adds for typed-in entries: no dates in the future. (The length of text is
-    a contract rule, checked with the rest of the contract.)"""
+    """Rules the app adds for typed-in entries: no dates in the future, and a kind tied to one
+    recommendation (the Recovery Audit to R7, EbE training to R8) names it. (The length of text
+    is a contract rule, checked with the rest of the contract.)"""
     problems = []
     on = row.get(DATE_FIELD[kind])
     if isinstance(on, date) and on > today + timedelta(days=1):
         problems.append(Problem(DATE_FIELD[kind], f"{DATE_FIELD[kind]} is in the future"))
+    wanted = RECOMMENDATION_FOR_KIND.get(kind)
+    if wanted is not None and row.get("recommendation_id") != wanted:
+        problems.append(Problem("recommendation_id", f"a {KIND_TITLES[kind]} belongs to "
+                                                     f"{wanted}"))
     return problems
 
 
@@ -37,7 +43,7 @@ def validate_rows(kind: str, rows: list[Mapping[str, object]], row_numbers: list
     exactly as an extract would be.
     """
     if kind not in CONTRACT_BY_KIND:
-        raise ValueError(f"unknown kind {kind!r}: use 'update' or 'review'")
+        raise ValueError(f"unknown kind {kind!r}: use one of {', '.join(CONTRACT_BY_KIND)}")
     contract = CONTRACT_BY_KIND[kind]
     numbers = row_numbers or list(range(1, len(rows) + 1))
     # The store keeps scopes as codes; London's code is given to the contract as 'london'.
@@ -64,7 +70,7 @@ def validate(kind: str, values: Mapping[str, object]) -> dict[str, object]:
     """One entry's typed fields, or EntryRejected naming every field that breaks the contract."""
     contract = CONTRACT_BY_KIND.get(kind)
     if contract is None:
-        raise ValueError(f"unknown kind {kind!r}: use 'update' or 'review'")
+        raise ValueError(f"unknown kind {kind!r}: use one of {', '.join(CONTRACT_BY_KIND)}")
     allowed = set(contract.column_names) - {contract.key}
     unknown = sorted(set(values) - allowed - {contract.key})
     typed, problems = validate_rows(kind, [values])
