@@ -11,10 +11,10 @@ import polars as pl
 import pytest
 
 from dashboard import auth, store
-from dashboard.recovery_audit import contracts as c
 from dashboard.recovery_audit import framework as fw
 from dashboard.recovery_audit import records, scoring
 from dashboard.store import ADMIN, EBE_REVIEWER, VIEWER, Actor, NotAllowed
+from dashboard.store import audit_contracts as c
 
 # A small framework: D1 has two questions, D2 one.
 SMALL = fw.Framework(1, (

@@ -14,10 +14,10 @@ import pytest
 
 from dashboard import store
 from dashboard.recovery_audit import __main__ as cli
-from dashboard.recovery_audit import contracts as c
 from dashboard.recovery_audit import records, sample, template
 from dashboard.recovery_audit.framework import SEED
 from dashboard.store import ADMIN, EBE_REVIEWER, VIEWER, Actor, NotAllowed
+from dashboard.store import audit_contracts as c
 
 ADMIN_ACTOR = Actor("admin@ohid.example", frozenset({VIEWER, ADMIN}))
 ASSESSOR = Actor("manager@svc.example", frozenset({VIEWER, store.service_role("SVC-013")}))

@@ -22,9 +22,9 @@ import sys
 from pathlib import Path
 
 from dashboard import data, store
-from dashboard.recovery_audit import contracts as c
 from dashboard.recovery_audit import records, sample, scoring, template
 from dashboard.store import ADMIN, Actor, StoreError
+from dashboard.store import audit_contracts as c
 
 
 def directory():

@@ -16,9 +16,9 @@ from datetime import date
 
 import polars as pl
 
-from dashboard.recovery_audit import contracts as c
 from dashboard.recovery_audit.framework import SEED, Framework, as_rows, from_rows, problems
 from dashboard.store import ADMIN, Actor, AppStore, EntryRejected, Problem, Written
+from dashboard.store import audit_contracts as c
 from pipelines.definitions.reference import LONDON_CODE
 
 SAMPLE_IDENTITY = "synthetic-sample"  # who the synthetic sample rounds are recorded by

@@ -11,8 +11,8 @@ import polars as pl
 
 from dashboard import formatting
 from dashboard.recovery_audit import scoring
-from dashboard.recovery_audit.contracts import EBE, SELF
 from dashboard.recovery_audit.framework import Framework
+from dashboard.store.audit_contracts import EBE, SELF
 
 LONDON, AREA, SERVICE = "london", "area", "service"
 LEVEL_TITLES = {LONDON: "London", AREA: "A borough or prison", SERVICE: "A service"}

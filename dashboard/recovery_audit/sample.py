@@ -13,10 +13,10 @@ from pathlib import Path
 
 import polars as pl
 
-from dashboard.recovery_audit import contracts as c
 from dashboard.recovery_audit import records
 from dashboard.recovery_audit.framework import SEED
 from dashboard.store import AppStore
+from dashboard.store import audit_contracts as c
 
 SEED_NUMBER = 20251104
 ROUNDS = (("2024-25", date(2024, 10, 1), "First round (synthetic sample)"),

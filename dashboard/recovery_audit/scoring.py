@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from dashboard.recovery_audit.contracts import EBE, SCALE, SELF, VIEW_TITLES
 from dashboard.recovery_audit.framework import Framework
+from dashboard.store.audit_contracts import EBE, SCALE, SELF, VIEW_TITLES
 
 DISAGREE_AT = 1.0  # points on the 1-4 scale
 STRENGTH_AT = 3.0  # "in place" or better

@@ -23,10 +23,10 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from dashboard import formatting
-from dashboard.recovery_audit import contracts as c
 from dashboard.recovery_audit import records
 from dashboard.recovery_audit.framework import Framework
 from dashboard.store import Actor, AppStore, Written, validate_rows
+from dashboard.store import audit_contracts as c
 
 ABOUT, RATINGS = "About", "Ratings"
 HEADINGS = ("Domain", "Question id", "Question", "What good looks like", "Required",

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import polars as pl
 
-from dashboard.recovery_audit import contracts as audit
+from dashboard.store import audit_contracts as audit
 from pipelines.definitions.contracts import (
     EBE_REVIEWS,
     RECOMMENDATION_UPDATES,

@@ -14,9 +14,9 @@ import streamlit as st
 
 from dashboard import auth, components, data, formatting, store
 from dashboard.charts import recovery_audit as charts
-from dashboard.recovery_audit import contracts as c
 from dashboard.recovery_audit import framework as fw
 from dashboard.recovery_audit import records, results, scoring, template
+from dashboard.store import audit_contracts as c
 from pipelines.definitions.reference import LONDON_CODE
 
 SAMPLE_TEXT = ("The audit rounds, ratings and training sessions shown here are a synthetic "
