@@ -17,7 +17,9 @@ Two modes:
   reach should still configure sign-in (or set COC_LOCAL_WRITES=off).
 
 Roles: viewer (reads), partner_editor (records recommendation updates), ebe_reviewer (records
-EbE reviews), admin (everything, including withdrawing entries and importing a backup).
+EbE reviews), peer_researcher (records Lived experience voices accounts and sees their own),
+coordinator (reviews and approves accounts, keeps the codebook, codes, withdraws, exports),
+admin (everything, including withdrawing entries and importing a backup).
 The store (dashboard.store) checks the role again on every write.
 """
 
@@ -34,13 +36,24 @@ from urllib.parse import urlsplit
 import streamlit as st
 from streamlit.runtime.context import _get_client_context
 
-from dashboard.store import ADMIN, EBE_REVIEWER, PARTNER_EDITOR, ROLES, VIEWER, Actor
+from dashboard.store import (
+    ADMIN,
+    COORDINATOR,
+    EBE_REVIEWER,
+    PARTNER_EDITOR,
+    PEER_RESEARCHER,
+    ROLES,
+    VIEWER,
+    Actor,
+)
 
 _LOGGER = logging.getLogger(__name__)
 ROLE_TITLES: dict[str, str] = {
     VIEWER: "Viewer",
     PARTNER_EDITOR: "Partner editor",
     EBE_REVIEWER: "EbE reviewer",
+    PEER_RESEARCHER: "Peer researcher",
+    COORDINATOR: "Coordinator",
     ADMIN: "Administrator",
 }
 ANYONE = "*"

@@ -23,7 +23,9 @@ VIEWER = "viewer"
 PARTNER_EDITOR = "partner_editor"
 EBE_REVIEWER = "ebe_reviewer"
 ADMIN = "admin"
-ROLES = (VIEWER, PARTNER_EDITOR, EBE_REVIEWER, ADMIN)
+PEER_RESEARCHER = "peer_researcher"  # Lived experience voices: records accounts
+COORDINATOR = "coordinator"  # Lived experience voices: reviews, codes, withdraws, exports
+ROLES = (VIEWER, PARTNER_EDITOR, EBE_REVIEWER, PEER_RESEARCHER, COORDINATOR, ADMIN)
 ROLE_FOR_KIND = {UPDATE: PARTNER_EDITOR, REVIEW: EBE_REVIEWER}
 
 CREATE, EDIT, WITHDRAW, IMPORT = "create", "edit", "withdraw", "import"
