@@ -31,6 +31,8 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("recovery.py", "Long-term recovery (R1)", ":material/trending_up:", "recovery"),
     PageSpec("recommendations.py", "Recommendations", ":material/checklist:", "recommendations"),
     PageSpec("lived_experience.py", "Lived experience", ":material/forum:", "lived-experience"),
+    PageSpec("peer_capture.py", "Record an account", ":material/edit_note:", "record-account"),
+    PageSpec("peer_coordinate.py", "Peer research", ":material/groups:", "peer-research"),
     PageSpec("downloads.py", "Board pack and downloads", ":material/download:", "downloads"),
     PageSpec("data_definitions.py", "Data and definitions", ":material/dataset:", "data"),
 )
