@@ -22,7 +22,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipelines import registry
+from pipelines.definitions import registry
 
 WAREHOUSE_ENV = "COC_WAREHOUSE"
 DEFAULT_WAREHOUSE = Path(__file__).resolve().parent.parent / "var" / "warehouse.duckdb"

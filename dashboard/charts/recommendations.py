@@ -20,7 +20,7 @@ import polars as pl
 from dashboard.charts import palette
 from dashboard.charts.palette import FIT_WIDTH
 from dashboard.formatting import SUPPRESSED_MARK, display_value
-from pipelines import reference
+from pipelines.definitions import reference
 
 LONDON = reference.LONDON_CODE
 FROM_EXTRACT = "Partner extract"

@@ -7,7 +7,12 @@ from datetime import UTC, datetime, timedelta
 
 import polars as pl
 
-from pipelines.contracts import EBE_REVIEWS, RECOMMENDATION_UPDATES, TEXT_MAX_CHARS, Contract
+from pipelines.definitions.contracts import (
+    EBE_REVIEWS,
+    RECOMMENDATION_UPDATES,
+    TEXT_MAX_CHARS,
+    Contract,
+)
 
 APP_DB_ENV = "COC_APP_DB"
 
