@@ -14,7 +14,7 @@ from dashboard.formatting import SUPPRESSION_NOTE
 from dashboard.peer_research import export, findings
 from dashboard.peer_research.xlsform import CHOICE_LABELS
 from dashboard.store import MAX_TEXT_CHARS, StoreError, app_store
-from pipelines.contracts import Column
+from pipelines.definitions.contracts import Column
 
 NONE_CHOSEN = ""
 LONG_TEXT = {"what_helps", "gets_in_the_way", "would_make_work", "account_text"}

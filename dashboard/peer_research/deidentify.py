@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from pipelines import reference
+from pipelines.definitions import reference
 
 NAMES_FILE = Path(__file__).with_name("names.txt")
 PLACEHOLDERS: dict[str, str] = {

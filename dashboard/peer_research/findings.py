@@ -22,7 +22,7 @@ import polars as pl
 
 from dashboard.formatting import SUPPRESSED_MARK
 from dashboard.peer_research.model import AREAS, QUESTIONS, SETTING_TITLES
-from pipelines import reference
+from pipelines.definitions import reference
 
 SMALL_MIN, SMALL_MAX = 1, 4
 QUOTE_MIN_ACCOUNTS = 5

@@ -10,8 +10,8 @@ from datetime import date, datetime
 
 from dashboard.store.model import COORDINATOR, PEER_RESEARCHER, EntryRejected, Problem
 from dashboard.store.records import RecordKind
-from pipelines import reference
-from pipelines.contracts import TEXT_MAX_CHARS, Column, Contract
+from pipelines.definitions import reference
+from pipelines.definitions.contracts import TEXT_MAX_CHARS, Column, Contract
 
 CONSENT, ACCOUNT, THEME, CODING, QUOTE, ASSIGNMENT = (
     "consent", "account", "theme", "coding", "quote", "assignment")

@@ -20,7 +20,7 @@ from dashboard.peer_research.model import (
     SETTING_TITLES,
     SEXES,
 )
-from pipelines.contracts import TEXT_MAX_CHARS, Column
+from pipelines.definitions.contracts import TEXT_MAX_CHARS, Column
 
 FORM_ID = "lived_experience_voices"
 FORM_TITLE = "Lived experience voices: an account"
