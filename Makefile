@@ -36,7 +36,10 @@ $(WAREHOUSE): $(INSTALLED) $(SAMPLE_FILES) $(PIPELINE_CODE)
 
 warehouse: $(WAREHOUSE)
 
+# The synthetic Lived experience voices samples go into an app store that has none of its
+# records yet (never over real entries; a second run adds nothing).
 run: $(WAREHOUSE)
+	$(BIN)/python -m dashboard.peer_research --db '$(APP_DB_SETTING)' seed --from $(SAMPLES)
 	COC_WAREHOUSE=$(abspath $(WAREHOUSE)) COC_APP_DB='$(APP_DB_SETTING)' \
 		$(BIN)/streamlit run dashboard/app.py --server.port $(PORT) \
 		--server.address $(ADDRESS)

@@ -147,3 +147,24 @@ def test_the_findings_show_no_identifier_and_no_unapproved_account(app_db) -> No
     assert "The worker met me." in shown
     assert "Not yet approved words." not in shown
     assert not [raw for raw in RAW if raw in shown]
+
+
+def test_the_board_pack_section_shows_findings_and_drops_a_withdrawn_account(app_db) -> None:
+    from dashboard.exports import content
+
+    assert content.voices_section() is None  # nothing approved: no section
+    codebook(app_db)
+    for i in range(5):
+        approved(app_db, f"Account {i}: one plan that follows you.", "prison", ["T02"])
+    reference, account_id = approved(app_db, "Account 5: one plan that follows you.", "prison",
+                                     ["T02"])
+    service.add_quote(app_db, account_id, "account_text", "one plan that follows you",
+                      ["T02"], COORD)
+    section = content.voices_section("Hackney")
+    assert section is not None and "6 accounts" in section.text[0]
+    assert "London-wide, not specific to Hackney" in section.text[0]
+    assert section.table.filter(pl.col("name") == "Through the gate")["Prison"][0] == "6"
+    service.withdraw(app_db, reference, COORD)
+    section = content.voices_section()
+    assert "5 accounts" in section.text[0]
+    assert section.table.filter(pl.col("name") == "Through the gate")["Prison"][0] == "5"
