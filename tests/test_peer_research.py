@@ -470,3 +470,22 @@ def test_the_samples_load_once_and_never_over_real_entries(store) -> None:
     service.capture(store, CONSENT, account(), RESEARCHER)
     assert "not loaded" in samples.seed(store, folder)
     assert len(service.records(store, "account")) == 1
+
+
+def test_the_workflow_runs_on_postgresql(postgres_url, tmp_path) -> None:
+    opened = AppStore(postgres_url)
+    try:
+        codebook(opened)
+        for i in range(5):
+            approved(opened, f"Account {i}: the worker met me.", "prison", ["T02"],
+                     quote="the worker met me")
+        reference, _ = approved(opened, "Call me on 07700 900123, the worker met me.",
+                                "prison", ["T02"], quote="the worker met me")
+        assert "07700" not in " ".join(Records(opened).versions()["body"].to_list())
+        assert export.build(opened).quotes.height == 6
+        assert service.withdraw(opened, reference, COORD) == 4  # consent, account, coding, quote
+        assert export.build(opened).accounts == 5
+        gone = Records(opened).versions().filter(pl.col("account_ref") == reference)
+        assert gone["body"].null_count() == gone.height > 0
+    finally:
+        opened.close()
