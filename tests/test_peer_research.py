@@ -38,6 +38,7 @@ from tests.peer_helpers import (
     approved,
     codebook,
 )
+from tests.test_store import ADMIN_ACTOR
 
 # Every identifier kind, in several spellings; none may reach the store, an export or a page.
 IDENTIFIERS: dict[str, list[str]] = {
@@ -489,3 +490,35 @@ def test_the_workflow_runs_on_postgresql(postgres_url, tmp_path) -> None:
         assert gone["body"].null_count() == gone.height > 0
     finally:
         opened.close()
+
+
+def test_a_backup_restores_into_a_new_store_but_never_brings_a_withdrawal_back(store,
+                                                                               tmp_path) -> None:
+    codebook(store)
+    kept, _ = approved(store, "Kept words.", "prison", ["T01"])
+    gone, _ = approved(store, "Words to withdraw.", "prison", ["T01"])
+    assert cli.main(["--db", str(store.path), "backup", "--out", str(tmp_path / "b")]) == 0
+    entries, audit = store.export_csv()  # the store's own backup holds the records' audit rows
+    fresh = AppStore(tmp_path / "fresh.duckdb")
+    try:
+        assert not fresh.import_csv(entries, ADMIN_ACTOR, audit).rejected
+    finally:
+        fresh.close()
+    service.withdraw(store, gone, COORD)
+    store.close()
+    assert cli.main(["--db", str(store.path), "restore", "--from", str(tmp_path / "b")]) == 0
+    reopened = AppStore(store.path)
+    try:
+        texts = [a["account_text"] for a in service.records(reopened, "account")]
+        assert texts == ["Kept words."]
+        bodies = " ".join(Records(reopened).versions()["body"].drop_nulls().to_list())
+        assert "Words to withdraw" not in bodies
+    finally:
+        reopened.close()
+    other = tmp_path / "other.duckdb"
+    assert cli.main(["--db", str(other), "restore", "--from", str(tmp_path / "b")]) == 0
+    restored = AppStore(other)
+    try:
+        assert len(service.records(restored, "account")) == 2 and kept
+    finally:
+        restored.close()

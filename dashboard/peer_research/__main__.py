@@ -1,4 +1,4 @@
-"""`python -m dashboard.peer_research form|import|export|backup|seed` (see cli.py)."""
+"""`python -m dashboard.peer_research form|import|export|backup|restore|seed` (see cli.py)."""
 
 import sys
 

@@ -6,6 +6,8 @@
   disclosure-controlled);
 - `backup --out DIR`: every version of every record (peer_records.csv; withdrawn accounts are
   empty) for restoring the store;
+- `restore --from DIR`: add the versions of such a backup that the store lacks (never an
+  account withdrawn since);
 - `seed --from DIR`: load the synthetic samples into an empty store (`make run` does this).
 
 `--db` takes the app store (a file or a postgresql:// URL), as COC_APP_DB does.
@@ -16,10 +18,12 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+import uuid
 from pathlib import Path
 
 from dashboard.peer_research import export, importer, samples, xlsform
-from dashboard.store import ADMIN, APP_DB_ENV, COORDINATOR, Actor, StoreError, app_store
+from dashboard.store import ADMIN, APP_DB_ENV, COORDINATOR, Actor, StoreError, app_store, records
+from dashboard.store.backends import write_private
 from dashboard.store.records import Records
 
 
@@ -40,6 +44,9 @@ def main(argv: list[str] | None = None) -> int:
     out.add_argument("--out", type=Path, required=True)
     backup = commands.add_parser("backup", help="write every record version as CSV")
     backup.add_argument("--out", type=Path, required=True)
+    restore = commands.add_parser("restore", help="add the record versions of a backup")
+    restore.add_argument("--from", dest="source", type=Path, required=True,
+                         help=f"folder holding {samples.BACKUP_FILE}")
     seed = commands.add_parser("seed", help="load the synthetic samples into an empty store")
     seed.add_argument("--from", dest="source", type=Path, required=True)
     args = parser.parse_args(argv)
@@ -69,9 +76,14 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "backup":
             args.out.mkdir(parents=True, exist_ok=True)
             path = args.out / samples.BACKUP_FILE
-            path.write_bytes(Records(store).versions().write_csv().encode())
-            path.chmod(0o600)
+            write_private(path, Records(store).versions().write_csv().encode())
             print(f"Wrote {path}")
+            return 0
+        if args.command == "restore":
+            content = (args.source / samples.BACKUP_FILE).read_bytes()
+            event = f"LEV-RST-{uuid.uuid4().hex[:12].upper()}"
+            added = records.restore(store, records.read_backup(content), actor, event)
+            print(f"Restored {added} record version(s) (withdrawn accounts are never restored).")
             return 0
         print(samples.seed(store, args.source))
         return 0

@@ -24,6 +24,7 @@ from dashboard.store.model import (
     ADMIN,
     CREATE,
     EDIT,
+    IMPORT,
     WITHDRAW,
     Actor,
     EditConflict,
@@ -205,6 +206,35 @@ class Records:
                    {"kind": "participant withdrawal", "records_removed": count})
         self.store.backend.compact()
         return count
+
+
+def restore(store: AppStore, versions: pl.DataFrame, actor: Actor, event_id: str) -> int:
+    """Add the record versions of a backup (`Records.versions` as CSV) that the store lacks, in
+    one transaction, with one audit row (`event_id`). A version of an account the store has
+    withdrawn is never brought back. The number of versions added."""
+    if ADMIN not in actor.roles:
+        raise NotAllowed(f"{actor.label or actor.identity} may not restore records: only an "
+                         "administrator may.")
+    with store.backend.transaction(whole_store=True) as tx:
+        held = {(r["record_id"], int(r["version"])) for r in
+                tx.rows("select record_id, version from peer_records")}
+        withdrawn = {r["account_ref"] for r in tx.rows(
+            "select distinct account_ref from peer_records where withdrawn and body is null")}
+        added = 0
+        for row in versions.iter_rows(named=True):
+            if (row["record_id"], int(row["version"])) in held or \
+                    (row["account_ref"] is not None and row["account_ref"] in withdrawn):
+                continue
+            tx.execute(INSERT_RECORD, [row[c] for c in RECORD_COLUMNS])
+            added += 1
+        _audit(tx, IMPORT, event_id, 0, actor.identity, now(),
+               {"kind": "peer records restored", "versions_added": added})
+    return added
+
+
+def read_backup(content: bytes) -> pl.DataFrame:
+    """A `backup` CSV as record versions (typed)."""
+    return pl.read_csv(content, schema=RECORD_SCHEMA)
 
 
 def _with_fields(row: Mapping[str, object]) -> dict:
