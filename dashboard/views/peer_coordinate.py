@@ -177,7 +177,7 @@ with coding_tab:
             "coding", lambda: service.code_account(
                 db, account_id, "first", st.session_state.get("coding-themes") or [], actor),
             "Saved the coding."))
-    st.subheader("Second coding")
+    st.header("Second coding")
     st.number_input("Share of coded accounts to code a second time", min_value=0.05,
                     max_value=1.0, value=service.SECOND_CODING_SHARE, step=0.05,
                     key="second-share")
@@ -189,11 +189,11 @@ with coding_tab:
             share=float(st.session_state.get("second-share") or 0.2))),
         "Assigned {done} account(s) for second coding."))
     agreement = coding.agreement(codings, themes["code"].to_list())
-    st.subheader("Agreement by theme")
+    st.header("Agreement by theme")
     st.caption("Cohen's kappa (statsmodels) on whether each double-coded account has the "
                "theme; empty where it is not defined (one category only).")
     st.dataframe(agreement, hide_index=True, key="agreement-table")
-    st.subheader("Disagreements to discuss")
+    st.header("Disagreements to discuss")
     st.dataframe(coding.disagreements(codings), hide_index=True, key="disagreement-table")
 
 with quotes_tab:

@@ -23,6 +23,7 @@ PHONE = {"width": 390, "height": 844}
 AXE_IMPACTS = ("critical", "serious", "moderate")
 CAPTURE = next(spec for spec in site.PAGES if spec.file == "peer_capture.py")
 LIVED = next(spec for spec in site.PAGES if spec.file == "lived_experience.py")
+COORDINATE = next(spec for spec in site.PAGES if spec.file == "peer_coordinate.py")
 
 
 @pytest.fixture
@@ -73,4 +74,30 @@ def test_the_findings_view_fits_a_phone_and_passes_axe(app_server: RunningApp,
     body = phone.locator("body").inner_text()
     assert "approved accounts" in body and "Themes by setting" in body
     assert "07700" not in body and "A1234BC" not in body  # planted in the samples
+    assert problems(phone) == []
+
+
+def test_the_coordinator_reviews_and_codes_on_a_phone(app_server: RunningApp,
+                                                      phone: Page) -> None:
+    sp.open_page(phone, app_server.url, COORDINATE)
+    assert problems(phone) == []
+    waiting = phone.get_by_text("account(s) waiting for review").inner_text()
+    before = int(waiting.split()[0])
+    assert before >= 1  # the samples leave some for review
+    sp.rerun(phone, lambda: phone.get_by_role("button", name="Approve").first.click())
+    assert phone.get_by_text("Approved LV-").count() == 1
+    assert phone.get_by_text(f"{before - 1} account(s) waiting for review").count() == 1
+    phone.get_by_role("tab", name="Coding").click()  # tabs switch in the browser: no rerun
+    coded = phone.get_by_text("approved accounts coded").inner_text()
+    assert problems(phone) == []
+    box = phone.get_by_role("combobox", name="Themes (first coding)")
+    box.scroll_into_view_if_needed()
+    box.click()
+    box.press("ArrowDown")
+    sp.rerun(phone, lambda: box.press("Enter"))  # the first theme
+    phone.keyboard.press("Escape")
+    sp.rerun(phone, lambda: phone.get_by_role("button", name="Save coding").click())
+    assert phone.get_by_text("Saved the coding.").count() == 1
+    assert phone.get_by_role("heading", name="Agreement by theme").count() == 1
+    assert coded
     assert problems(phone) == []
