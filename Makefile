@@ -43,6 +43,7 @@ warehouse: $(WAREHOUSE)
 run: $(WAREHOUSE)
 	-COC_WAREHOUSE=$(abspath $(WAREHOUSE)) COC_APP_DB='$(APP_DB_SETTING)' \
 		$(BIN)/python -m dashboard.recovery_audit seed --from $(SAMPLES)/recovery_audit
+	$(BIN)/python -m dashboard.peer_research --db '$(APP_DB_SETTING)' seed --from $(SAMPLES)
 	COC_WAREHOUSE=$(abspath $(WAREHOUSE)) COC_APP_DB='$(APP_DB_SETTING)' \
 		$(BIN)/streamlit run dashboard/app.py --server.port $(PORT) \
 		--server.address $(ADDRESS)

@@ -19,7 +19,9 @@ Two modes:
 Roles: viewer (reads), partner_editor (records recommendation updates), ebe_reviewer (records
 EbE reviews, the EbE panel's Recovery Audit ratings and EbE training sessions),
 `service_assessor:ID` (completes the Recovery Audit self-assessment of service ID only: a
-services-directory id such as SVC-012 or a prison code such as BZI; list one per service), admin
+services-directory id such as SVC-012 or a prison code such as BZI; list one per service),
+peer_researcher (records Lived experience voices accounts and sees their own), coordinator
+(reviews and approves accounts, keeps the codebook, codes, withdraws, exports), admin
 (everything, including the audit framework and rounds, withdrawing entries and importing a
 backup).
 The store (dashboard.store) checks the role again on every write.
@@ -40,8 +42,10 @@ from streamlit.runtime.context import _get_client_context
 
 from dashboard.store import (
     ADMIN,
+    COORDINATOR,
     EBE_REVIEWER,
     PARTNER_EDITOR,
+    PEER_RESEARCHER,
     ROLES,
     SERVICE_ROLE_PREFIX,
     VIEWER,
@@ -54,6 +58,8 @@ ROLE_TITLES: dict[str, str] = {
     VIEWER: "Viewer",
     PARTNER_EDITOR: "Partner editor",
     EBE_REVIEWER: "EbE reviewer",
+    PEER_RESEARCHER: "Peer researcher",
+    COORDINATOR: "Coordinator",
     ADMIN: "Administrator",
 }
 ANYONE = "*"

@@ -33,6 +33,8 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("recovery_audit.py", "Recovery audit (R7)", ":material/fact_check:",
              "recovery-audit"),
     PageSpec("lived_experience.py", "Lived experience", ":material/forum:", "lived-experience"),
+    PageSpec("peer_capture.py", "Record an account", ":material/edit_note:", "record-account"),
+    PageSpec("peer_coordinate.py", "Peer research", ":material/groups:", "peer-research"),
     PageSpec("downloads.py", "Board pack and downloads", ":material/download:", "downloads"),
     PageSpec("data_definitions.py", "Data and definitions", ":material/dataset:", "data"),
 )

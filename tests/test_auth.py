@@ -6,7 +6,15 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import auth
-from dashboard.store import ADMIN, EBE_REVIEWER, PARTNER_EDITOR, VIEWER
+from dashboard.store import (
+    ADMIN,
+    COORDINATOR,
+    EBE_REVIEWER,
+    PARTNER_EDITOR,
+    PEER_RESEARCHER,
+    VIEWER,
+)
+from dashboard.store import ROLES as ALL_ROLES
 
 ROLES = {
     "lead@ohid.example": "admin",
@@ -92,7 +100,9 @@ def test_local_mode_lets_the_person_at_the_machine_do_everything(local_browser) 
     assert any(i.value.startswith("Local mode: no sign-in is set up") for i in at.info)
     texts = _texts(at)
     assert any(t.startswith("identity=local:") for t in texts)
-    assert f"roles={','.join(sorted([ADMIN, EBE_REVIEWER, PARTNER_EDITOR, VIEWER]))}" in texts
+    assert f"roles={','.join(sorted(ALL_ROLES))}" in texts
+    assert {ADMIN, EBE_REVIEWER, PARTNER_EDITOR, VIEWER, PEER_RESEARCHER, COORDINATOR} == \
+        set(ALL_ROLES)
 
 
 def test_local_mode_gives_a_session_without_a_readable_connection_only_the_viewer_role() -> None:

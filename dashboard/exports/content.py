@@ -67,6 +67,9 @@ ABOUT_TEXT = (
 )
 
 
+VOICES_QUOTES = 6  # quotes about what would make services work, in the board pack
+
+
 @dataclass
 class Figure:
     chart: alt.TopLevelMixin
@@ -597,6 +600,28 @@ def recovery_audit_sections(scope_code: str, scope_name: str) -> list[Section]:
                       "self-assessment and the EbE panel (both at least 3, in place), with the "
                       "evidence they gave."], table=best, new_page=False),
     ]
+def voices_section(borough: str | None = None) -> Section | None:
+    """Lived experience voices (peer research in the app store): themes by setting and what
+    people say would make services work; approved, de-identified, disclosure-controlled. None
+    when the app store cannot be opened or holds no approved account."""
+    from dashboard.peer_research import export as voices
+    from dashboard.peer_research import findings as voice_findings
+    from dashboard.store import StoreError, app_store
+
+    try:
+        result = voices.build(app_store())
+    except StoreError:
+        return None
+    if result.accounts == 0:
+        return None
+    quotes = result.would_make_work.unique(subset=["quote_id"], maintain_order=True)
+    where = f" (London-wide, not specific to {borough})" if borough else ""
+    text = [f"Accounts captured by peer researchers with lived experience and approved by the "
+            f"project coordinator{where}: {result.accounts:,} accounts. {voices.RULES_NOTE}"]
+    text += [f"“{row['text']}” ({row['setting']})" for row in
+             quotes.head(VOICES_QUOTES).iter_rows(named=True)]
+    return Section("Lived experience voices: themes by setting", text=text,
+                   table=voice_findings.display(result.by_setting).drop("theme"))
 
 
 def definitions_section() -> Section:
@@ -636,7 +661,9 @@ def build_pack(period: str, scope: str, produced: date | None = None) -> BoardPa
     ]
     if borough:
         sections.append(borough_recommendations_section(scope_code, scope_name))
-    sections += [recommendations_section(scope_name if borough else None),
+    sections.append(recommendations_section(scope_name if borough else None))
+    voices = voices_section(scope_name if borough else None)
+    sections += [*([voices] if voices else []),
                  *recovery_audit_sections(scope_code, scope_name),
                  definitions_section()]
     return BoardPack(

@@ -86,6 +86,8 @@ class Backend(Protocol):
     def transaction(self, entry_id: str | None = None, whole_store: bool = False
                     ) -> Iterator[Transaction]: ...
 
+    def compact(self) -> None: ...
+
     def close(self) -> None: ...
 
 
@@ -174,6 +176,14 @@ class DuckDBBackend:
                 connection.execute("rollback")
                 raise
             connection.execute("commit")
+
+    def compact(self) -> None:
+        """Write the file through (a checkpoint), so rows changed in place, such as a purged
+        account, are no longer in the write-ahead log."""
+        connection = self._open(create=False)
+        if connection is not None:
+            with _write_lock:
+                connection.execute("checkpoint")
 
     def close(self) -> None:
         with _write_lock:
@@ -272,6 +282,21 @@ class PostgresBackend:
                                "pg_advisory_xact_lock(?, hashtext(?))",
                                [*STORE_LOCK, ENTRY_LOCK_CLASS, entry_id])
                 yield tx
+        except (psycopg.OperationalError, PoolTimeout) as error:
+            raise self._unavailable(error) from error
+
+    def compact(self) -> None:
+        """VACUUM the records table (outside a transaction), so the dead row versions a purge
+        leaves behind are cleared."""
+        pool = self._connections()
+        try:
+            with pool.connection() as connection:
+                connection.commit()
+                connection.autocommit = True
+                try:
+                    connection.execute("vacuum peer_records")
+                finally:
+                    connection.autocommit = False
         except (psycopg.OperationalError, PoolTimeout) as error:
             raise self._unavailable(error) from error
 

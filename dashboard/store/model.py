@@ -34,7 +34,9 @@ VIEWER = "viewer"
 PARTNER_EDITOR = "partner_editor"
 EBE_REVIEWER = "ebe_reviewer"
 ADMIN = "admin"
-ROLES = (VIEWER, PARTNER_EDITOR, EBE_REVIEWER, ADMIN)
+PEER_RESEARCHER = "peer_researcher"  # Lived experience voices: records accounts
+COORDINATOR = "coordinator"  # Lived experience voices: reviews, codes, withdraws, exports
+ROLES = (VIEWER, PARTNER_EDITOR, EBE_REVIEWER, PEER_RESEARCHER, COORDINATOR, ADMIN)
 # A service assessor completes the self-assessment of one service: the role is written
 # "service_assessor:ID" (a services-directory id or a prison code), one per service.
 SERVICE_ASSESSOR = "service_assessor"

@@ -1,13 +1,16 @@
 """Lived experience: what people in prison and the community said at consultation events, by
 theme, recommendation and setting; what worked well and what could be better; anonymised quotes.
 
+Then the Lived experience voices findings (peer research accounts in the app store: approved,
+de-identified, disclosure-controlled), beside the consultation feedback.
+
 Quotes are shown with st.text (never as Markdown or HTML).
 """
 
 import polars as pl
 import streamlit as st
 
-from dashboard import components, data
+from dashboard import components, data, peer_forms
 from dashboard.charts import voices as charts
 from dashboard.narrative import voices as narrative
 from pipelines.definitions import reference
@@ -48,6 +51,7 @@ st.write(narrative.overview_summary(chosen, described_filters))
 if chosen.is_empty():
     st.info("Nothing matches these filters. Choose “Everywhere”, “All recommendations” or "
             "“All themes” to see more.")
+    peer_forms.findings_section()
     st.stop()
 
 worked = chosen.filter(pl.col("sentiment") == "worked_well").height
@@ -99,3 +103,5 @@ for column, sentiment in ((worked_column, charts.WORKED_WELL),
 components.chart_block(
     "Every quote", "Every anonymised quote for this choice, newest first.", None,
     charts.quotes_table(quoted), SOURCE_NOTE, key="quotes")
+
+peer_forms.findings_section()
