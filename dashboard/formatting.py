@@ -52,8 +52,10 @@ _PLAIN_NUMBER = re.compile(r"[+-]?(\d{1,3}(,\d{3})+|\d+)?(\.\d+)?([eE][+-]?\d+)?
 
 def markdown_safe(text: str) -> str:
     """Text for st.write/st.markdown shown exactly as written: '*' (the suppression mark) stays
-    a star, and nothing in it can become emphasis, a link, HTML or maths."""
-    return "".join(f"\\{c}" if c in _MARKDOWN_SPECIAL else c for c in text)
+    a star, and nothing in it can become emphasis, a link, HTML or maths. Line breaks are folded
+    into spaces, so free text (a theme, a place) cannot start a heading or a list. The product's
+    one Markdown escaper: narratives return plain text and the page escapes it, once."""
+    return "".join(f"\\{c}" if c in _MARKDOWN_SPECIAL else c for c in " ".join(text.split()))
 
 
 def spreadsheet_text(text: str | None) -> str | None:
