@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import polars as pl
 
+from dashboard import settings
 from pipelines.contracts import EBE_REVIEWS, RECOMMENDATION_UPDATES, TEXT_MAX_CHARS, Contract
 
-APP_DB_ENV = "COC_APP_DB"
+APP_DB_ENV = settings.APP_DB.name
 
 UPDATE = "update"
 REVIEW = "review"
