@@ -11,7 +11,9 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
+from dashboard import formatting
 from dashboard.charts import palette
+from dashboard.charts.encodings import interval_tooltips
 from dashboard.charts.palette import FIT_WIDTH
 from dashboard.formatting import NOT_YET_TEXT, SUPPRESSED_MARK, count_text_expr, value_text_expr
 
@@ -24,10 +26,7 @@ MILESTONES: dict[str, str] = {
     "returned_custody_12m": "12 months: returned to custody",
 }
 # Okabe-Ito colours (colour-blind safe), each milestone also with its own dash and shape.
-MILESTONE_COLOURS: dict[str, str] = {
-    "coc_21d": "#0072B2", "engaged_6m": "#009E73", "completed_12m": "#E69F00",
-    "returned_custody_12m": "#CC79A7",
-}
+MILESTONE_COLOURS: dict[str, str] = dict(zip(MILESTONES, palette.MILESTONE_COLOURS, strict=True))
 MILESTONE_DASHES: dict[str, list[int]] = {
     "coc_21d": [1, 0], "engaged_6m": [6, 3], "completed_12m": [2, 2],
     "returned_custody_12m": [8, 3, 2, 3],
@@ -36,8 +35,7 @@ MILESTONE_SHAPES: dict[str, str] = {
     "coc_21d": "circle", "engaged_6m": "square", "completed_12m": "triangle-up",
     "returned_custody_12m": "diamond",
 }
-YEAR_COLOURS = ("#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#0072B2", "#D55E00", "#000000",
-                "#F0E442")
+YEAR_COLOURS = palette.YEAR_COLOURS
 CATEGORY_LABELS: dict[str, str] = {
     "all": "All releases",
     "male": "Male", "female": "Female", "other": "Other", "unknown": "Not known",
@@ -104,8 +102,7 @@ def cohort_chart(rows: pl.DataFrame, title: str, show_intervals: bool = True) ->
                alt.Tooltip("value_text:N", title="Value"),
                alt.Tooltip("numerator:Q", title="Numerator", format=","),
                alt.Tooltip("denominator:Q", title="Releases", format=","),
-               alt.Tooltip("lower_95:Q", title="Lower 95% CI", format=".1f"),
-               alt.Tooltip("upper_95:Q", title="Upper 95% CI", format=".1f")]
+               *interval_tooltips()]
     y = alt.Y("value:Q", title=PERCENT_AXIS, scale=alt.Scale(zero=True))
     layers: list[alt.Chart] = []
     if show_intervals:
@@ -139,8 +136,8 @@ def values_table(rows: pl.DataFrame, titles: dict[str, str],
         count_text_expr().alias("Numerator"),
         count_text_expr("denominator").alias("Releases"),
         value_text_expr("percent").alias("Value"),
-        pl.col("lower_95").round(1).alias("Lower 95% CI"),
-        pl.col("upper_95").round(1).alias("Upper 95% CI"),
+        pl.col("lower_95").round(1).alias(formatting.LOWER_95),
+        pl.col("upper_95").round(1).alias(formatting.UPPER_95),
         pl.col("trend").fill_null("").alias("Recent trend"),
         pl.col("note").fill_null("").alias("Note"),
     ]
@@ -173,16 +170,15 @@ def breakdown_chart(frame: pl.DataFrame, title: str, group_order: list[str],
                alt.Tooltip("value_text:N", title="Value"),
                alt.Tooltip("numerator:Q", title="Numerator", format=","),
                alt.Tooltip("denominator:Q", title="Releases", format=","),
-               alt.Tooltip("lower_95:Q", title="Lower 95% CI", format=".1f"),
-               alt.Tooltip("upper_95:Q", title="Upper 95% CI", format=".1f")]
+               *interval_tooltips()]
     base = alt.Chart().encode(
         y=alt.Y("group:N", sort=order, title=None, axis=alt.Axis(
             labelLimit=palette.label_limit(200))))
     layers: list[alt.Chart] = []
     if show_intervals:
-        layers.append(base.mark_rule(color="#555555").encode(
+        layers.append(base.mark_rule(color=palette.INTERVAL_COLOUR).encode(
             x=alt.X("lower_95:Q", title=PERCENT_AXIS), x2="upper_95:Q"))
-    layers.append(base.mark_point(filled=True, size=80, stroke="#000000", strokeWidth=0.5)
+    layers.append(base.mark_point(filled=True, size=80, stroke=palette.INK, strokeWidth=0.5)
                   .encode(x=alt.X("value:Q", title=PERCENT_AXIS),
                           color=alt.Color("kind:N", scale=colour,
                                           legend=alt.Legend(title=None, orient="bottom")),

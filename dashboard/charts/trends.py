@@ -10,15 +10,17 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
+from dashboard import formatting
 from dashboard.charts import palette
+from dashboard.charts.encodings import interval_tooltips
 from dashboard.charts.palette import FIT_WIDTH
-from dashboard.charts.spine import with_value_text
 from dashboard.formatting import TABLE_COLUMNS
 
 LONDON = "London"
 ENGLAND = "England"
 DASHES = {"area": [1, 0], LONDON: [6, 3], ENGLAND: [2, 2]}
-NOT_PLOTTED_TEXT = {"suppressed": "*", "immature": "Not yet", "no_data": "No data"}
+NOT_PLOTTED_TEXT = {"suppressed": formatting.SUPPRESSED_MARK,
+                    "immature": formatting.NOT_YET_SHORT, "no_data": formatting.NO_DATA_TEXT}
 HEIGHT = 300
 TREND_COLUMNS = ("period", "period_start", "value", "lower_95", "upper_95", "status",
                  "available_from", "numerator", "denominator", "compared_to_london",
@@ -45,7 +47,7 @@ def trend_frame(area: pl.DataFrame, london: pl.DataFrame, england: pl.DataFrame,
                       shaped(england, ENGLAND)], how="diagonal_relaxed")
     if rows.is_empty():
         return rows.with_columns(pl.lit(None, dtype=pl.String).alias("value_text"))
-    rows = with_value_text(rows, unit)
+    rows = formatting.value_text_column(rows, unit)
     published = pl.col("status") == "published"
     return rows.with_columns(
         pl.when(published).then(pl.col(c)).alias(c) for c in ("value", "lower_95", "upper_95")
@@ -74,8 +76,7 @@ def trend_chart(rows: pl.DataFrame, title: str, axis_title: str, area_label: str
                        legend=alt.Legend(title=None, orient="bottom"))
     tooltip = [alt.Tooltip("series:N", title="Area"), alt.Tooltip("period:N", title="Period"),
                alt.Tooltip("value_text:N", title="Value"),
-               alt.Tooltip("lower_95:Q", title="Lower 95% CI", format=".1f"),
-               alt.Tooltip("upper_95:Q", title="Upper 95% CI", format=".1f")]
+               *interval_tooltips()]
     area_rows = rows.filter(pl.col("series") == area_label)
     plotted_area = area_rows.filter(pl.col("value").is_not_null())
     layers: list[alt.Chart] = []

@@ -18,22 +18,22 @@ from datetime import date
 import altair as alt
 import polars as pl
 
-from dashboard import data, formatting, tracker
+from dashboard import data, formatting, sections, tracker
+from dashboard.charts import palette
 from dashboard.charts import recommendations as recommendation_charts
 from dashboard.charts import recovery as recovery_charts
 from dashboard.charts import tier4 as tier4_charts
 from dashboard.charts.funnel import funnel_frame
 from dashboard.charts.maps import tile_frame, tile_map
 from dashboard.charts.ranked import ranked_chart, ranked_frame
-from dashboard.charts.spine import spine_chart, spine_frame
-from dashboard.charts.trends import trend_chart, trend_frame
+from dashboard.charts.spine import spine_frame
+from dashboard.charts.trends import trend_frame
 from dashboard.exports import summary
 from dashboard.exports.summary import Finding
 from dashboard.narrative import borough as borough_narrative
 from dashboard.narrative import overview as overview_narrative
 from dashboard.narrative import recommendations as recommendation_narrative
 from dashboard.narrative import recovery as recovery_narrative
-from dashboard.narrative import tier4 as tier4_narrative
 from pipelines import reference
 from pipelines.registry import definition_line
 
@@ -43,7 +43,7 @@ MAP_KPIS = ("coc_21d", "tier4_on_release", "engaged_6m", "completed_12m")
 TREND_KPIS = ("coc_21d", "engaged_6m")  # a borough pack's trends against London and England
 CHART_WIDTH = 520  # CSS px: vl-convert cannot size to a container
 SPINE_WIDTH = 660  # room between the value and London's value written beside each row
-HIGHLIGHT_COLOUR = "#000000"
+HIGHLIGHT_COLOUR = palette.HIGHLIGHT_COLOUR
 DISCLOSURE_TEXT = (
     "Counts from 1 to 4 are suppressed and shown as *, with any rate or interval built on them; "
     "true zeros are shown. Further figures are suppressed wherever a hidden figure could "
@@ -118,6 +118,18 @@ class BoardPack:
         lines.append(("Data", "Synthetic sample data: not real people" if self.synthetic
                       else "Published warehouse, disclosure controlled"))
         return lines
+
+
+def printed(shared: sections.ChartSection, title: str, before: list[str] | None = None,
+            after: list[str] | None = None, size: dict | None = None, width_mm: float = 170.0,
+            with_table: bool = True, new_page: bool = True) -> Section:
+    """A shared section (dashboard.sections) as the pack prints it: the same summary, chart
+    and table twin as the page, under the pack's `title`, with the pack's own sentences
+    `before` and `after` the summary and the chart's size fixed for paper (`size`)."""
+    chart = shared.chart.properties(**size) if size else shared.chart
+    return Section(title, text=[*(before or []), shared.summary, *(after or [])],
+                   figures=[Figure(chart, shared.alt_text, width_mm=width_mm)],
+                   table=shared.table if with_table else None, new_page=new_page)
 
 
 def slug(text: str) -> str:
@@ -261,7 +273,7 @@ def summary_findings(scope_code: str, scope_name: str, period: str, previous: st
     if previous:
         findings.append(Finding(moved_heading, moved, "None."))
     if not is_london:
-        own = recommendation_charts.tracker_frame(
+        own = tracker.tracker_frame(
             tracker.updates(), tracker.reviews(), data.recommendations(), scope_code)
         findings.append(Finding(
             f"Recommendations in {scope_name}: partners and the EbE group disagree",
@@ -300,18 +312,13 @@ def borough_page(scope_code: str, scope_name: str, period: str) -> Section:
     released = funnel_frame(area, definitions).item(0, "count")
     spine = spine_frame(area, year.filter(pl.col("area_type") == "la"), london, definitions)
     la = data.local_authorities().filter(pl.col("code") == scope_code).row(0, named=True)
-    return Section(
-        f"{scope_name} at a glance, {period}",
-        text=[f"{scope_name} is in the {la['subregion_name']} sub-region of London.",
-              borough_narrative.borough_summary(scope_name, period, area, london, england,
-                                                definitions, released),
-              borough_narrative.spine_summary(spine, scope_name, period)],
-        figures=[Figure(spine_chart(spine, f"{scope_name}: every indicator against London "
-                                           f"boroughs, {period}", scope_name)
-                        .properties(width=SPINE_WIDTH, autosize=alt.AutoSizeParams(type="pad")),
-                        f"Spine chart of every indicator for {scope_name} against the range of "
-                        "London boroughs and the London value.", width_mm=180)],
-    )
+    return printed(
+        sections.spine_section(spine, scope_name, period), f"{scope_name} at a glance, {period}",
+        before=[f"{scope_name} is in the {la['subregion_name']} sub-region of London.",
+                borough_narrative.borough_summary(scope_name, period, area, london, england,
+                                                  definitions, released)],
+        size={"width": SPINE_WIDTH, "autosize": alt.AutoSizeParams(type="pad")}, width_mm=180,
+        with_table=False)
 
 
 def larger_groupings_section(scope_code: str, scope_name: str, period: str) -> Section | None:
@@ -329,25 +336,20 @@ def larger_groupings_section(scope_code: str, scope_name: str, period: str) -> S
     spine = spine_frame(rolling.filter(pl.col("area_code") == scope_code),
                         rolling.filter(pl.col("area_type") == "la"),
                         rolling.filter(pl.col("area_type") == "london"), definitions)
-    return Section(
+    return printed(
+        sections.spine_section(spine, scope_name, rolling_period, key="spine-rolling"),
         f"{scope_name} over three years, {rolling_period}",
-        text=[f"Some of {scope_name}'s figures for {period} are suppressed because the numbers "
-              "are small. Three years together give larger numbers.",
-              borough_narrative.spine_summary(spine, scope_name, rolling_period)],
-        figures=[Figure(spine_chart(spine, f"{scope_name}: every indicator, {rolling_period}",
-                                    scope_name)
-                        .properties(width=SPINE_WIDTH, autosize=alt.AutoSizeParams(type="pad")),
-                        f"Spine chart of every indicator for {scope_name} over {rolling_period} "
-                        "against the range of London boroughs and the London value.",
-                        width_mm=180)],
-        new_page=False)
+        before=[f"Some of {scope_name}'s figures for {period} are suppressed because the "
+                "numbers are small. Three years together give larger numbers."],
+        size={"width": SPINE_WIDTH, "autosize": alt.AutoSizeParams(type="pad")}, width_mm=180,
+        with_table=False, new_page=False)
 
 
 def trend_section(scope_code: str, scope_name: str) -> Section:
     """The borough's trend against London and England for the headline indicators."""
     yearly = data.kpi_values(kpi_id=list(TREND_KPIS), area_type=["la", "london", "england"],
                              period_type="year", breakdown="all")
-    figures, text = [], []
+    shared = []
     for kpi_id in TREND_KPIS:
         kpi = data.kpi_definition(kpi_id)
         rows = yearly.filter(pl.col("kpi_id") == kpi_id)
@@ -355,17 +357,12 @@ def trend_section(scope_code: str, scope_name: str) -> Section:
                             rows.filter(pl.col("area_type") == "london"),
                             rows.filter(pl.col("area_type") == "england"), scope_name,
                             kpi["unit"])
-        text.append(borough_narrative.trend_summary(trend, scope_name, kpi["title"],
-                                                    kpi["unit"]))
-        figures.append(Figure(
-            trend_chart(trend, f"{kpi['title']}: {scope_name}, London and England",
-                        "Per cent" if kpi["unit"] == "percent" else "Per 100 releases",
-                        scope_name, target=kpi["target"]).properties(width=CHART_WIDTH,
-                                                                     height=200),
-            f"{kpi['title']} for {scope_name}, London and England by year, with 95% "
-            f"intervals for {scope_name}.", width_mm=150))
-    return Section(f"{scope_name} over time, against London and England", text=text,
-                   figures=figures)
+        shared.append(printed(sections.trend_section(trend, scope_name, kpi), "",
+                              size={"width": CHART_WIDTH, "height": 200}, width_mm=150,
+                              with_table=False))
+    return Section(f"{scope_name} over time, against London and England",
+                   text=[t for s in shared for t in s.text],
+                   figures=[f for s in shared for f in s.figures])
 
 
 # --- London charts ----------------------------------------------------------------------------
@@ -459,17 +456,12 @@ def tier4_section(scope_code: str, scope_name: str, period: str) -> Section:
     rows = data.kpi_values(kpi_id="tier4_on_release", area_code=scope_code, breakdown="all",
                            period_type="year")
     ambition = tier4_charts.AMBITION_PER_100
-    return Section(
+    return printed(
+        sections.tier4_trend_section(rows, scope_name, period,
+                                     data.kpi_definition("tier4_on_release"), ambition),
         f"Tier 4 rehab entries on release (R1), {scope_name}",
-        text=[tier4_narrative.london_summary(rows, period, ambition, scope_name),
-              tier4_charts.ambition_note(ambition) + "."],
-        figures=[Figure(tier4_charts.trend_chart(
-            rows, f"{scope_name}: Tier 4 entries within 12 weeks per 100 releases",
-            ambition).properties(width=CHART_WIDTH, height=220),
-            f"Tier 4 entries per 100 releases in {scope_name} by year, with 95% intervals and "
-            "the 2 per 100 ambition.", width_mm=150)],
-        table=tier4_charts.rates_table(rows), new_page=False,
-    )
+        after=[tier4_charts.ambition_note(ambition) + "."],
+        size={"width": CHART_WIDTH, "height": 220}, width_mm=150, new_page=False)
 
 
 def _for_area(text: str, area_name: str) -> str:
@@ -505,16 +497,16 @@ def _with_date_words(table: pl.DataFrame) -> pl.DataFrame:
 
 
 def borough_recommendations_section(scope_code: str, scope_name: str) -> Section:
-    own = recommendation_charts.tracker_frame(
+    own = tracker.tracker_frame(
         tracker.updates(), tracker.reviews(), data.recommendations(), scope_code)
     table = own.select(
         pl.col("item").alias("Item"),
-        pl.col("status_title").fill_null(recommendation_charts.NO_UPDATE).alias(
+        pl.col("status_title").fill_null(tracker.NO_UPDATE).alias(
             f"Status in {scope_name}"),
         pl.col("rag_title").fill_null("").alias("Partners' RAG"),
         pl.col("london_status").alias("London-wide status"),
         pl.col("rating").cast(pl.String).fill_null("").alias("EbE rating (1-5)"),
-        pl.col("review_scope").fill_null(recommendation_charts.NO_REVIEW).alias(
+        pl.col("review_scope").fill_null(tracker.NO_REVIEW).alias(
             "EbE review for"),
         pl.col("agreement").alias("Partners and EbE group"))
     return Section(

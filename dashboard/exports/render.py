@@ -16,6 +16,7 @@ import html
 import re
 import struct
 from datetime import date
+from string import Template
 
 import polars as pl
 import vl_convert
@@ -23,6 +24,7 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from dashboard import formatting
+from dashboard.charts import palette
 from dashboard.exports.content import ABOUT_TEXT, BoardPack, Figure, Section
 
 PNG_SCALE = 2
@@ -346,18 +348,20 @@ def _html_table(table: pl.DataFrame) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-HTML_STYLE = """
+HTML_STYLE = Template("""
 body{font-family:Arial,Helvetica,sans-serif;max-width:62rem;margin:2rem auto;padding:0 1rem;
-color:#1a1a1a;line-height:1.45}
-h1{font-size:1.9rem;color:#003057}h2{font-size:1.3rem;margin-top:2.5rem;color:#003057;
-border-top:1px solid #ccc;padding-top:1rem}h3{font-size:1.05rem;margin:1.2rem 0 .3rem;
-color:#003057}.synthetic{background:#fff3cd;border:2px solid #8a6d00;padding:.75rem;
-font-weight:bold}table{border-collapse:collapse;font-size:.85rem;margin:1rem 0}
-th,td{border:1px solid #bbb;padding:.25rem .5rem;text-align:left;vertical-align:top}
-th{background:#eee}img{max-width:100%;height:auto}.figures{display:flex;flex-wrap:wrap;
+color:$text;line-height:1.45}
+h1{font-size:1.9rem;color:$heading}h2{font-size:1.3rem;margin-top:2.5rem;color:$heading;
+border-top:1px solid $rule;padding-top:1rem}h3{font-size:1.05rem;margin:1.2rem 0 .3rem;
+color:$heading}.synthetic{background:$synthetic_fill;border:2px solid $synthetic_border;
+padding:.75rem;font-weight:bold}table{border-collapse:collapse;font-size:.85rem;margin:1rem 0}
+th,td{border:1px solid $table_border;padding:.25rem .5rem;text-align:left;vertical-align:top}
+th{background:$table_head}img{max-width:100%;height:auto}.figures{display:flex;flex-wrap:wrap;
 gap:1rem;align-items:flex-start}.figures img{flex:1 1 20rem;min-width:0}dl{display:grid;
 grid-template-columns:max-content 1fr;gap:.2rem 1rem}dt{font-weight:bold}dd{margin:0}
-"""
+""").substitute(text=palette.PACK_TEXT, heading=palette.PACK_HEADING, rule=palette.PACK_RULE,
+                synthetic_fill=palette.SYNTHETIC_FILL, synthetic_border=palette.SYNTHETIC_BORDER,
+                table_border=palette.PACK_TABLE_BORDER, table_head=palette.PACK_TABLE_HEAD)
 
 
 def _anchor(index: int) -> str:

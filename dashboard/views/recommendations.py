@@ -11,15 +11,12 @@ from datetime import date
 import polars as pl
 import streamlit as st
 
-from dashboard import auth, components, data, filters, formatting, store, tracker
+from dashboard import auth, components, data, filters, formatting, forms, store
+from dashboard import tracker as model
 from dashboard.charts import recommendations as charts
 from dashboard.narrative import recommendations as narrative
 
 SCOPE_KINDS = {"london": "London as a whole", "la": "A local authority", "prison": "A prison"}
-RATING_WORDS = {1: "1 - no difference", 2: "2", 3: "3 - some difference", 4: "4",
-                5: "5 - a great deal"}
-UPDATE_TEXT_FIELDS = ("milestone", "next_step", "owner", "evidence")
-REVIEW_TEXT_FIELDS = ("panel", "comment")
 LATEST_COMMENTS = 3
 RECORD_PARAM, RECORD_REVIEW = "record", "review"  # ?record=review: the EbE group's way in
 RECORD_ANCHOR = "record"
@@ -50,7 +47,7 @@ def _record(kind: str) -> None:
         return
     _result(kind, ("success", f"Recorded {store.KIND_TITLES[kind]} {written.entry_id}. It is "
                               "now in the tracker above."))
-    for name in UPDATE_TEXT_FIELDS if kind == store.UPDATE else REVIEW_TEXT_FIELDS:
+    for name in forms.text_fields(contract):
         st.session_state[f"{kind}-{name}"] = ""
 
 
@@ -111,7 +108,6 @@ def _recording_section() -> None:
     actor = auth.panel("page")
     scope_names = dict(zip(scope_table.get_column("scope"), scope_table.get_column("scope_name"),
                            strict=True))
-    scope_codes = list(scope_names)
     review_first = st.query_params.get(RECORD_PARAM) == RECORD_REVIEW
     names = ["Record a review", "Record an update"] if review_first else \
         ["Record an update", "Record a review"]
@@ -128,24 +124,8 @@ def _recording_section() -> None:
                     "that role, or ask an administrator for it.")
         else:
             with st.form("update-form"):
-                st.selectbox("Item *", list(item_labels), format_func=item_labels.get,
-                             key="update-recommendation_id")
-                st.selectbox("Place *", scope_codes, format_func=scope_names.get,
-                             index=scope_codes.index(scope), key="update-scope")
-                st.date_input("Date reported *", max_value=date.today(), format="DD/MM/YYYY",
-                              key="update-reported_on")
-                st.selectbox("Status *", list(charts.STATUS_TITLES), index=None,
-                             format_func=charts.STATUS_TITLES.get, placeholder="Choose a status",
-                             key="update-status")
-                st.radio("Your own rating (RAG) *", list(charts.RAG_TITLES), index=None,
-                         format_func=charts.RAG_TITLES.get, horizontal=True, key="update-rag")
-                st.text_area("Milestone reached or planned", key="update-milestone",
-                             max_chars=store.MAX_TEXT_CHARS)
-                st.text_area("Next step", key="update-next_step", max_chars=store.MAX_TEXT_CHARS)
-                st.text_input("Organisation responsible *", key="update-owner",
-                              max_chars=store.MAX_TEXT_CHARS)
-                st.text_input("Evidence (text or a link)", key="update-evidence",
-                              max_chars=store.MAX_TEXT_CHARS)
+                forms.draw(store.CONTRACT_BY_KIND[store.UPDATE], store.UPDATE, item_labels,
+                           scope_names, scope)
                 st.form_submit_button("Record update", type="primary", on_click=_record,
                                       args=(store.UPDATE,), key="update-submit")
         _show_result(store.UPDATE)
@@ -159,17 +139,8 @@ def _recording_section() -> None:
                     "role, or ask an administrator for it.")
         else:
             with st.form("review-form"):
-                st.selectbox("Item *", list(item_labels), format_func=item_labels.get,
-                             key="review-recommendation_id")
-                st.selectbox("Place *", scope_codes, format_func=scope_names.get,
-                             index=scope_codes.index(scope), key="review-scope")
-                st.date_input("Date of the review *", max_value=date.today(), format="DD/MM/YYYY",
-                              key="review-reviewed_on")
-                st.text_input("Panel or meeting *", key="review-panel",
-                              max_chars=store.MAX_TEXT_CHARS)
-                st.radio("Rating: how much difference it makes *", list(RATING_WORDS), index=None,
-                         format_func=RATING_WORDS.get, horizontal=True, key="review-rating")
-                st.text_area("Comment", key="review-comment", max_chars=store.MAX_TEXT_CHARS)
+                forms.draw(store.CONTRACT_BY_KIND[store.REVIEW], store.REVIEW, item_labels,
+                           scope_names, scope)
                 st.form_submit_button("Record review", type="primary", on_click=_record,
                                       args=(store.REVIEW,), key="review-submit")
         _show_result(store.REVIEW)
@@ -197,42 +168,8 @@ def _recording_section() -> None:
             prefix = f"edit-{entry_id}"
             if actor.can_record(kind):
                 with st.form(f"{prefix}-form"):
-                    st.selectbox("Item *", list(item_labels), format_func=item_labels.get,
-                                 index=list(item_labels).index(current["recommendation_id"]),
-                                 key=f"{prefix}-recommendation_id")
-                    st.selectbox("Place *", scope_codes, format_func=scope_names.get,
-                                 index=scope_codes.index(current["scope"]), key=f"{prefix}-scope")
-                    if kind == store.UPDATE:
-                        st.date_input("Date reported *", value=current["reported_on"],
-                                      max_value=date.today(), format="DD/MM/YYYY",
-                                      key=f"{prefix}-reported_on")
-                        st.selectbox("Status *", list(charts.STATUS_TITLES),
-                                     index=list(charts.STATUS_TITLES).index(current["status"]),
-                                     format_func=charts.STATUS_TITLES.get, key=f"{prefix}-status")
-                        st.radio("Your own rating (RAG) *", list(charts.RAG_TITLES),
-                                 index=list(charts.RAG_TITLES).index(current["rag"]),
-                                 format_func=charts.RAG_TITLES.get, horizontal=True,
-                                 key=f"{prefix}-rag")
-                        st.text_area("Milestone", value=current["milestone"] or "",
-                                     key=f"{prefix}-milestone")
-                        st.text_area("Next step", value=current["next_step"] or "",
-                                     key=f"{prefix}-next_step")
-                        st.text_input("Organisation responsible *", value=current["owner"] or "",
-                                      key=f"{prefix}-owner")
-                        st.text_input("Evidence", value=current["evidence"] or "",
-                                      key=f"{prefix}-evidence")
-                    else:
-                        st.date_input("Date of the review *", value=current["reviewed_on"],
-                                      max_value=date.today(), format="DD/MM/YYYY",
-                                      key=f"{prefix}-reviewed_on")
-                        st.text_input("Panel or meeting *", value=current["panel"] or "",
-                                      key=f"{prefix}-panel")
-                        st.radio("Rating *", list(RATING_WORDS),
-                                 index=list(RATING_WORDS).index(current["rating"]),
-                                 format_func=RATING_WORDS.get, horizontal=True,
-                                 key=f"{prefix}-rating")
-                        st.text_area("Comment", value=current["comment"] or "",
-                                     key=f"{prefix}-comment")
+                    forms.draw(store.CONTRACT_BY_KIND[kind], prefix, item_labels, scope_names,
+                               current["scope"], current)
                     st.form_submit_button("Save as a new version", on_click=_edit,
                                           args=(entry_id, kind, current["version"]),
                                           key=f"{prefix}-submit")
@@ -285,11 +222,11 @@ elif scope_kind == "prison":
                                  format_func=lambda code: f"HMP {prison_names[code]}",
                                  key="prison", bind="query-params")
 else:
-    scope = charts.LONDON
-place = charts.place_name(scope)
+    scope = model.LONDON
+place = model.place_name(scope)
 
 recommendation_table = data.recommendations()
-item_table = charts.items(recommendation_table)
+item_table = model.items(recommendation_table)
 item_labels = dict(zip(item_table.get_column("recommendation_id"), item_table.get_column("item"),
                        strict=True))
 store_problem = None
@@ -297,9 +234,9 @@ try:
     entries = store.app_store().entries()
 except store.StoreUnavailable as unavailable:
     entries, store_problem = store.empty_entries(), str(unavailable)
-updates = tracker.updates(entries)
-reviews = tracker.reviews(entries)
-scope_table = charts.scopes(data.local_authorities(), prison_table)
+updates = model.updates(entries)
+reviews = model.reviews(entries)
+scope_table = model.scopes(data.local_authorities(), prison_table)
 info = data.build_info()
 cutoff = info.get("data_cutoff") or date.today()
 
@@ -321,7 +258,7 @@ if recording_first:
 
 # --- The 11 items in the chosen place ---------------------------------------------------------
 
-tracker = charts.tracker_frame(updates, reviews, recommendation_table, scope)
+tracker = model.tracker_frame(updates, reviews, recommendation_table, scope)
 tracker_title = f"The 11 items: {place}"
 st.header(tracker_title)
 st.write(narrative.tracker_summary(tracker, place))
@@ -363,7 +300,7 @@ components.chart_block(
 
 # --- Every place ------------------------------------------------------------------------------
 
-matrix = charts.status_matrix_frame(updates, recommendation_table, scope_table)
+matrix = model.status_matrix_frame(updates, recommendation_table, scope_table)
 components.chart_block(
     "Where every item stands: London, boroughs and prisons",
     narrative.matrix_summary(matrix),
@@ -374,7 +311,7 @@ components.chart_block(
 
 # --- History in the chosen place --------------------------------------------------------------
 
-history = charts.history_frame(updates, recommendation_table, scope)
+history = model.history_frame(updates, recommendation_table, scope)
 if history.is_empty():
     st.subheader(f"Updates over time: {place}")
     st.info(narrative.history_summary(history, place))
@@ -408,7 +345,7 @@ else:
         "Every partner update on this item: status, RAG, milestone, next step and owner.",
         key="item-history")
 
-item_reviews = charts.reviews_frame(reviews, item_id, scope)
+item_reviews = model.reviews_frame(reviews, item_id, scope)
 if item_reviews.is_empty():
     st.info(narrative.ratings_summary(item_reviews, item))
 else:
@@ -428,9 +365,9 @@ else:
                 st.text(f"{review['panel']}, {review['reviewed_on']:%-d %B %Y}, rated "
                         f"{review['rating']} of 5 ({review['scope_name']})")
 
-evidence_ids = charts.evidence_kpis(data.kpi_definitions(), item_id)
+evidence_ids = model.evidence_kpis(data.kpi_definitions(), item_id)
 if evidence_ids:
-    evidence = charts.evidence_frame(
+    evidence = model.evidence_frame(
         data.kpi_values(kpi_id=evidence_ids, area_code=scope, breakdown="all",
                         period_type="year"), data.kpi_definitions())
     components.chart_block(
@@ -443,7 +380,7 @@ if evidence_ids:
         "intervals; * suppressed for disclosure control.",
         key="evidence")
 if item_id == "R2":
-    completers = charts.completers_frame(
+    completers = model.completers_frame(
         data.kpi_values(area_code=scope, breakdown="completed_programme", period=period),
         data.kpi_definitions())
     components.chart_block(
@@ -455,9 +392,9 @@ if item_id == "R2":
         charts.completers_table(completers),
         "Each KPI split by whether the person completed an accredited programme in prison.",
         key="completers")
-if item_id in charts.SERVICE_KINDS:
-    _, kind_title = charts.SERVICE_KINDS[item_id]
-    services = charts.services_frame(data.services(), data.local_authorities(), item_id, cutoff)
+if item_id in model.SERVICE_KINDS:
+    _, kind_title = model.SERVICE_KINDS[item_id]
+    services = model.services_frame(data.services(), data.local_authorities(), item_id, cutoff)
     chosen_la = scope if scope_kind == "la" else None
     components.chart_block(
         f"{kind_title} open in each borough",
@@ -467,7 +404,7 @@ if item_id in charts.SERVICE_KINDS:
         charts.services_table(services, kind_title),
         "Services directory: services of this kind open on the data cut-off date.",
         key="services")
-if not evidence_ids and item_id not in ("R2", *charts.SERVICE_KINDS):
+if not evidence_ids and item_id not in ("R2", *model.SERVICE_KINDS):
     st.info(narrative.no_evidence_text(item))
 
 
