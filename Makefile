@@ -13,7 +13,7 @@ UV_VERSION := 0.13.8
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed-$(UV_VERSION)
-PIPELINE_CODE := $(wildcard pipelines/*.py)
+PIPELINE_CODE := $(wildcard pipelines/*.py pipelines/*/*.py)
 SAMPLE_FILES := $(wildcard $(SAMPLES)/*)
 export PYTHONPATH := $(CURDIR)
 

@@ -22,7 +22,7 @@ import duckdb
 import polars as pl
 
 from dashboard import settings
-from pipelines import registry
+from pipelines.definitions import registry
 
 WAREHOUSE_ENV = settings.WAREHOUSE.name
 DEFAULT_WAREHOUSE = Path(__file__).resolve().parent.parent / "var" / "warehouse.duckdb"

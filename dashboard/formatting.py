@@ -17,7 +17,7 @@ from datetime import date
 
 import polars as pl
 
-from pipelines.registry import definition_line
+from pipelines.definitions.registry import definition_line
 
 SUPPRESSED_MARK = "*"
 NOT_YET_TEXT = "Not yet available"

@@ -1,7 +1,7 @@
 """The forms that record and change an update or a review, built from the contracts.
 
 Which fields a form has, whether each is required, the values a choice allows, the bounds of a
-rating and the longest text all come from the contract (pipelines.contracts:
+rating and the longest text all come from the contract (pipelines.definitions.contracts:
 RECOMMENDATION_UPDATES, EBE_REVIEWS), the same declarations that validate the extracts and the
 app store's writes. This module adds only the words a person reads: a field's label (the
 contract's description where none is given) and the words for coded values. A column added to a
@@ -16,7 +16,7 @@ from datetime import date
 import streamlit as st
 
 from dashboard import tracker
-from pipelines.contracts import Column, Contract
+from pipelines.definitions.contracts import Column, Contract
 
 ITEM, PLACE, DAY, LIST, ROW, LINE, BOX = "item", "place", "date", "list", "row", "line", "box"
 # A coded choice of up to this many values is a row of buttons; more (their words are long) is a

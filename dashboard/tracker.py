@@ -17,7 +17,7 @@ from datetime import date
 import polars as pl
 
 from dashboard import data, formatting, store
-from pipelines import reference
+from pipelines.definitions import reference
 
 LONDON = reference.LONDON_CODE
 FROM_EXTRACT = "Partner extract"

@@ -23,7 +23,7 @@ from typing import TextIO
 import polars as pl
 
 from pipelines import disclosure_audit, outputs, warehouse
-from pipelines.contracts import CONTRACT_BY_NAME, REQUIRED_EXTRACTS
+from pipelines.definitions.contracts import CONTRACT_BY_NAME, REQUIRED_EXTRACTS
 from pipelines.ingest import ExtractError, LandedFile, discover, land
 from pipelines.validate import REJECT_SCHEMA, Staged, latest_date, stage
 

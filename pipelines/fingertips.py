@@ -14,9 +14,9 @@ from typing import Any
 import fingertips_py
 import polars as pl
 
-from pipelines import reference
-from pipelines.contracts import COMPARATOR_COLUMNS
-from pipelines.registry import KPIS
+from pipelines.definitions import reference
+from pipelines.definitions.contracts import COMPARATOR_COLUMNS
+from pipelines.definitions.registry import KPIS
 
 UPPER_TIER_LA_AREA_TYPE = 502  # counties and unitary authorities (from April 2023)
 REGION_AREA_TYPE = 6  # regions (statistical), the parent that brings London with England

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.contracts import CONTRACTS, Column, Contract
+from pipelines.definitions.contracts import CONTRACTS, Column, Contract
 
 SUPPORTED_SUFFIXES = (".csv", ".xlsx", ".parquet")
 FILE_COLUMN = "_file"

@@ -19,7 +19,7 @@ joins in DuckDB (no per-row Python). Days count from the release date, which is 
 
 Only episodes in the engagement settings count for engagement, completion and re-presentation
 (recovery houses are not structured treatment by default). Each choice is a field of
-`pipelines.registry.Definitions`.
+`pipelines.definitions.registry.Definitions`.
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ import tempfile
 import duckdb
 import polars as pl
 
-from pipelines.contracts import TIER4_SETTINGS
-from pipelines.registry import DEFINITIONS, Definitions
+from pipelines.definitions.contracts import TIER4_SETTINGS
+from pipelines.definitions.registry import DEFINITIONS, Definitions
 
 ENGAGED_DAYS = 21
 TIER4_DAYS = 84
@@ -59,59 +59,62 @@ def journey_sql(definitions: Definitions = DEFINITIONS) -> str:
     back_inside = (f"later.reception_date <= r.release_date + {ENGAGED_DAYS}"
                    if d.coc_exclude_returned_to_custody else "false")
     return f"""
-with structured as (
+with episodes_marked as (
     select person_id, setting, start_date, end_date, exit_reason,
+           setting in {_sql_list(d.engagement_settings)} as structured,
            coalesce(exit_reason like 'completed_%', false) as completed
     from staged_episodes
-    where setting in {_sql_list(d.engagement_settings)}
 ),
-flagged as (
-    select e.*,
-           e.completed and exists (
+structured as (
+    select person_id, setting, start_date from episodes_marked where structured
+),
+episodes as (
+    select e.*, false as re_presented
+    from episodes_marked e
+    where not (e.structured and e.completed)
+    union all
+    select e.*, exists (
                select 1 from structured n
                where n.person_id = e.person_id
                  and n.start_date > e.end_date
                  and n.start_date <= e.end_date + {REPRESENTATION_DAYS}
                  and {step_up}
            ) as re_presented
-    from structured e
+    from episodes_marked e
+    where e.structured and e.completed
 ),
 linked as (
+    -- One join of each release to the same person's episodes that can matter to any flag:
+    -- those starting in the year after release, and those still open on the day of release.
     select r.release_id,
-           bool_or(e.start_date <= r.release_date + {ENGAGED_DAYS}) as engaged_21d,
-           bool_or(e.start_date <= r.release_date + {SIX_MONTHS_DAYS}
+           bool_or(e.structured and e.start_date >= r.release_date
+                   and e.start_date <= r.release_date + {ENGAGED_DAYS}) as engaged_21d,
+           bool_or(e.structured and e.start_date >= r.release_date
+                   and e.start_date <= r.release_date + {SIX_MONTHS_DAYS}
                    and (e.end_date is null
                         or e.end_date >= r.release_date + {SIX_MONTHS_DAYS}
                         or e.completed)) as engaged_6m,
-           bool_or(e.completed and e.end_date <= r.release_date + {YEAR_DAYS}
+           bool_or(e.structured and e.start_date >= r.release_date
+                   and e.completed and e.end_date <= r.release_date + {YEAR_DAYS}
                    and not e.re_presented) as completed_12m,
-           min(e.start_date - r.release_date) as days_to_engagement
+           min(e.start_date - r.release_date)
+               filter (where e.structured and e.start_date >= r.release_date)
+               as days_to_engagement,
+           bool_or(e.setting in {_sql_list(TIER4_SETTINGS)}
+                   and e.start_date >= r.release_date
+                   and e.start_date <= r.release_date + {TIER4_DAYS}) as tier4_12w,
+           bool_or(e.start_date <= r.release_date + {ENGAGED_DAYS}
+                   and (e.end_date is null or e.end_date >= r.release_date)
+                   and {open_at_release}) as open_at_release,
+           bool_or(e.start_date <= r.release_date + {ENGAGED_DAYS}
+                   and (e.end_date is null or e.end_date >= r.release_date)
+                   and {died}) as died_21d
     from staged_releases r
-    left join flagged e
+    left join episodes e
       on e.person_id = r.person_id
-     and e.start_date >= r.release_date
      and e.start_date <= r.release_date + {YEAR_DAYS}
-    group by r.release_id
-),
-tier4 as (
-    select r.release_id, count(e.person_id) > 0 as tier4_12w
-    from staged_releases r
-    left join staged_episodes e
-      on e.person_id = r.person_id
-     and e.setting in {_sql_list(TIER4_SETTINGS)}
-     and e.start_date >= r.release_date
-     and e.start_date <= r.release_date + {TIER4_DAYS}
-    group by r.release_id
-),
-at_release as (
-    select r.release_id,
-           coalesce(bool_or({open_at_release}), false) as open_at_release,
-           coalesce(bool_or({died}), false) as died_21d
-    from staged_releases r
-    left join staged_episodes e
-      on e.person_id = r.person_id
-     and e.start_date <= r.release_date + {ENGAGED_DAYS}
-     and (e.end_date is null or e.end_date >= r.release_date)
+     and (e.start_date >= r.release_date or e.end_date is null
+          or e.end_date >= r.release_date)
     group by r.release_id
 ),
 custody as (
@@ -129,14 +132,13 @@ custody as (
 select linked.release_id,
        coalesce(engaged_21d, false) or coalesce(open_at_release, false) as engaged_21d,
        not (coalesce(died_21d, false) or back_inside_21d) as coc_eligible,
-       tier4_12w,
+       coalesce(tier4_12w, false) as tier4_12w,
        coalesce(engaged_6m, false) as engaged_6m,
        coalesce(completed_12m, false) as completed_12m,
        returned_custody_12m,
        (case when coalesce(open_at_release, false) then 0
              else days_to_engagement end)::integer as days_to_engagement
-from linked join custody using (release_id) join tier4 using (release_id)
-     join at_release using (release_id)
+from linked join custody using (release_id)
 """
 
 

@@ -12,8 +12,9 @@ from datetime import date, timedelta
 
 import polars as pl
 
-from pipelines import disclosure, reference, stats
-from pipelines.registry import AGE_BANDS, BREAKDOWNS, KPI_BY_ID, KPIS, Kpi
+from pipelines import disclosure, stats
+from pipelines.definitions import reference
+from pipelines.definitions.registry import AGE_BANDS, BREAKDOWNS, KPI_BY_ID, KPIS, Kpi
 
 ROLLING_YEARS = 3
 TREND_POINTS = 5

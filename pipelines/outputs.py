@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from pipelines import disclosure, kpis, reference, registry
+from pipelines import disclosure, kpis
+from pipelines.definitions import reference, registry
 from pipelines.ingest import FILE_COLUMN, ROW_COLUMN
 from pipelines.journeys import link_journeys
 from pipelines.validate import Staged

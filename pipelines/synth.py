@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from pipelines.contracts import (
+from pipelines.definitions.contracts import (
     ACCOMMODATION,
     COMMUNITY_EPISODES,
     COMPARATOR_COLUMNS,
@@ -43,7 +43,7 @@ from pipelines.contracts import (
     SUBSTANCE_GROUPS,
     Contract,
 )
-from pipelines.reference import (
+from pipelines.definitions.reference import (
     ENGLAND_CODE,
     ENGLAND_NAME,
     LA_BY_CODE,

@@ -18,8 +18,8 @@ from datetime import date
 
 import polars as pl
 
-from pipelines import reference
-from pipelines.contracts import Column, Contract, RowRule
+from pipelines.definitions import reference
+from pipelines.definitions.contracts import Column, Contract, RowRule
 from pipelines.ingest import FILE_COLUMN, FORMAT_COLUMN, ROW_COLUMN
 
 REJECT_SCHEMA = {

@@ -18,7 +18,7 @@ import duckdb
 import polars as pl
 import xlsxwriter
 
-from pipelines.contracts import CONTRACT_BY_NAME, Contract
+from pipelines.definitions.contracts import CONTRACT_BY_NAME, Contract
 from pipelines.ingest import FILE_COLUMN, FORMAT_COLUMN, ROW_COLUMN
 from pipelines.validate import Staged, stage
 

@@ -10,7 +10,7 @@ import duckdb
 import polars as pl
 import pyarrow as pa
 
-from dashboard import formatting
+from tests import figures
 from tests.helpers import chart_title
 
 LAMBETH = "E09000022"
@@ -31,7 +31,7 @@ def _year(warehouse: Path, area: str, period: str) -> dict[str, dict]:
 
 
 def _shown(row: dict, unit: str = "percent") -> str:
-    return formatting.display_value(row["value"], row["status"], unit, row["available_from"])
+    return figures.shown(row["value"], row["status"], unit, row["available_from"])
 
 
 def _metrics(at) -> dict[str, str]:

@@ -10,7 +10,7 @@ import duckdb
 import polars as pl
 import pyarrow as pa
 
-from dashboard import formatting
+from tests import figures
 from tests.helpers import chart_title
 
 WARM_RUN_SECONDS = 1.0
@@ -53,11 +53,11 @@ def test_default_view_equals_kpi_values(app_on_sample, sample_warehouse: Path) -
     london = _rows(sample_warehouse, "select * from kpi_values where kpi_id = 'coc_21d' and "
                    "period = ? and area_type = 'london' and breakdown = 'all'", [period])
     summary = _text(at)
-    london_shown = formatting.display_value(london.item(0, "value"), "published")
+    london_shown = figures.shown(london.item(0, "value"), "published")
     assert f"for London residents it was {london_shown}" in summary
     published = prisons.filter(pl.col("status") == "published").sort("value")
     low = published.row(0, named=True)
-    assert (f"ranged from {formatting.display_value(low['value'], 'published')} at "
+    assert (f"ranged from {figures.shown(low['value'], 'published')} at "
             f"{low['area_name']}") in summary
     ranked = _tables(at)[f"Continuity of care (21 days) by prison, {period}"].set_index("Area")
     for row in prisons.iter_rows(named=True):
@@ -129,8 +129,7 @@ def test_choosing_another_year_and_an_immature_indicator(app_on_sample,
     row = _rows(sample_warehouse, "select * from kpi_values where kpi_id = 'completed_12m' and "
                 "period = '2024/25' and area_type = 'prison' and breakdown = 'all' limit 1")
     assert row.item(0, "status") == "immature"
-    expected = formatting.display_value(None, "immature", "percent", row.item(0,
-                                                                            "available_from"))
+    expected = figures.shown(None, "immature", "percent", row.item(0, "available_from"))
     assert any(expected in i.value for i in at.info)
 
 

@@ -11,10 +11,10 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import formatting, store
+from dashboard import store
 from dashboard import tracker as model
-from dashboard.charts import recommendations as charts
 from dashboard.store import EBE_REVIEWER, PARTNER_EDITOR, VIEWER, Actor
+from tests import figures
 from tests.conftest import APP, APP_TIMEOUT
 
 LONDON = "E12000007"
@@ -139,8 +139,8 @@ def test_an_item_shows_its_evidence_equal_to_kpi_values(app_db, sample_warehouse
                       "desc limit 1", params=[LONDON]).pl().row(0, named=True)
     tier4 = shown.filter((pl.col("KPI") == "Tier 4 rehab entries on release")
                          & (pl.col("Year") == row["period"])).row(0, named=True)
-    assert tier4["Value"] == formatting.display_value(row["value"], row["status"],
-                                                      "rate_per_100", row["available_from"])
+    assert tier4["Value"] == figures.shown(row["value"], row["status"], "rate_per_100",
+                                    row["available_from"])
 
 
 def test_r2_compares_programme_completers_for_the_chosen_year(app_db) -> None:

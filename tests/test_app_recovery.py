@@ -10,9 +10,9 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from dashboard import formatting
 from dashboard.charts.recovery import RECOVERY_KPIS
 from dashboard.narrative import recovery as narrative
+from tests import figures
 from tests.helpers import kpi_rows
 
 PAGE = "recovery.py"
@@ -51,7 +51,7 @@ def _assert_metrics_equal_kpi_values(at, rows: pl.DataFrame) -> None:
     metrics = _metrics(at)
     for row in rows.iter_rows(named=True):
         expected = _immature_text(row) if row["status"] == "immature" else \
-            formatting.display_value(row["value"], row["status"], "percent")
+            figures.shown(row["value"], row["status"], "percent")
         assert metrics[TITLES[row["kpi_id"]]] == expected
 
 
@@ -69,8 +69,7 @@ def test_default_view_shows_the_cohort_and_immature_figures_with_their_date(
     for row in immature.iter_rows(named=True):
         assert metrics[TITLES[row["kpi_id"]]] == _immature_text(row)
         cell = maturity.filter(pl.col("Indicator") == TITLES[row["kpi_id"]])[period].item()
-        assert cell == formatting.display_value(
-            None, "immature", "percent", row["available_from"])
+        assert cell == figures.shown(None, "immature", "percent", row["available_from"])
     published = rows.filter(pl.col("status") == "published")
     for row in published.iter_rows(named=True):
         assert maturity.filter(pl.col("Indicator") == TITLES[row["kpi_id"]])[period].item() \
@@ -98,8 +97,7 @@ def test_breakdown_by_sex_shows_each_groups_published_figure(app_on_sample,
         elif row["status"] == "suppressed":
             assert shown == "*"
         else:
-            assert shown == formatting.display_value(
-            None, "immature", "percent", row["available_from"])
+            assert shown == figures.shown(None, "immature", "percent", row["available_from"])
     assert table.filter(pl.col("Group") == "All releases").height == len(RECOVERY_KPIS)
 
 

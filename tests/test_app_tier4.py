@@ -10,8 +10,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from dashboard import formatting
 from dashboard.narrative import tier4 as narrative
+from tests import figures
 from tests.helpers import kpi_rows
 
 PAGE = "tier4.py"
@@ -53,8 +53,7 @@ def test_default_view_shows_london_count_and_rate_from_kpi_values(app_on_sample,
     assert row["status"] == "published"
     metrics = _metrics(at)
     assert metrics[COUNT_METRIC] == f"{row['numerator']:,}"
-    assert metrics[RATE_METRIC] == formatting.display_value(row["value"], row["status"],
-                                                            "rate_per_100")
+    assert metrics[RATE_METRIC] == figures.shown(row["value"], row["status"], "rate_per_100")
     assert metrics["Releases of London residents"] == f"{row['denominator']:,}"
     assert any("context, not a formal target" in info.value for info in at.info)
     assert any("Synthetic sample data" in w.value for w in at.warning)

@@ -13,7 +13,7 @@ from dashboard.charts import recommendations as charts
 from dashboard.charts import voices
 from dashboard.narrative import recommendations as narrative
 from dashboard.narrative import voices as voices_narrative
-from pipelines import reference
+from pipelines.definitions import reference
 
 LONDON = reference.LONDON_CODE
 LAMBETH = "E09000022"

@@ -8,8 +8,13 @@ from datetime import date, timedelta
 import polars as pl
 import pytest
 
+from pipelines.definitions.registry import (
+    DEFINITIONS,
+    Definitions,
+    definition_line,
+    definition_rows,
+)
 from pipelines.journeys import link_journeys
-from pipelines.registry import DEFINITIONS, Definitions, definition_line, definition_rows
 
 RELEASE = date(2023, 6, 1)
 COHORT = ("a", "b", "d", "e", "f", "g", "h")

@@ -11,8 +11,9 @@ import duckdb
 import polars as pl
 import pytest
 
-from pipelines import disclosure, reference
+from pipelines import disclosure
 from pipelines.build import Progress, run_build
+from pipelines.definitions import reference
 from pipelines.disclosure_audit import audit_warehouse
 
 GROUP = [disclosure.Membership("parts in total", ("g",), pl.col("role") == "total",

@@ -12,7 +12,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from pipelines import build, disclosure_audit, outputs, reference
+from pipelines import build, disclosure_audit, outputs
+from pipelines.definitions import reference
 from pipelines.disclosure_audit import (
     AuditReport,
     DisclosureError,

@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from dashboard import board_pack, formatting
 from dashboard.charts.recovery import CATEGORY_LABELS
 from dashboard.exports.workbook import ABBREVIATIONS, SHEET_NAME_LIMIT
-from pipelines.registry import BREAKDOWN_TITLES
+from pipelines.definitions.registry import BREAKDOWN_TITLES
 
 SCOPES = [("london", "E12000007"), ("E09000022", "E09000022"), ("City of London", "E09000001")]
 PERIOD = "2024/25"

@@ -15,7 +15,7 @@ import polars as pl
 import pytest
 
 from pipelines import cli
-from pipelines.contracts import COMPARATOR_COLUMNS
+from pipelines.definitions.contracts import COMPARATOR_COLUMNS
 
 HERE = Path(__file__).resolve().parent
 RESPONSES = HERE / "fingertips"

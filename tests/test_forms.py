@@ -7,7 +7,12 @@ from dataclasses import replace
 import pytest
 
 from dashboard import forms
-from pipelines.contracts import EBE_REVIEWS, RECOMMENDATION_UPDATES, TEXT_MAX_CHARS, Column
+from pipelines.definitions.contracts import (
+    EBE_REVIEWS,
+    RECOMMENDATION_UPDATES,
+    TEXT_MAX_CHARS,
+    Column,
+)
 
 
 @pytest.mark.parametrize("contract", [RECOMMENDATION_UPDATES, EBE_REVIEWS])

@@ -10,7 +10,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from pipelines.contracts import CONTRACT_BY_NAME, PRISON_RELEASES
+from pipelines.definitions.contracts import CONTRACT_BY_NAME, PRISON_RELEASES
 from pipelines.ingest import (
     FILE_COLUMN,
     ROW_COLUMN,
@@ -144,7 +144,7 @@ def test_unknown_extra_columns_are_ignored_and_reported(tmp_path):
 
 
 def test_known_headings_of_the_fingertips_format_are_not_reported(tmp_path):
-    from pipelines.contracts import COMPARATOR_COLUMNS
+    from pipelines.definitions.contracts import COMPARATOR_COLUMNS
 
     values = {h: "" for h in COMPARATOR_COLUMNS} | {
         "Indicator ID": "C20", "Indicator Name": "Continuity of care", "Area Code": "E92000001",

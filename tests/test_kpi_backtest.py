@@ -14,7 +14,7 @@ import pytest
 from statsmodels.stats.proportion import proportion_confint
 
 from pipelines.build import Progress, run_build
-from pipelines.contracts import COMMUNITY_EPISODES, COMPARATOR_COLUMNS, PRISON_RELEASES
+from pipelines.definitions.contracts import COMMUNITY_EPISODES, COMPARATOR_COLUMNS, PRISON_RELEASES
 
 RELEASED = date(2023, 5, 1)  # 2023/24 Q1
 CUTOFF = date(2024, 7, 1)

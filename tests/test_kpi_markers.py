@@ -16,7 +16,7 @@ def test_registry_change_period_recalculates_spc_limits_in_kpi_values(monkeypatc
     from dataclasses import replace
 
     from pipelines import stats
-    from pipelines.registry import KPI_BY_ID
+    from pipelines.definitions.registry import KPI_BY_ID
 
     periods = _quarters(28)
     values = pl.DataFrame({

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines import reference
-from pipelines.reference import (
+from pipelines.definitions import reference
+from pipelines.definitions.reference import (
     LONDON_LAS,
     PRISONS,
     area_name,

@@ -14,20 +14,20 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from pipelines.contracts import (
+from pipelines.definitions.contracts import (
     COMPARATOR_COLUMNS,
     CONTRACTS,
     TIER4_SETTINGS,
     Contract,
 )
-from pipelines.ingest import land
-from pipelines.reference import (
+from pipelines.definitions.reference import (
     PRISON_BY_CODE,
     RECOMMENDATION_IDS,
     normalise_english_la,
     normalise_london_la,
     normalise_prison,
 )
+from pipelines.ingest import land
 from pipelines.synth import DEFAULT_SEED, SAMPLE_CUTOFF, generate
 from pipelines.validate import stage
 

@@ -8,7 +8,7 @@ from datetime import date
 import polars as pl
 import pytest
 
-from pipelines.contracts import (
+from pipelines.definitions.contracts import (
     CONTRACT_BY_NAME,
     CONTRACTS,
     PRISON_RELEASES,

@@ -11,7 +11,7 @@ import altair as alt
 import polars as pl
 
 from dashboard.charts import palette
-from pipelines import reference
+from pipelines.definitions import reference
 
 WORKED_WELL = "Worked well"
 COULD_IMPROVE = "Could be better"

@@ -34,8 +34,8 @@ from dashboard.narrative import borough as borough_narrative
 from dashboard.narrative import overview as overview_narrative
 from dashboard.narrative import recommendations as recommendation_narrative
 from dashboard.narrative import recovery as recovery_narrative
-from pipelines import reference
-from pipelines.registry import definition_line
+from pipelines.definitions import reference
+from pipelines.definitions.registry import definition_line
 
 LONDON = "london"
 COC = "coc_21d"

@@ -22,8 +22,8 @@ from dashboard.charts import palette
 from dashboard.charts.recovery import category_label_expr
 from dashboard.exports.content import DISCLOSURE_TEXT, file_stem, resolve_scope
 from dashboard.narrative.data_definitions import POLARITY_TEXT, UNIT_TEXT
-from pipelines import reference, registry
-from pipelines.registry import definition_line
+from pipelines.definitions import reference, registry
+from pipelines.definitions.registry import definition_line
 
 SHEET_NAME_LIMIT = 31
 CONTENTS = "Contents"

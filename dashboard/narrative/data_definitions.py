@@ -12,8 +12,8 @@ from datetime import date
 import polars as pl
 
 from pipelines import disclosure, journeys
-from pipelines.contracts import TIER4_SETTINGS
-from pipelines.registry import (
+from pipelines.definitions.contracts import TIER4_SETTINGS
+from pipelines.definitions.registry import (
     DEFINITIONS,
     RETURNED_TO_CUSTODY_NOTE,
     TREND_METHOD_TEXT,
@@ -68,7 +68,7 @@ def trend_method_text(method: str | None) -> str:
 
 
 def definition_choices_table() -> pl.DataFrame:
-    """The journey definition choices in force (pipelines.registry.Definitions)."""
+    """The journey definition choices in force (pipelines.definitions.registry.Definitions)."""
     return pl.DataFrame(definition_rows()).select(
         pl.col("title").alias("Choice"), pl.col("setting").alias("Setting"),
         pl.col("meaning").alias("What it does"), pl.col("basis").alias("Basis"),

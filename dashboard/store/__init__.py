@@ -77,7 +77,7 @@ from dashboard.store.model import (
 from dashboard.store.model import now as _now
 from dashboard.store.schema import SCHEMA_VERSION
 from dashboard.store.validation import validate, validate_rows
-from pipelines.contracts import RECOMMENDATION_UPDATES
+from pipelines.definitions.contracts import RECOMMENDATION_UPDATES
 
 DEFAULT_APP_DB = Path(__file__).resolve().parent.parent.parent / "var" / "app.duckdb"
 

@@ -8,7 +8,12 @@ from datetime import UTC, datetime, timedelta
 import polars as pl
 
 from dashboard import settings
-from pipelines.contracts import EBE_REVIEWS, RECOMMENDATION_UPDATES, TEXT_MAX_CHARS, Contract
+from pipelines.definitions.contracts import (
+    EBE_REVIEWS,
+    RECOMMENDATION_UPDATES,
+    TEXT_MAX_CHARS,
+    Contract,
+)
 
 APP_DB_ENV = settings.APP_DB.name
 

@@ -16,9 +16,9 @@ from dashboard.store.model import (
     EntryRejected,
     Problem,
 )
-from pipelines.contracts import Contract
+from pipelines.definitions.contracts import Contract
+from pipelines.definitions.reference import LONDON_CODE
 from pipelines.ingest import FILE_COLUMN, FORMAT_COLUMN, ROW_COLUMN
-from pipelines.reference import LONDON_CODE
 from pipelines.validate import stage
 
 

@@ -19,7 +19,7 @@ from dashboard.charts.trends import trend_frame
 from dashboard.narrative import borough as narrative
 from dashboard.narrative import published as published_narrative
 from dashboard.narrative import spc as spc_narrative
-from pipelines import reference
+from pipelines.definitions import reference
 
 HEADLINE_KPIS = ("coc_21d", "tier4_on_release", "engaged_6m", "completed_12m",
                  "returned_custody_12m")

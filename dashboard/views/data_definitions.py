@@ -8,8 +8,8 @@ from dashboard import components, data, formatting
 from dashboard.narrative import data_definitions as narrative
 from dashboard.narrative import published as published_narrative
 from dashboard.narrative import spc as spc_narrative
-from pipelines import reference
-from pipelines.contracts import CONTRACTS
+from pipelines.definitions import reference
+from pipelines.definitions.contracts import CONTRACTS
 
 info = data.build_info()
 definitions = data.kpi_definitions()

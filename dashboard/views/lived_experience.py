@@ -10,7 +10,7 @@ import streamlit as st
 from dashboard import components, data, formatting
 from dashboard.charts import voices as charts
 from dashboard.narrative import voices as narrative
-from pipelines import reference
+from pipelines.definitions import reference
 
 QUOTES_SHOWN = 12
 SOURCE_NOTE = ("Consultation feedback: one row per comment made at a consultation event, marked "

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 from typing import Literal
 
-from pipelines.contracts import SETTINGS
+from pipelines.definitions.contracts import SETTINGS
 
 Polarity = Literal["high_good", "low_good", "no_judgement"]
 Unit = Literal["percent", "rate_per_100"]
