@@ -29,6 +29,7 @@ STREAMLIT_NAMES = {"red", "orange", "yellow", "green", "blue", "violet", "gray",
 NAMES = {n.lower() for n in core.ColorName.resolve_references()["enum"]} | STREAMLIT_NAMES
 DIRECTIVE = re.compile(r":(" + "|".join(sorted(STREAMLIT_NAMES)) + r")(?:-background)?\[")
 COLOUR_ARGUMENT = re.compile(r"colou?r|fill|stroke|background", re.IGNORECASE)
+COLOUR_SETTER = re.compile(r"colou?r$", re.IGNORECASE)
 
 
 def colour_literals(source: str) -> list[str]:
@@ -50,7 +51,16 @@ def colour_literals(source: str) -> list[str]:
             if any(isinstance(t, ast.Name) and COLOUR_ARGUMENT.search(t.id) for t in targets) \
                     and node.value is not None:
                 named.append(node.value)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                and COLOUR_SETTER.search(node.func.attr) and node.args \
+                and all(isinstance(a, ast.Constant) and isinstance(a.value, int)
+                        for a in node.args):
+            found.append(f"{node.lineno}: {node.func.attr}{tuple(a.value for a in node.args)}")
         for value in named:
+            if isinstance(value, ast.Tuple) and len(value.elts) in (3, 4) and all(
+                    isinstance(e, ast.Constant) and isinstance(e.value, int)
+                    for e in value.elts):
+                found.append(f"{value.lineno}: an RGB tuple")
             for constant in ast.walk(value):
                 if isinstance(constant, ast.Constant) and isinstance(constant.value, str) \
                         and constant.value.lower() in NAMES:
@@ -79,6 +89,9 @@ def test_no_colour_literal_outside_the_palette() -> None:
     'alt.Scale(range=["red", "black"]).encode(color=alt.value("Black"))',
     'text = ":green[better] than last year"',
     'colour = "gray" if good is None else "green"',
+    'pdf.set_text_color(60, 60, 60)',
+    'FontFace(emphasis="BOLD", fill_color=(230, 230, 230))',
+    'DARK_BLUE_COLOUR = (0, 48, 87)',
 ])
 def test_the_check_finds_a_planted_colour(source: str) -> None:
     assert colour_literals(source)

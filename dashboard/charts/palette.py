@@ -109,6 +109,9 @@ PACK_TABLE_HEAD = "#EEEEEE"
 SYNTHETIC_FILL = "#FFF3CD"  # the synthetic-data warning in an exported pack
 SYNTHETIC_BORDER = "#8A6D00"
 WORKBOOK_HEADER_FILL = "#E7E6E6"
+PDF_TABLE_HEAD = "#E6E6E6"
+PDF_RUNNING_TEXT = "#3C3C3C"  # the PDF's running header
+PDF_CONTENTS_RULE = "#C8C8C8"
 ORDER = list(COLOURS)
 # Fit a chart's width to the page and keep its height for the plot itself: Streamlit's default
 # ('fit' both ways) squeezes titles, axes and legends into the height and crushes the rows.
@@ -137,6 +140,11 @@ def category(comparison: str | None, status: str = "published") -> str:
         return NOT_COMPARED
     first = comparison.split(" ", 1)[0]
     return first if first in COLOURS else NOT_COMPARED
+
+
+def rgb(colour: str) -> tuple[int, int, int]:
+    """A '#RRGGBB' colour as red, green and blue from 0 to 255 (for the PDF writer)."""
+    return tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))  # type: ignore[return-value]
 
 
 def fill_scale(categories: list[str] | None = None) -> alt.Scale:

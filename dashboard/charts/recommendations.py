@@ -3,6 +3,10 @@
 Pure functions: frames in, frames or Altair charts out. Colours are colour-blind-safe (Okabe-Ito,
 and a light-to-dark blue scale for status) and always come with words: status names in the
 legend, R/A/G letters on the tiles, agreement words.
+
+Over 400 lines because it is the chart module of a whole page (status matrix, tracker, agreement,
+history, status steps, ratings, evidence, completers, services and the overview's glance grid)
+with each chart's table twin beside it; the model is dashboard/tracker.py.
 """
 
 from __future__ import annotations

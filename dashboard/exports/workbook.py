@@ -20,7 +20,7 @@ import xlsxwriter
 from dashboard import data, formatting
 from dashboard.charts import palette
 from dashboard.charts.recovery import category_label_expr
-from dashboard.exports.content import DISCLOSURE_TEXT, file_stem, resolve_scope
+from dashboard.exports.pack import DISCLOSURE_TEXT, file_stem, resolve_scope
 from dashboard.narrative.data_definitions import POLARITY_TEXT, UNIT_TEXT
 from pipelines.definitions import reference, registry
 from pipelines.definitions.registry import definition_line

@@ -4,6 +4,11 @@ beside the partners' own; and forms to record an update or a review.
 
 Text people typed (milestones, comments) is shown with st.dataframe and st.text, never as
 Markdown or HTML.
+
+Over 400 lines because it is the one page that writes: besides the tracker's layout it holds the
+write callbacks (record, change, withdraw, import) and the tabs around the forms, which run in
+Streamlit's callback order and read this page's choices; the forms themselves are
+dashboard/forms.py.
 """
 
 from datetime import date
