@@ -3,7 +3,7 @@ same title, summary, chart, table twin and definition, so "the pack shows what t
 holds by construction.
 
 A page draws a section with components.section_block; the board pack turns it into a printed
-section with exports.content.printed (fixing the chart's size for paper). Builders are pure:
+section with exports.pack.printed (fixing the chart's size for paper). Builders are pure:
 frames in, a ChartSection out (queries stay in dashboard.data, layout in the pages).
 """
 
