@@ -267,7 +267,7 @@ def _write_notes(sheet: xlsxwriter.worksheet.Worksheet, scope_name: str, period:
         lines.append((formatting.SYNTHETIC_NOTE + " Every figure is computed from made-up "
                       "records.", formats["title"]))
     lines += [
-        ("Suppression: * marks a value suppressed for disclosure control. " + DISCLOSURE_TEXT,
+        (f"Suppression: {formatting.SUPPRESSION_NOTE} " + DISCLOSURE_TEXT,
          None),
         ("Intervals are Wilson score intervals (95% and 99.8%). Benchmarks: similar when the "
          "comparator lies inside the 95% interval, otherwise better or worse by polarity.",

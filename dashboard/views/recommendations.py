@@ -382,7 +382,7 @@ if evidence_ids:
         if evidence.filter(pl.col("status") == "published").height else None,
         charts.evidence_table(evidence),
         "KPIs the registry links to this item, by financial year, with 95% confidence "
-        "intervals; * suppressed for disclosure control.",
+        f"intervals; {formatting.SUPPRESSION_KEY}.",
         key="evidence")
 if item_id == "R2":
     completers = model.completers_frame(
