@@ -32,7 +32,6 @@ from __future__ import annotations
 import getpass
 import ipaddress
 import logging
-import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -40,6 +39,7 @@ from urllib.parse import urlsplit
 import streamlit as st
 from streamlit.runtime.context import _get_client_context
 
+from dashboard import settings
 from dashboard.store import (
     ADMIN,
     COORDINATOR,
@@ -72,7 +72,7 @@ FORWARDING_HEADERS = frozenset({
     "x-client-ip", "x-cluster-client-ip", "true-client-ip", "cf-connecting-ip",
     "fastly-client-ip", "x-original-forwarded-for", "x-proxyuser-ip", "via",
 })
-LOCAL_WRITES_ENV = "COC_LOCAL_WRITES"  # "off": local mode is read-only
+LOCAL_WRITES_ENV = settings.LOCAL_WRITES.name  # "off": local mode is read-only
 LOCAL_PREFIX = "local:"
 REMOTE_PREFIX = "remote:"
 READ_ONLY_TEXT = ("This copy of the app is read-only: no sign-in is set up and recording on this "
@@ -277,7 +277,8 @@ def current_actor() -> Actor:
     """Who is using this session and what they may do."""
     if not sign_in_configured():
         identity = f"{LOCAL_PREFIX}{getpass.getuser()}"
-        if os.environ.get(LOCAL_WRITES_ENV, "on").strip().lower() in ("off", "0", "false", "no"):
+        if (settings.read(settings.LOCAL_WRITES) or "on").strip().lower() in ("off", "0", "false",
+                                                                      "no"):
             return Actor(identity, frozenset({VIEWER}), "Local mode, read only")
         request = browser_request()
         problem = local_request_problem(request, _app_port())

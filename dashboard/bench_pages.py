@@ -16,7 +16,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from dashboard import site
+from dashboard import settings, site
 
 APP = Path(__file__).parent / "app.py"
 WARM_RUNS = 5
@@ -43,7 +43,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--warehouse", type=Path, required=True)
     args = parser.parse_args()
-    os.environ["COC_WAREHOUSE"] = str(args.warehouse.resolve())
+    os.environ[settings.WAREHOUSE.name] = str(args.warehouse.resolve())
     print(json.dumps([time_page(spec) for spec in site.PAGES]))
 
 

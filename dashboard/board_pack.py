@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.warehouse:
         os.environ[data.WAREHOUSE_ENV] = str(args.warehouse.resolve())
 
-    from dashboard.exports import content, render, workbook
+    from dashboard.exports import content, pdf, webpage, workbook
 
     started = time.perf_counter()
     try:
@@ -43,8 +43,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     args.out.mkdir(parents=True, exist_ok=True)
     outputs = {
-        f"{pack.file_stem}.pdf": render.to_pdf(pack),
-        f"{pack.file_stem}.html": render.to_html(pack).encode("utf-8"),
+        f"{pack.file_stem}.pdf": pdf.to_pdf(pack),
+        f"{pack.file_stem}.html": webpage.to_html(pack).encode("utf-8"),
         workbook.file_name(pack.scope_code, pack.period):
             workbook.to_xlsx(pack.scope_code, pack.period),
     }

@@ -1,5 +1,5 @@
-"""Page furniture shared by every view: the data banner and the chart block (a chart with its
-plain-English summary, table twin and CSV download).
+"""Page furniture shared by every view: the data banner, the headline cards and the chart block
+(a chart with its plain-English summary, table twin and CSV download).
 
 Only layout lives here; figures come from dashboard.data and formatting from
 dashboard.formatting.
@@ -8,12 +8,13 @@ dashboard.formatting.
 from __future__ import annotations
 
 import re
+from string import Template
 
 import altair as alt
 import polars as pl
 import streamlit as st
 
-from dashboard import data, formatting, store
+from dashboard import data, formatting, sections, store
 from dashboard.charts import palette
 
 # SVG rather than canvas: its text is real text (read by screen readers, measurable in tests)
@@ -34,22 +35,22 @@ NO_FIGURES_TEXT = (
 # The app's only custom CSS. Keyboard focus: a thick black outline on a yellow halo (readable
 # on white, grey and blue; WCAG 2.4.7 and 2.4.11) on sidebar links, switches, buttons, fields,
 # expanders and tabs; Streamlit's own focus ring is a faint grey.
-FOCUS_CSS = """<style>
+FOCUS_CSS = Template("""<style>
 [data-testid="stSidebar"] a:focus-visible, [data-testid="stMain"] a:focus-visible,
 button:focus-visible, summary:focus-visible, [role="tab"]:focus-visible,
 input:focus-visible, textarea:focus-visible, [tabindex]:focus-visible,
 label:has(input[role="switch"]:focus-visible), label:has(input[type="checkbox"]:focus-visible),
 label:has(input[type="radio"]:focus-visible) {
-  outline: 3px solid #0B0C0C !important;
+  outline: 3px solid $outline !important;
   outline-offset: 2px !important;
-  box-shadow: 0 0 0 6px #FFDD00 !important;
+  box-shadow: 0 0 0 6px $halo !important;
 }
 /* A long page title (h1) fits a phone without breaking a word. */
 @media (max-width: 480px) { [data-testid="stMain"] h1 { font-size: 2rem; } }
 /* A chart too wide for a phone gives way to its table (chart_block(wide_only=True)). */
 @media (max-width: 760px) { [class*="st-key-wide-only-"] { display: none; } }
 @media (min-width: 761px) { [class*="st-key-narrow-only-"] { display: none; } }
-</style>"""
+</style>""").substitute(outline=palette.FOCUS_OUTLINE, halo=palette.FOCUS_HALO)
 
 
 def page_style() -> None:
@@ -72,6 +73,26 @@ def data_banner(info: dict) -> None:
         st.caption(f"Data cut-off {cutoff:%d %B %Y}{built_text}{run_text}.")
     st.caption(formatting.markdown_safe(f"Entries recorded in the app are kept in "
                                         f"{store.store_description()}."))
+
+
+def headline_cards(cards: list[formatting.HeadlineCard], per_row: int) -> None:
+    """Headline figures as bordered cards, `per_row` to a row. Columns are made a row at a
+    time, so keyboard tabbing goes across a row before the next."""
+    columns = []
+    for index, card in enumerate(cards):
+        if index % per_row == 0:
+            columns = st.columns(per_row)
+        with columns[index % per_row].container(border=True):
+            st.metric(card.label, card.value, delta=card.delta, delta_color=card.delta_colour,
+                      delta_arrow=card.delta_arrow, help=card.help)
+            if card.caption_text:
+                st.caption(card.caption_text)
+
+
+def section_block(section: sections.ChartSection, wide_only: bool = False) -> None:
+    """A shared section (dashboard.sections) as a page shows it: a chart block."""
+    chart_block(section.title, section.summary, section.chart, section.table,
+                section.definition, key=section.key, wide_only=wide_only)
 
 
 def _slug(text: str) -> str:
@@ -124,6 +145,3 @@ def for_page(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
                               for line in palette.wrap_title(text, palette.SUBTITLE_CHARS)]
     return chart.properties(title=title, usermeta=SVG)
 
-
-def definition_line(kpi: dict) -> str:
-    return f"{kpi['title']}: {kpi['numerator']} / {kpi['denominator']}."

@@ -11,7 +11,6 @@ Views never open connections: they call the functions at the bottom of this modu
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -22,10 +21,11 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from dashboard import settings
 from pipelines.definitions import registry
 from pipelines.definitions.published import ALL, ENGLAND, LONDON, PUBLISHED, QUARTER, YEAR
 
-WAREHOUSE_ENV = "COC_WAREHOUSE"
+WAREHOUSE_ENV = settings.WAREHOUSE.name
 DEFAULT_WAREHOUSE = Path(__file__).resolve().parent.parent / "var" / "warehouse.duckdb"
 QUERY_CACHE_ENTRIES = 512
 CATALOG = "warehouse"  # the name the file is attached under
@@ -46,7 +46,7 @@ class FileVersion:
 
 
 def warehouse_path() -> Path:
-    return Path(os.environ.get(WAREHOUSE_ENV) or DEFAULT_WAREHOUSE)
+    return Path(settings.read(settings.WAREHOUSE) or DEFAULT_WAREHOUSE)
 
 
 class _Snapshot:

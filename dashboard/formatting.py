@@ -1,13 +1,18 @@
 """Pure formatting: figures as people read them, table twins and CSV downloads.
 
-No Streamlit here, so every rule (how a suppressed figure looks, what a download says about its
-source) is testable and shared by pages and exports.
+The one owner of "a figure as shown": the value in full (display_value, value_text_expr,
+value_text_column), shortened for a card, a tile or a chart (display_metric, display_tile,
+chart_words), its counts (count_text_expr), its interval (interval_text, LOWER_95/UPPER_95),
+the suppressed and not-yet wordings and the suppression key; and the one Markdown escaper
+(markdown_safe). No Streamlit here, so every rule (how a suppressed figure looks, what a
+download says about its source) is testable and shared by pages, charts and exports.
 """
 
 from __future__ import annotations
 
 import io
 import re
+from dataclasses import dataclass
 from datetime import date
 
 import polars as pl
@@ -18,7 +23,16 @@ from pipelines.definitions.registry import definition_line
 
 SUPPRESSED_MARK = "*"
 NOT_YET_TEXT = "Not yet available"
-SUPPRESSION_NOTE = "* Value suppressed for disclosure control due to small count."
+NOT_YET_SHORT = "Not yet"  # where the full words do not fit: a card, a tile, a grid cell
+NO_DATA_TEXT = "No data"
+# Written in a chart's row in place of a suppressed value.
+SUPPRESSED_LABEL = f"{SUPPRESSED_MARK} suppressed"
+# The key to '*' on a chart or beside a table; SUPPRESSION_NOTE is its sentence in a file.
+SUPPRESSION_KEY = f"{SUPPRESSED_MARK} suppressed: too few people to publish"
+SUPPRESSION_NOTE = f"{SUPPRESSED_MARK} Value suppressed for disclosure control due to small count."
+LOWER_95 = "Lower 95% CI"
+UPPER_95 = "Upper 95% CI"
+INTERVAL_DECIMALS = ".1f"  # an interval's d3 format in a tooltip: one decimal, as tables round
 PRODUCT = "London Continuity of Care Outcomes"
 SYNTHETIC_NOTE = "Synthetic sample data: not real people."
 STATUS_TEXT: dict[str, str] = words.STATUS
@@ -32,8 +46,8 @@ TABLE_COLUMNS: dict[str, str] = {
     "numerator": "Numerator",
     "denominator": "Denominator",
     "value_text": "Value",
-    "lower_95": "Lower 95% CI",
-    "upper_95": "Upper 95% CI",
+    "lower_95": LOWER_95,
+    "upper_95": UPPER_95,
     "compared_to_london": "Compared with London",
     "compared_to_england": "Compared with England",
     "compared_to_area": "Compared with the same area overall",
@@ -53,8 +67,10 @@ _PLAIN_NUMBER = re.compile(r"[+-]?(\d{1,3}(,\d{3})+|\d+)?(\.\d+)?([eE][+-]?\d+)?
 
 def markdown_safe(text: str) -> str:
     """Text for st.write/st.markdown shown exactly as written: '*' (the suppression mark) stays
-    a star, and nothing in it can become emphasis, a link, HTML or maths."""
-    return "".join(f"\\{c}" if c in _MARKDOWN_SPECIAL else c for c in text)
+    a star, and nothing in it can become emphasis, a link, HTML or maths. Line breaks are folded
+    into spaces, so free text (a theme, a place) cannot start a heading or a list. The product's
+    one Markdown escaper: narratives return plain text and the page escapes it, once."""
+    return "".join(f"\\{c}" if c in _MARKDOWN_SPECIAL else c for c in " ".join(text.split()))
 
 
 def spreadsheet_text(text: str | None) -> str | None:
@@ -117,7 +133,7 @@ def display_value(value: float | None, status: str, unit: str = "percent",
         when = f" ({once_loaded_text(available_from)})" if available_from else ""
         return f"{NOT_YET_TEXT}{when}"
     if value is None:
-        return "No data"
+        return NO_DATA_TEXT
     return f"{one_decimal(value)}{unit_suffix(unit)}"
 
 
@@ -125,9 +141,21 @@ def display_metric(value: float | None, status: str, unit: str = "percent") -> s
     """A figure short enough for a metric card: '47.9%', '2.7 per 100', '*' or 'Not yet' (the
     card's caption gives the date and the full unit)."""
     if status == IMMATURE:
-        return "Not yet"
+        return NOT_YET_SHORT
     if status == PUBLISHED and value is not None and unit != "percent":
         return f"{one_decimal(value)} per 100"
+    return display_value(value, status, unit)
+
+
+def display_tile(value: float | None, status: str, unit: str) -> str:
+    """Short enough for a map tile: '43.6%', '4.7' (per 100: the unit is in the title), '*',
+    'Not yet' or 'No data' (status 'no_data': an area without a row)."""
+    if status == "no_data":
+        return NO_DATA_TEXT
+    if status == IMMATURE:
+        return NOT_YET_SHORT
+    if status == PUBLISHED and unit != "percent" and value is not None:
+        return one_decimal(value)
     return display_value(value, status, unit)
 
 
@@ -135,6 +163,52 @@ def display_count(count: int | None, status: str) -> str:
     if status == IMMATURE:
         return NOT_YET_TEXT
     return SUPPRESSED_MARK if count is None else f"{count:,}"
+
+
+def interval_text(lower: float, upper: float, unit: str | None = None) -> str:
+    """A 95% confidence interval as a card's caption writes it: '95% CI 40.1 to 45.3', with
+    ' per 100 releases' when `unit` is a rate."""
+    suffix = "" if unit in (None, "percent") else unit_suffix(unit)
+    return f"95% CI {one_decimal(lower)} to {one_decimal(upper)}{suffix}"
+
+
+def chart_words(text: pl.Expr) -> pl.Expr:
+    """Words written inside a chart, short enough for a phone: 'Not yet available' without its
+    date, and rates 'per 100' (the summary, tooltip and table twin keep the full wording)."""
+    return (text.str.replace(r" \(once data to .*\)$", "")
+            .str.replace(" per 100 releases", " per 100", literal=True))
+
+
+CAPTION_SEPARATOR = " · "
+
+
+@dataclass(frozen=True)
+class HeadlineCard:
+    """One headline figure as every page's card shows it (components.headline_cards draws it):
+    the figure short enough for a card, an optional change line, and a caption of the details
+    the short figure leaves out (its interval, date, unit or comparison)."""
+
+    label: str
+    value: str
+    caption: tuple[str, ...] = ()
+    help: str | None = None
+    delta: str | None = None
+    delta_colour: str = "normal"
+    delta_arrow: str = "auto"
+
+    @property
+    def caption_text(self) -> str:
+        return CAPTION_SEPARATOR.join(line for line in self.caption if line)
+
+
+def no_data_card(label: str) -> HeadlineCard:
+    """The card of a figure the warehouse has no row for."""
+    return HeadlineCard(label, NO_DATA_TEXT)
+
+
+def kpi_definition(kpi: dict) -> str:
+    """A KPI's definition as a chart's download gives it: 'Title: numerator / denominator.'"""
+    return f"{kpi['title']}: {kpi['numerator']} / {kpi['denominator']}."
 
 
 def date_words(on: date | None) -> str:
@@ -163,7 +237,7 @@ def value_text_expr(unit: str) -> pl.Expr:
             .then(pl.format(NOT_YET_TEXT + " (once data to {} is loaded)",
                             pl.col("available_from").dt.strftime("%-d %b %Y")))
             .otherwise(pl.lit(NOT_YET_TEXT)))
-        .when(pl.col("value").is_null()).then(pl.lit("No data"))
+        .when(pl.col("value").is_null()).then(pl.lit(NO_DATA_TEXT))
         # Rounded by one_decimal, as the cards are: Polars' own round(1) would show 12.35 as
         # 12.4 where a card shows 12.3.
         .otherwise(pl.col("value").map_elements(one_decimal, return_dtype=pl.String)
@@ -171,8 +245,24 @@ def value_text_expr(unit: str) -> pl.Expr:
     )
 
 
+def value_text_column(rows: pl.DataFrame, unit: str | None = None,
+                      name: str = "value_text") -> pl.DataFrame:
+    """Add the value as display_value shows it, row by row (so a chart never disagrees with a
+    card): `unit` is one unit for every row, or None to read each row's `unit` column; each
+    row's `available_from`, when the frame has it, dates a figure not yet available."""
+    units = [unit] * rows.height if unit else rows.get_column("unit").to_list()
+    froms = rows.get_column("available_from").to_list() if "available_from" in rows.columns \
+        else [None] * rows.height
+    texts = [display_value(value, status, row_unit, available)
+             for value, status, row_unit, available in zip(
+                 rows.get_column("value").to_list(), rows.get_column("status").to_list(), units,
+                 froms, strict=True)]
+    return rows.with_columns(pl.Series(name, texts, dtype=pl.String))
+
+
 def count_text_expr(column: str = "numerator") -> pl.Expr:
-    """A count as shown: '1,234' style digits, '*' when hidden, '' when not yet available."""
+    """A count as shown: digits, '*' when hidden, '' when not yet available (the warehouse
+    empties both: a count it has is shown, unless its figure is not yet available)."""
     return (
         pl.when(pl.col("status") == IMMATURE).then(pl.lit(""))
         .when(pl.col(column).is_null()).then(pl.lit(SUPPRESSED_MARK))
@@ -218,7 +308,7 @@ def csv_frame(table: pl.DataFrame) -> pl.DataFrame:
             columns.append(series)
             continue
         figures = text.str.contains(_FIGURE_TEXT)
-        marks = text.is_in([SUPPRESSED_MARK, "", "No data"]) | text.str.starts_with(NOT_YET_TEXT)
+        marks = text.is_in([SUPPRESSED_MARK, "", NO_DATA_TEXT]) | text.str.starts_with(NOT_YET_TEXT)
         if not figures.any() or not (figures | marks).all():
             columns.append(series)
             continue

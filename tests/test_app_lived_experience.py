@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from html import unescape
 from pathlib import Path
 
 import duckdb
 import polars as pl
+from markdown_it import MarkdownIt
 from streamlit.testing.v1 import AppTest
 
 from dashboard.charts import voices
@@ -91,3 +94,27 @@ def test_the_setting_filter_and_a_shared_url(app_on_sample, sample_warehouse) ->
         assert any(i.value.startswith("Nothing matches these filters") for i in at.info)
     else:
         assert any(m.value.startswith(f"{community.height} comments") for m in at.markdown)
+
+
+def rendered_text(markdown: str) -> str:
+    """What a reader sees of Markdown: rendered by a CommonMark parser, tags stripped."""
+    html = MarkdownIt("commonmark").render(markdown)
+    return unescape(re.sub(r"<[^>]+>", "", html)).strip()
+
+
+def test_summaries_show_names_as_written(app_on_sample, sample_warehouse) -> None:
+    """Recommendation and place names with Markdown characters ('F-A Housing', 'In prison:
+    HMP Belmarsh') read exactly as written: escaped once, never twice."""
+    at = app_on_sample("lived_experience.py")
+    shown = " ".join(rendered_text(m.value) for m in at.markdown)
+    rows = voices.described(feedback(sample_warehouse))
+    by_recommendation = voices.sentiment_counts(rows, "recommendation")
+    by_place = voices.sentiment_counts(
+        rows.with_columns((pl.col("setting_title") + ": " + pl.col("place")).alias("where")),
+        "where")
+    names = [counts.sort([voices.COULD_IMPROVE, by], descending=[True, False]).item(0, by)
+             for counts, by in ((by_recommendation, "recommendation"), (by_place, "where"))]
+    assert any("-" in n for n in names) and any(":" in n for n in names)
+    for name in names:
+        assert name in shown
+    assert "\\" not in shown

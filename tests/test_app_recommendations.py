@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import store
-from dashboard.charts import recommendations as charts
+from dashboard import tracker as model
 from dashboard.store import EBE_REVIEWER, PARTNER_EDITOR, VIEWER, Actor
 from tests import figures
 from tests.conftest import APP, APP_TIMEOUT
@@ -72,7 +72,7 @@ def latest(warehouse: Path, scope: str) -> dict[str, str]:
 
 
 def item_label(recommendation_id: str) -> str:
-    return next(f"{r.id} {r.short_title}" for r in charts.reference.RECOMMENDATIONS
+    return next(f"{r.id} {r.short_title}" for r in model.reference.RECOMMENDATIONS
                 if r.id == recommendation_id)
 
 
@@ -84,7 +84,7 @@ def test_london_shows_the_latest_update_of_all_eleven_items(app_db, sample_wareh
     expected = latest(sample_warehouse, LONDON)
     for row in table.iter_rows(named=True):
         rid = row["Item"].split(" ", 1)[0]
-        assert row["Status"] == charts.STATUS_TITLES[expected[rid]], rid
+        assert row["Status"] == model.STATUS_TITLES[expected[rid]], rid
     assert "London-wide status" not in table.columns
     assert any(s.value.startswith("Where every item stands") for s in at.subheader)
 
@@ -99,10 +99,10 @@ def test_a_borough_with_no_updates_still_lists_every_item(app_db, sample_warehou
     assert any(h.value == f"The 11 items: {name}" for h in at.header)
     table = tracker(at)
     assert table.height == 11
-    assert set(table.get_column("Status")) == {charts.NO_UPDATE}
+    assert set(table.get_column("Status")) == {model.NO_UPDATE}
     london = latest(sample_warehouse, LONDON)
     assert table.get_column("London-wide status").to_list() == [
-        charts.STATUS_TITLES[london[rid]] for rid in charts.reference.RECOMMENDATION_IDS]
+        model.STATUS_TITLES[london[rid]] for rid in model.reference.RECOMMENDATION_IDS]
     assert any(f"No update has been recorded for {name}" in m.value for m in at.markdown)
 
 
@@ -115,7 +115,7 @@ def test_a_borough_with_updates_shows_them_and_no_update_for_the_rest(app_db,
     assert own  # Lambeth has updates in the sample
     for row in table.iter_rows(named=True):
         rid = row["Item"].split(" ", 1)[0]
-        wanted = charts.STATUS_TITLES[own[rid]] if rid in own else charts.NO_UPDATE
+        wanted = model.STATUS_TITLES[own[rid]] if rid in own else model.NO_UPDATE
         assert row["Status"] == wanted, rid
 
 
@@ -198,7 +198,7 @@ def test_an_update_recorded_in_the_app_becomes_the_latest(app_db) -> None:
     assert not at.error, [e.value for e in at.error]
     row = tracker(at).filter(pl.col("Item") == item_label("R7")).row(0, named=True)
     assert (row["Status"], row["Partners' RAG"], row["Source"], row["Milestone"]) == (
-        "Embedded", "Green", charts.FROM_APP, "Audit **done**")
+        "Embedded", "Green", model.FROM_APP, "Audit **done**")
     assert at.text_input(key="update-owner").value == ""  # the form is ready for the next one
 
 
@@ -256,7 +256,7 @@ def test_an_admin_edits_and_withdraws_an_entry(app_db) -> None:
     assert app_db.entries().is_empty()
     assert app_db.audit_log().get_column("action").to_list() == ["create", "edit", "withdraw"]
     row = tracker(at).filter(pl.col("Item") == item_label("R9")).row(0, named=True)
-    assert row["Source"] == charts.FROM_EXTRACT
+    assert row["Source"] == model.FROM_EXTRACT
 
 
 def test_an_admin_can_back_up_the_store(app_db) -> None:

@@ -11,8 +11,8 @@ import polars as pl
 from pypdf import PdfReader
 
 from dashboard import formatting
-from dashboard.exports import render, summary
-from dashboard.exports.content import BoardPack, Section
+from dashboard.exports import pdf, summary
+from dashboard.exports.pack import BoardPack, Section
 
 DEFINITIONS = pl.DataFrame({
     "id": ["coc_21d", "returned_custody_12m", "tier4_on_release"],
@@ -153,7 +153,7 @@ def test_a_short_table_is_never_split_across_pages() -> None:
     for sentences in range(60, 110, 3):
         filler = " ".join(["Text that fills most of the page before the table."] * sentences)
         pack = _pack([Section("Long text then a short table", text=[filler], table=table)])
-        pages = [p.extract_text() for p in PdfReader(io.BytesIO(render.to_pdf(pack))).pages]
+        pages = [p.extract_text() for p in PdfReader(io.BytesIO(pdf.to_pdf(pack))).pages]
         holding = {i for i, text in enumerate(pages) for n in range(6)
                    if f"Row-{n}-marker" in text}
         assert len(holding) == 1, (sentences, holding)  # the whole table on one page
@@ -165,9 +165,9 @@ def test_contents_on_the_cover_gives_each_section_its_page() -> None:
                 for n in range(1, 7)]
     pack = _pack(sections)
     pages = [" ".join(p.extract_text().split())
-             for p in PdfReader(io.BytesIO(render.to_pdf(pack))).pages]
+             for p in PdfReader(io.BytesIO(pdf.to_pdf(pack))).pages]
     assert "Contents" in pages[0] and "SYNTHETIC SAMPLE DATA" in pages[0]
     assert "4 December 2026" in pages[0]
-    for n, page in zip(range(1, 7), render.section_pages(pack), strict=True):
+    for n, page in zip(range(1, 7), pdf.section_pages(pack), strict=True):
         assert f"Section number {n} {page}" in pages[0]
         assert f"Section number {n}" in pages[page - 1]

@@ -8,6 +8,7 @@ from datetime import date, datetime
 import polars as pl
 import pytest
 
+from dashboard import tracker as model
 from dashboard.charts import recommendations as charts
 from dashboard.charts import voices
 from dashboard.narrative import recommendations as narrative
@@ -46,26 +47,26 @@ NO_REVIEWS = reviews().clear()
 
 
 def test_combining_marks_where_each_update_came_from() -> None:
-    combined = charts.combine_updates(updates({"update_id": "U1"}),
+    combined = model.combine_updates(updates({"update_id": "U1"}),
                                       entered({"update_id": "APP-1"}))
     assert combined.select("update_id", "source", "recorded_by").rows() == [
-        ("U1", charts.FROM_EXTRACT, None), ("APP-1", charts.FROM_APP, "me@x.org")]
+        ("U1", model.FROM_EXTRACT, None), ("APP-1", model.FROM_APP, "me@x.org")]
 
 
 def test_the_tracker_has_all_eleven_items_even_with_no_updates() -> None:
-    combined = charts.combine_updates(updates().clear(), entered().clear())
-    tracker = charts.tracker_frame(combined, charts.combine_reviews(NO_REVIEWS, NO_REVIEWS),
+    combined = model.combine_updates(updates().clear(), entered().clear())
+    tracker = model.tracker_frame(combined, model.combine_reviews(NO_REVIEWS, NO_REVIEWS),
                                    RECOMMENDATIONS, LAMBETH)
     assert tracker.get_column("recommendation_id").to_list() == list(reference.RECOMMENDATION_IDS)
-    assert set(tracker.get_column("status_title")) == {charts.NO_UPDATE}
+    assert set(tracker.get_column("status_title")) == {model.NO_UPDATE}
     table = charts.tracker_table(tracker, LAMBETH)
     assert table.height == 11 and "London-wide status" in table.columns
-    assert set(table.get_column("EbE review for")) == {charts.NO_REVIEW}
+    assert set(table.get_column("EbE review for")) == {model.NO_REVIEW}
     assert "London-wide status" not in charts.tracker_table(tracker, LONDON).columns
 
 
 def test_the_tracker_takes_the_latest_update_for_the_place_and_shows_london_beside_it() -> None:
-    combined = charts.combine_updates(
+    combined = model.combine_updates(
         updates({"update_id": "old", "scope": LAMBETH, "reported_on": date(2023, 1, 1),
                  "status": "planning"},
                 {"update_id": "new", "scope": LAMBETH, "reported_on": date(2024, 5, 1),
@@ -74,37 +75,37 @@ def test_the_tracker_takes_the_latest_update_for_the_place_and_shows_london_besi
         # same date as the extract's latest: the app entry is taken as the later one
         entered({"update_id": "APP", "recommendation_id": "R2", "scope": LAMBETH,
                  "reported_on": date(2024, 5, 1), "status": "embedded"}))
-    tracker = charts.tracker_frame(combined, charts.combine_reviews(NO_REVIEWS, NO_REVIEWS),
+    tracker = model.tracker_frame(combined, model.combine_reviews(NO_REVIEWS, NO_REVIEWS),
                                    RECOMMENDATIONS, LAMBETH)
     r1 = tracker.filter(pl.col("recommendation_id") == "R1").row(0, named=True)
     assert (r1["update_id"], r1["status_title"], r1["london_status"]) == (
         "new", "Implemented", "In progress")
     r2 = tracker.filter(pl.col("recommendation_id") == "R2").row(0, named=True)
-    assert (r2["status_title"], r2["source"]) == ("Embedded", charts.FROM_APP)
+    assert (r2["status_title"], r2["source"]) == ("Embedded", model.FROM_APP)
     assert tracker.filter(pl.col("status").is_null()).height == 9
 
 
 @pytest.mark.parametrize(("rag", "rating", "expected"), [
-    ("green", 5, charts.AGREE), ("green", 3, charts.PARTLY), ("green", 1, charts.DISAGREE),
-    ("red", 2, charts.AGREE), ("red", 4, charts.DISAGREE), ("amber", 5, charts.PARTLY),
-    (None, 3, charts.CANNOT), ("amber", None, charts.CANNOT),
+    ("green", 5, model.AGREE), ("green", 3, model.PARTLY), ("green", 1, model.DISAGREE),
+    ("red", 2, model.AGREE), ("red", 4, model.DISAGREE), ("amber", 5, model.PARTLY),
+    (None, 3, model.CANNOT), ("amber", None, model.CANNOT),
 ])
 def test_agreement_between_partners_and_the_ebe_group(rag, rating, expected) -> None:
     frame = pl.DataFrame({"rag": [rag], "rating": [rating]},
                          schema={"rag": pl.String, "rating": pl.Int64})
-    assert frame.select(charts.agreement_expr()).item() == expected
+    assert frame.select(model.agreement_expr()).item() == expected
 
 
 def test_a_place_without_its_own_review_uses_the_london_review_and_says_so() -> None:
-    combined = charts.combine_updates(updates({"scope": LAMBETH, "rag": "green"}),
+    combined = model.combine_updates(updates({"scope": LAMBETH, "rag": "green"}),
                                       entered().clear())
-    ebe = charts.combine_reviews(reviews({"rating": 1, "comment": "Not felt"},
+    ebe = model.combine_reviews(reviews({"rating": 1, "comment": "Not felt"},
                                          {"recommendation_id": "R3", "scope": LAMBETH,
                                           "rating": 5}), NO_REVIEWS)
-    tracker = charts.tracker_frame(combined, ebe, RECOMMENDATIONS, LAMBETH)
+    tracker = model.tracker_frame(combined, ebe, RECOMMENDATIONS, LAMBETH)
     r1 = tracker.filter(pl.col("recommendation_id") == "R1").row(0, named=True)
     assert (r1["review_scope"], r1["rating"], r1["agreement"]) == (
-        "London-wide", 1, charts.DISAGREE)
+        "London-wide", 1, model.DISAGREE)
     r3 = tracker.filter(pl.col("recommendation_id") == "R3").row(0, named=True)
     assert (r3["review_scope"], r3["rating"]) == ("Lambeth", 5)
     summary = narrative.agreement_summary(tracker, "Lambeth")
@@ -113,17 +114,17 @@ def test_a_place_without_its_own_review_uses_the_london_review_and_says_so() -> 
 
 
 def test_the_status_matrix_covers_every_item_and_place() -> None:
-    scope_table = charts.scopes(
+    scope_table = model.scopes(
         pl.DataFrame({"code": [LAMBETH], "name": ["Lambeth"]}),
         pl.DataFrame({"code": ["BAI"], "name": ["Belmarsh"]}))
-    combined = charts.combine_updates(updates({"scope": "BAI", "rag": "red"}), entered().clear())
-    matrix = charts.status_matrix_frame(combined, RECOMMENDATIONS, scope_table)
+    combined = model.combine_updates(updates({"scope": "BAI", "rag": "red"}), entered().clear())
+    matrix = model.status_matrix_frame(combined, RECOMMENDATIONS, scope_table)
     assert matrix.height == 11 * 3
     cell = matrix.filter((pl.col("scope") == "BAI") & (pl.col("recommendation_id") == "R1"))
     assert cell.select("status_title", "rag_letter").row(0) == ("Planning", "R")
     table = charts.status_matrix_table(matrix)
     assert table.columns == ["Item", "London", "Lambeth", "HMP Belmarsh"]
-    assert table.row(2) == ("R1 Rehab and long-term recovery", charts.NO_UPDATE, charts.NO_UPDATE,
+    assert table.row(2) == ("R1 Rehab and long-term recovery", model.NO_UPDATE, model.NO_UPDATE,
                             "Planning (red)")
     assert "1 prison" in narrative.matrix_summary(matrix)
     assert "1 latest update is rated red" in narrative.matrix_summary(matrix)
@@ -139,12 +140,12 @@ def test_the_status_matrix_covers_every_item_and_place() -> None:
 
 
 def test_history_and_its_summary() -> None:
-    combined = charts.combine_updates(updates(
+    combined = model.combine_updates(updates(
         {"reported_on": date(2022, 6, 1), "status": "not_started"},
         {"reported_on": date(2023, 6, 1), "status": "implemented", "rag": "green"},
         {"recommendation_id": "R2", "reported_on": date(2023, 1, 1), "status": "planning"},
     ), entered().clear())
-    history = charts.history_frame(combined, RECOMMENDATIONS, LONDON)
+    history = model.history_frame(combined, RECOMMENDATIONS, LONDON)
     assert history.get_column("item").to_list() == [
         "R1 Rehab and long-term recovery", "R1 Rehab and long-term recovery",
         "R2 Rewarding commitment"]
@@ -161,9 +162,9 @@ def test_history_and_its_summary() -> None:
 def test_evidence_kpis_come_from_the_registry() -> None:
     definitions = pl.DataFrame({"id": ["coc_21d", "tier4_on_release", "engaged_6m"],
                                 "recommendations": ["F-B", "R1", "R1, R2"]})
-    assert charts.evidence_kpis(definitions, "R1") == ["tier4_on_release", "engaged_6m"]
-    assert charts.evidence_kpis(definitions, "R2") == ["engaged_6m"]
-    assert charts.evidence_kpis(definitions, "R7") == []
+    assert model.evidence_kpis(definitions, "R1") == ["tier4_on_release", "engaged_6m"]
+    assert model.evidence_kpis(definitions, "R2") == ["engaged_6m"]
+    assert model.evidence_kpis(definitions, "R7") == []
 
 
 def kpi_rows(*rows: dict) -> pl.DataFrame:
@@ -190,7 +191,7 @@ def test_programme_completers_against_everyone_else() -> None:
         {"kpi_id": "settled_on_release", "category": "yes", "numerator": None, "value": None,
          "status": "suppressed"},
         {"kpi_id": "settled_on_release", "category": "no"})
-    completers = charts.completers_frame(values, DEFINITIONS)
+    completers = model.completers_frame(values, DEFINITIONS)
     table = charts.completers_table(completers)
     assert table.filter(pl.col("Value") == "*").height == 1
     assert table.filter(pl.col("Value") == "*").row(0, named=True)["Numerator"] == "*"
@@ -207,7 +208,7 @@ def test_evidence_table_marks_suppressed_and_immature_figures() -> None:
                       {"breakdown": "all", "period": "2024/25", "numerator": None,
                        "denominator": None, "value": None, "status": "immature",
                        "available_from": date(2026, 1, 1)})
-    evidence = charts.evidence_frame(values, DEFINITIONS)
+    evidence = model.evidence_frame(values, DEFINITIONS)
     assert charts.evidence_table(evidence).get_column("Value").to_list() == [
         "50.0%", "Not yet available (once data to 1 Jan 2026 is loaded)"]
     assert narrative.evidence_summary(evidence, "F-B", "London").endswith(
@@ -225,29 +226,29 @@ def test_services_count_open_services_of_the_kind_in_every_borough() -> None:
         "opened_on": [date(2020, 1, 1), date(2019, 1, 1), date(2021, 1, 1), date(2030, 1, 1)],
         "closed_on": [None, date(2022, 1, 1), None, None]})
     on = date(2024, 1, 1)
-    shops = charts.services_frame(services, las, "R5", on)
+    shops = model.services_frame(services, las, "R5", on)
     assert shops.select("name", "services", "names").rows() == [
         ("City of London", 0, ""), ("Lambeth", 1, "Hub")]
     assert narrative.services_summary(shops, "One-stop shops", LAMBETH, on) == (
         "On 1 January 2024, 1 of London's 2 boroughs had at least one one-stop shop open (1 in "
         "all). Lambeth had 1.")
-    women = charts.services_frame(services, las, "R6", on)
+    women = model.services_frame(services, las, "R6", on)
     assert women.get_column("services").to_list() == [0, 1]
     charts.services_chart(shops, "One-stop shops", "t", LAMBETH).to_dict()
 
 
 def test_glance_shows_london_status_rag_and_ebe_rating() -> None:
-    combined = charts.combine_updates(updates({"rag": "green", "status": "implemented"},
+    combined = model.combine_updates(updates({"rag": "green", "status": "implemented"},
                                               {"scope": LAMBETH, "recommendation_id": "R2"}),
                                       entered().clear())
-    ebe = charts.combine_reviews(reviews({"rating": 1},
+    ebe = model.combine_reviews(reviews({"rating": 1},
                                          {"scope": LAMBETH, "recommendation_id": "R2"}),
                                  NO_REVIEWS)
-    glance = charts.glance_frame(RECOMMENDATIONS, combined, ebe)
+    glance = model.glance_frame(RECOMMENDATIONS, combined, ebe)
     assert glance.height == 11
     table = charts.glance_table(glance)
     assert table.row(2)[:3] == ("R1 Rehab and long-term recovery", "Implemented", "Green")
-    assert table.row(3)[1] == charts.NO_UPDATE  # Lambeth's R2 update is not London-wide
+    assert table.row(3)[1] == model.NO_UPDATE  # Lambeth's R2 update is not London-wide
     assert narrative.glance_summary(glance).startswith(
         "London-wide, 1 of the 11 items have an update; 1 is implemented or embedded. The EbE "
         "group's rating disagrees with the partners' on R1 Rehab and long-term recovery. "
@@ -259,8 +260,8 @@ def test_glance_shows_london_status_rag_and_ebe_rating() -> None:
 
 
 def test_the_agreement_chart_labels_every_bar_in_words() -> None:
-    combined = charts.combine_updates(updates({"rag": "green"}), entered().clear())
-    tracker = charts.tracker_frame(combined, charts.combine_reviews(reviews({"rating": 2}),
+    combined = model.combine_updates(updates({"rag": "green"}), entered().clear())
+    tracker = model.tracker_frame(combined, model.combine_reviews(reviews({"rating": 2}),
                                                                     NO_REVIEWS),
                                    RECOMMENDATIONS, LONDON)
     spec = charts.agreement_chart(tracker, "t").to_dict()
@@ -323,8 +324,3 @@ def test_voices_summaries() -> None:
     assert "Most comments about what could be better: housing (2 of 3)" in summary
     assert voices_narrative.overview_summary(described.clear(), "x").startswith("No feedback")
 
-
-def test_escape_markdown_leaves_nothing_to_interpret() -> None:
-    escaped = voices_narrative.escape_markdown("[click](javascript:x) <script> **b** :red[x]")
-    assert "](" not in escaped and "<script>" not in escaped and "**" not in escaped
-    assert escaped.replace("\\", "") == "[click](javascript:x) <script> **b** :red[x]"

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
+from html import unescape
 
 import polars as pl
 import pytest
+from markdown_it import MarkdownIt
 
 from dashboard import formatting
 
@@ -137,6 +139,20 @@ def test_csv_of_real_data_has_no_synthetic_line() -> None:
 ])
 def test_markdown_safe(text: str, safe: str) -> None:
     assert formatting.markdown_safe(text) == safe
+
+
+@pytest.mark.parametrize("text", [
+    "[click](javascript:x) <script> **b** :red[x] _i_ `c` $x$",
+    "F-A Housing", "In prison: HMP Belmarsh", "housing\n# heading\n- item\n1. item",
+    "a \\ backslash", "~~struck~~ | a | b |",
+])
+def test_markdown_safe_renders_as_written(text: str) -> None:
+    """Through a CommonMark renderer, the escaped text is one paragraph of plain text reading
+    exactly as written (line breaks read as spaces): no link, HTML, emphasis, heading or list."""
+    html = MarkdownIt("commonmark").enable("strikethrough").enable("table") \
+        .render(formatting.markdown_safe(text))
+    assert html.startswith("<p>") and html.count("<") == 2, html
+    assert unescape(html.removeprefix("<p>").removesuffix("</p>\n")) == " ".join(text.split())
 
 
 @pytest.mark.parametrize(("unit", "title", "suffix"), [

@@ -12,12 +12,13 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
-from dashboard import words
+from dashboard import formatting, words
 from dashboard.charts import palette
+from dashboard.charts.encodings import interval_tooltips
 from dashboard.charts.palette import FIT_WIDTH
 from dashboard.charts.ranked import ranked_chart
-from dashboard.charts.spine import SUPPRESSED_TEXT, with_category, with_value_text
-from dashboard.formatting import SUPPRESSED_MARK
+from dashboard.charts.spine import with_category
+from dashboard.formatting import NOT_YET_SHORT, SUPPRESSED_LABEL, SUPPRESSED_MARK, SUPPRESSION_KEY
 from pipelines.definitions.published import IMMATURE, PUBLISHED, SUPPRESSED
 
 ALL = "all"
@@ -27,35 +28,37 @@ EXTRA_RESIDENCES = ((OUTSIDE_LONDON, "Outside London"), (UNKNOWN, "Not known"))
 ALL_PRISONS_LABEL = "All prisons"
 ALL_RESIDENCES_LABEL = "All residences"
 LONDON_LABEL = "London residents (all prisons)"
-SUPPRESSED_FILL = "#FFFFFF"
-SUPPRESSED_STROKE = "#9E9E9E"
-TOTAL_FILL = "#E8E8E8"
-HEAT_SCHEME = "blues"  # one hue, light to dark: readable with any colour vision
+SUPPRESSED_FILL = palette.SUPPRESSED_FILL
+SUPPRESSED_STROKE = palette.SUPPRESSED_STROKE
+TOTAL_FILL = palette.TOTAL_FILL
+HEAT_SCHEME = palette.HEAT_SCHEME
 LIGHT_TEXT_SHARE = 0.55  # cells darker than this share of the largest count get white text
-BAR_COLOUR = "#0072B2"
+BAR_COLOUR = palette.SERIES_COLOUR
 ROW_STEP = 24
 CELL_HEIGHT = 20
 SPLIT_STEP = 16  # px per category row: room for a '*' without touching the next row
-HEAT_KEY = "* suppressed: too few people to publish (never coloured) · grey: totals · 0: none"
-NOT_PLOTTED_TEXT = {SUPPRESSED: SUPPRESSED_MARK, IMMATURE: "Not yet"}
-COUNT_KEY = "* suppressed: too few people to publish"
-MARKER_KEY = ("* suppressed: too few people to publish · Not yet: follow-up not complete · "
+HEAT_KEY = f"{SUPPRESSION_KEY} (never coloured) · grey: totals · 0: none"
+NOT_PLOTTED_TEXT = {SUPPRESSED: SUPPRESSED_MARK, IMMATURE: NOT_YET_SHORT}
+COUNT_KEY = SUPPRESSION_KEY
+MARKER_KEY = (f"{SUPPRESSION_KEY} · {NOT_YET_SHORT}: follow-up not complete · "
               "lines: 95% confidence intervals")
 
 # Categories of the release-type and sex breakdowns: label, Okabe-Ito colour, and the words a
 # sentence uses for them.
 RELEASE_TYPES: dict[str, tuple[str, str, str]] = {
-    "all": ("All releases", "#999999", "for all releases"),
-    "sentence_end": ("From prison: end of sentence", "#0072B2", "at the end of a sentence"),
-    "licence": ("From prison: on licence", "#56B4E9", "on licence"),
-    "remand_court": ("From court or on remand", "#E69F00", "from court or on remand"),
+    "all": ("All releases", palette.RELEASE_TYPE_COLOURS["all"], "for all releases"),
+    "sentence_end": ("From prison: end of sentence", palette.RELEASE_TYPE_COLOURS["sentence_end"],
+                     "at the end of a sentence"),
+    "licence": ("From prison: on licence", palette.RELEASE_TYPE_COLOURS["licence"], "on licence"),
+    "remand_court": ("From court or on remand", palette.RELEASE_TYPE_COLOURS["remand_court"],
+                     "from court or on remand"),
 }
 SEXES: dict[str, tuple[str, str, str]] = {
-    "all": ("All releases", "#999999", "for all releases"),
-    "male": ("Male", "#009E73", "for men"),
-    "female": ("Female", "#CC79A7", "for women"),
-    "other": ("Other", "#D55E00", "for people of another sex"),
-    "unknown": ("Not known", "#000000", "where sex is not known"),
+    "all": ("All releases", palette.SEX_COLOURS["all"], "for all releases"),
+    "male": ("Male", palette.SEX_COLOURS["male"], "for men"),
+    "female": ("Female", palette.SEX_COLOURS["female"], "for women"),
+    "other": ("Other", palette.SEX_COLOURS["other"], "for people of another sex"),
+    "unknown": ("Not known", palette.SEX_COLOURS["unknown"], "where sex is not known"),
 }
 Categories = dict[str, tuple[str, str, str]]
 
@@ -111,7 +114,7 @@ def residence_chart(rows: pl.DataFrame, title: str) -> alt.LayerChart:
     labels = alt.Chart(rows.with_columns(
         pl.when(pl.col("status") == PUBLISHED).then(pl.col("releases")).otherwise(pl.lit(0))
         .alias("text_x"),
-        pl.when(pl.col("status") == SUPPRESSED).then(pl.lit(SUPPRESSED_TEXT))
+        pl.when(pl.col("status") == SUPPRESSED).then(pl.lit(SUPPRESSED_LABEL))
         .otherwise(pl.col("text")).alias("chart_text"),
     )).mark_text(align="left", dx=4).encode(y=y, x="text_x:Q", text="chart_text:N")
     return alt.layer(bars, labels).properties(title=title, height=24 * max(rows.height, 1),
@@ -182,23 +185,23 @@ def flow_heatmap(cells: pl.DataFrame, title: str) -> alt.LayerChart:
     coloured = cells.filter((pl.col("kind") == "cell") & (pl.col("status") == PUBLISHED))
     suppressed = cells.filter(pl.col("status") == SUPPRESSED)
     totals = cells.filter((pl.col("kind") == "total") & (pl.col("status") == PUBLISHED))
-    heat = alt.Chart(coloured).mark_rect(stroke="#FFFFFF", strokeWidth=1).encode(
+    heat = alt.Chart(coloured).mark_rect(stroke=palette.PAPER, strokeWidth=1).encode(
         x=x, y=y, tooltip=tooltip,
         color=alt.Color("releases:Q", scale=alt.Scale(scheme=HEAT_SCHEME),
                         legend=alt.Legend(title="Releases", orient="bottom")))
     hidden = alt.Chart(suppressed).mark_rect(
         fill=SUPPRESSED_FILL, stroke=SUPPRESSED_STROKE, strokeWidth=0.5).encode(
         x=x, y=y, tooltip=tooltip)
-    margin = alt.Chart(totals).mark_rect(fill=TOTAL_FILL, stroke="#FFFFFF").encode(
+    margin = alt.Chart(totals).mark_rect(fill=TOTAL_FILL, stroke=palette.PAPER).encode(
         x=x, y=y, tooltip=tooltip)
     cell_text = alt.Chart(cells.filter(pl.col("kind") == "cell")).mark_text(fontSize=10).encode(
         x=x, y=y, text="text:N", tooltip=tooltip,
-        color=alt.condition("datum.light_text", alt.value("#FFFFFF"), alt.value("#000000")))
+        color=alt.condition("datum.light_text", alt.value(palette.PAPER), alt.value(palette.INK)))
     total_text = alt.Chart(cells.filter(pl.col("kind") == "total")).mark_text(
-        fontSize=10, fontWeight="bold", color="#000000").encode(
+        fontSize=10, fontWeight="bold", color=palette.INK).encode(
         x=x, y=y, text="text:N", tooltip=tooltip)
     return alt.layer(heat, hidden, margin, cell_text, total_text).properties(
-        title=alt.TitleParams(title, subtitle=HEAT_KEY, subtitleColor="#555555"),
+        title=alt.TitleParams(title, subtitle=HEAT_KEY, subtitleColor=palette.KEY_TEXT),
         width="container", height=alt.Step(CELL_HEIGHT), autosize=FIT_WIDTH)
 
 
@@ -239,14 +242,14 @@ def split_frame(prison_rows: pl.DataFrame, london_rows: pl.DataFrame | None, uni
         .alias("category_phrase"),
     )
     # From here `category` is the benchmark category, as in every other chart frame.
-    rows = with_category(with_value_text(rows, unit))
+    rows = with_category(formatting.value_text_column(rows, unit))
     published = pl.col("status") == PUBLISHED
     return rows.with_columns(
         pl.when(published).then(pl.col(c)).alias(c) for c in ("value", "lower_95", "upper_95")
     ).with_columns(
         pl.when(published).then(pl.col("denominator")).alias("plotted_count"),
         pl.when(pl.col("denominator").is_not_null()).then(count_text("denominator"))
-        .when(pl.col("status") == IMMATURE).then(pl.lit("Not yet"))
+        .when(pl.col("status") == IMMATURE).then(pl.lit(NOT_YET_SHORT))
         .otherwise(pl.lit(SUPPRESSED_MARK)).alias("count_text"),
         pl.when(published).then(pl.lit(None, dtype=pl.String))
         .otherwise(pl.col("status").replace_strict(NOT_PLOTTED_TEXT, default="No data"))
@@ -285,8 +288,7 @@ def split_chart(rows: pl.DataFrame, title: str, axis_title: str,
     tooltip = [alt.Tooltip("area_name:N", title="Area"),
                alt.Tooltip("category_label:N", title=legend_title),
                alt.Tooltip("value_text:N", title="Value"),
-               alt.Tooltip("lower_95:Q", title="Lower 95% CI", format=".1f"),
-               alt.Tooltip("upper_95:Q", title="Upper 95% CI", format=".1f"),
+               *interval_tooltips(),
                alt.Tooltip("compared_to_london:N", title="Compared with London")]
     plotted = rows.filter(pl.col("value").is_not_null())
     layers: list[alt.Chart] = []
@@ -301,10 +303,10 @@ def split_chart(rows: pl.DataFrame, title: str, axis_title: str,
     if missing.height:
         layers.append(alt.Chart(missing).mark_text(
             align="left", baseline="middle", fontSize=11, fontWeight="bold", dx=2,
-            color="#000000").encode(
+            color=palette.INK).encode(
             y=y, yOffset=offset, x="zero:Q", text="marker:N", tooltip=tooltip))
     return alt.layer(*layers).properties(
-        title=alt.TitleParams(title, subtitle=MARKER_KEY, subtitleColor="#555555"),
+        title=alt.TitleParams(title, subtitle=MARKER_KEY, subtitleColor=palette.KEY_TEXT),
         height=alt.Step(SPLIT_STEP), width="container",
         autosize=FIT_WIDTH)
 
@@ -329,7 +331,7 @@ def split_counts_chart(rows: pl.DataFrame, title: str, categories: Categories,
         align="left", baseline="middle", dx=3, fontSize=11, fontWeight="bold").encode(
         y=y, yOffset=offset, x="zero:Q", text="count_text:N", tooltip=tooltip)
     return alt.layer(bars, labels, hidden).properties(
-        title=alt.TitleParams(title, subtitle=COUNT_KEY, subtitleColor="#555555"),
+        title=alt.TitleParams(title, subtitle=COUNT_KEY, subtitleColor=palette.KEY_TEXT),
         height=alt.Step(SPLIT_STEP), width="container",
         autosize=FIT_WIDTH)
 
@@ -340,8 +342,8 @@ SPLIT_TABLE_COLUMNS: dict[str, str] = {
     "numerator": "Numerator",
     "count_text": "Releases (denominator)",
     "value_text": "Value",
-    "lower_95": "Lower 95% CI",
-    "upper_95": "Upper 95% CI",
+    "lower_95": formatting.LOWER_95,
+    "upper_95": formatting.UPPER_95,
     "compared_to_london": "Compared with London",
     "note": "Note",
 }
@@ -349,9 +351,7 @@ SPLIT_TABLE_COLUMNS: dict[str, str] = {
 
 def split_table(rows: pl.DataFrame) -> pl.DataFrame:
     shown = rows.with_columns(
-        pl.when(pl.col("numerator").is_not_null()).then(pl.col("numerator").cast(pl.String))
-        .when(pl.col("status") == IMMATURE).then(pl.lit(""))
-        .otherwise(pl.lit(SUPPRESSED_MARK)).alias("numerator"),
+        formatting.count_text_expr("numerator").alias("numerator"),
         pl.col("lower_95").round(1), pl.col("upper_95").round(1))
     return shown.select(pl.col(k).alias(v) for k, v in SPLIT_TABLE_COLUMNS.items())
 

@@ -13,7 +13,7 @@ import polars as pl
 
 from dashboard.charts import palette
 from dashboard.charts.palette import FIT_WIDTH
-from dashboard.formatting import SUPPRESSED_MARK, display_value
+from dashboard.formatting import SUPPRESSED_MARK, SUPPRESSION_KEY, chart_words, display_value
 from pipelines.definitions import registry
 from pipelines.definitions.published import PUBLISHED, SUPPRESSED
 
@@ -27,7 +27,7 @@ STAGES: tuple[tuple[str, str], ...] = (
 BAR_COLOUR = palette.SERIES_COLOUR
 RELEASED_COLOUR = palette.LONDON_COLOUR
 ROW_HEIGHT = 44
-SUPPRESSED_TEXT = f"{SUPPRESSED_MARK} suppressed: too few people to publish"
+SUPPRESSED_TEXT = SUPPRESSION_KEY
 
 
 def releases_kpi_id(definitions: pl.DataFrame) -> str:
@@ -110,7 +110,7 @@ def funnel_chart(stages: pl.DataFrame, title: str) -> alt.LayerChart:
     missing = stages.filter(pl.col("count").is_null()).with_columns(
         pl.lit(0).alias("zero"),
         pl.when(pl.col("status") == SUPPRESSED).then(pl.lit(SUPPRESSED_TEXT))
-        .otherwise(palette.chart_words(pl.col("label"))).alias("label"))
+        .otherwise(chart_words(pl.col("label"))).alias("label"))
     words = alt.Chart(missing).mark_text(align="left", dx=5, fontSize=12, fontStyle="italic") \
         .encode(y=y, x="zero:Q", text="label:N")
     return alt.layer(bars, on_bars, words).properties(

@@ -8,8 +8,7 @@ import polars as pl
 
 from dashboard import words
 from dashboard.charts import palette
-from dashboard.formatting import display_value
-from pipelines.definitions.published import IMMATURE, PUBLISHED
+from dashboard.formatting import display_tile
 
 TILE_SIZE = 64
 
@@ -25,7 +24,7 @@ def tile_map(tiles: pl.DataFrame, title: str, legend_title: str = "Compared with
                  alt.Tooltip("value_text:N", title="Value"),
                  alt.Tooltip("tooltip:N", title="Compared with London")],
     )
-    squares = base.mark_rect(stroke="#757575", strokeWidth=1, cornerRadius=4).encode(
+    squares = base.mark_rect(stroke=palette.TILE_BORDER, strokeWidth=1, cornerRadius=4).encode(
         color=alt.Color("category:N", scale=palette.fill_scale(categories),
                         legend=alt.Legend(title=legend_title, orient="bottom", columns=3)),
     )
@@ -38,17 +37,6 @@ def tile_map(tiles: pl.DataFrame, title: str, legend_title: str = "Compared with
     ).resolve_scale(color="independent")
 
 
-def _tile_text(value: float | None, status: str, unit: str) -> str:
-    """Short enough for a tile: '43.6%', '4.7' (per 100: the unit is in the title), '*'."""
-    if status == "no_data":
-        return "No data"
-    if status == IMMATURE:
-        return "Not yet"
-    if status == PUBLISHED and unit != "percent" and value is not None:
-        return f"{value:.1f}"
-    return display_value(value, status, unit)
-
-
 def tile_frame(local_authorities: pl.DataFrame, las: pl.DataFrame, unit: str) -> pl.DataFrame:
     """Tiles for every London LA from the reference table and its kpi_values rows (if any)."""
     refs = local_authorities.select(pl.col("code").alias("area_code"), pl.col("name"),
@@ -58,7 +46,7 @@ def tile_frame(local_authorities: pl.DataFrame, las: pl.DataFrame, unit: str) ->
     return rows.select(
         pl.col("area_code").alias("code"), "name", "abbreviation", "tile_x", "tile_y",
         pl.struct("value", "status").map_elements(
-            lambda r: _tile_text(r["value"], r["status"], unit), return_dtype=pl.String)
+            lambda r: display_tile(r["value"], r["status"], unit), return_dtype=pl.String)
         .alias("value_text"),
         pl.when(pl.col("status") == "no_data").then(pl.lit(palette.NOT_COMPARED))
         .otherwise(palette.category_expr()).alias("category"),

@@ -7,6 +7,7 @@ import altair as alt
 import polars as pl
 
 from dashboard.charts import palette
+from dashboard.charts.encodings import interval_tooltips
 from dashboard.formatting import value_text_expr
 from pipelines.definitions.published import PUBLISHED
 
@@ -23,10 +24,9 @@ def ranked_chart(rows: pl.DataFrame, title: str, axis_title: str, reference: flo
         y=y,
         tooltip=[alt.Tooltip("name:N", title="Area"), alt.Tooltip("value_text:N", title="Value"),
                  alt.Tooltip("category:N", title="Compared with London"),
-                 alt.Tooltip("lower_95:Q", title="Lower 95% CI", format=".1f"),
-                 alt.Tooltip("upper_95:Q", title="Upper 95% CI", format=".1f")],
+                 *interval_tooltips()],
     )
-    points = base.mark_point(filled=True, size=80, stroke="#000000", strokeWidth=0.5).encode(
+    points = base.mark_point(filled=True, size=80, stroke=palette.INK, strokeWidth=0.5).encode(
         x=alt.X("value:Q", title=axis_title),
         color=alt.Color("category:N", scale=palette.fill_scale(categories),
                         legend=alt.Legend(title="Compared with London", orient="bottom")),
@@ -34,7 +34,8 @@ def ranked_chart(rows: pl.DataFrame, title: str, axis_title: str, reference: flo
     )
     layers: list[alt.Chart] = []
     if show_intervals:
-        layers.append(base.mark_rule(color="#555555").encode(x="lower_95:Q", x2="upper_95:Q"))
+        layers.append(base.mark_rule(color=palette.INTERVAL_COLOUR).encode(
+            x="lower_95:Q", x2="upper_95:Q"))
     layers.append(points)
     if reference is not None:
         line = pl.DataFrame({"value": [reference], "label": [f"{reference_label} "

@@ -11,8 +11,9 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
-from dashboard import words
+from dashboard import formatting, words
 from dashboard.charts import palette
+from dashboard.charts.encodings import interval_tooltips
 from dashboard.charts.palette import FIT_WIDTH
 from dashboard.formatting import NOT_YET_TEXT, SUPPRESSED_MARK, count_text_expr, value_text_expr
 from pipelines.definitions import registry
@@ -23,7 +24,7 @@ RECOVERY_KPIS: tuple[str, ...] = tuple(k.id for k in registry.KPIS if k.journey_
 MILESTONES: dict[str, str] = {k.id: k.journey_label for k in registry.KPIS if k.journey_label}
 # Okabe-Ito colours (colour-blind safe), each milestone also with its own dash and shape, taken
 # in milestone order.
-_COLOURS = ("#0072B2", "#009E73", "#E69F00", "#CC79A7", "#56B4E9", "#D55E00")
+_COLOURS = palette.MILESTONE_COLOURS
 _DASHES = ([1, 0], [6, 3], [2, 2], [8, 3, 2, 3], [4, 4], [10, 2, 2, 2])
 _SHAPES = ("circle", "square", "triangle-up", "diamond", "cross", "triangle-down")
 if len(RECOVERY_KPIS) > len(_COLOURS):
@@ -32,8 +33,7 @@ if len(RECOVERY_KPIS) > len(_COLOURS):
 MILESTONE_COLOURS: dict[str, str] = dict(zip(RECOVERY_KPIS, _COLOURS, strict=False))
 MILESTONE_DASHES: dict[str, list[int]] = dict(zip(RECOVERY_KPIS, _DASHES, strict=False))
 MILESTONE_SHAPES: dict[str, str] = dict(zip(RECOVERY_KPIS, _SHAPES, strict=False))
-YEAR_COLOURS = ("#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#0072B2", "#D55E00", "#000000",
-                "#F0E442")
+YEAR_COLOURS = palette.YEAR_COLOURS
 CATEGORY_LABELS: dict[str, str] = {
     "all": "All releases",
     "male": "Male", "female": "Female", "other": "Other", "unknown": "Not known",
@@ -100,8 +100,7 @@ def cohort_chart(rows: pl.DataFrame, title: str, show_intervals: bool = True) ->
                alt.Tooltip("value_text:N", title="Value"),
                alt.Tooltip("numerator:Q", title="Numerator", format=","),
                alt.Tooltip("denominator:Q", title="Releases", format=","),
-               alt.Tooltip("lower_95:Q", title="Lower 95% CI", format=".1f"),
-               alt.Tooltip("upper_95:Q", title="Upper 95% CI", format=".1f")]
+               *interval_tooltips()]
     y = alt.Y("value:Q", title=PERCENT_AXIS, scale=alt.Scale(zero=True))
     layers: list[alt.Chart] = []
     if show_intervals:
@@ -135,8 +134,8 @@ def values_table(rows: pl.DataFrame, titles: dict[str, str],
         count_text_expr().alias("Numerator"),
         count_text_expr("denominator").alias("Releases"),
         value_text_expr("percent").alias("Value"),
-        pl.col("lower_95").round(1).alias("Lower 95% CI"),
-        pl.col("upper_95").round(1).alias("Upper 95% CI"),
+        pl.col("lower_95").round(1).alias(formatting.LOWER_95),
+        pl.col("upper_95").round(1).alias(formatting.UPPER_95),
         pl.col("trend").replace_strict(words.TREND, default=None).fill_null("")
         .alias("Recent trend"),
         pl.col("note").fill_null("").alias("Note"),
@@ -170,16 +169,15 @@ def breakdown_chart(frame: pl.DataFrame, title: str, group_order: list[str],
                alt.Tooltip("value_text:N", title="Value"),
                alt.Tooltip("numerator:Q", title="Numerator", format=","),
                alt.Tooltip("denominator:Q", title="Releases", format=","),
-               alt.Tooltip("lower_95:Q", title="Lower 95% CI", format=".1f"),
-               alt.Tooltip("upper_95:Q", title="Upper 95% CI", format=".1f")]
+               *interval_tooltips()]
     base = alt.Chart().encode(
         y=alt.Y("group:N", sort=order, title=None, axis=alt.Axis(
             labelLimit=palette.label_limit(200))))
     layers: list[alt.Chart] = []
     if show_intervals:
-        layers.append(base.mark_rule(color="#555555").encode(
+        layers.append(base.mark_rule(color=palette.INTERVAL_COLOUR).encode(
             x=alt.X("lower_95:Q", title=PERCENT_AXIS), x2="upper_95:Q"))
-    layers.append(base.mark_point(filled=True, size=80, stroke="#000000", strokeWidth=0.5)
+    layers.append(base.mark_point(filled=True, size=80, stroke=palette.INK, strokeWidth=0.5)
                   .encode(x=alt.X("value:Q", title=PERCENT_AXIS),
                           color=alt.Color("kind:N", scale=colour,
                                           legend=alt.Legend(title=None, orient="bottom")),

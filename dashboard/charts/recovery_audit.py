@@ -10,7 +10,7 @@ import polars as pl
 from dashboard.charts import palette
 from dashboard.recovery_audit.results import EBE_COLUMN, SELF_COLUMN
 
-VIEW_COLOURS = {"Self-assessment": "#0072B2", "EbE panel": "#D55E00"}
+VIEW_COLOURS = {"Self-assessment": palette.BLUE, "EbE panel": palette.VERMILLION}
 VIEW_SHAPES = {"Self-assessment": "circle", "EbE panel": "diamond"}
 ROW_HEIGHT = 28
 
@@ -28,7 +28,7 @@ def scores_chart(scores: pl.DataFrame, title: str) -> alt.LayerChart:
     long = _long(scores)
     y = alt.Y("Domain:N", sort=order, title=None,
               axis=alt.Axis(labelLimit=palette.label_limit(260)))
-    gap = alt.Chart(long).mark_line(color="#999999").encode(
+    gap = alt.Chart(long).mark_line(color=palette.CONNECTOR).encode(
         x=alt.X("score:Q"), y=y, detail="Domain:N")
     points = alt.Chart(long).mark_point(filled=True, size=110, opacity=1).encode(
         x=alt.X("score:Q", title="Score (1 not in place to 4 embedded)",

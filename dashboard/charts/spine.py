@@ -17,16 +17,14 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
-from dashboard import words
+from dashboard import formatting, words
 from dashboard.charts import palette
-from dashboard.formatting import display_value
 from pipelines.definitions.published import PUBLISHED, SUPPRESSED
 
-RANGE_COLOUR = "#D9D9D9"
-MIDDLE_HALF_COLOUR = "#A6A6A6"
+RANGE_COLOUR = palette.RANGE_COLOUR
+MIDDLE_HALF_COLOUR = palette.MIDDLE_HALF_COLOUR
 VALUE_TEXT_X = 104  # rows are scaled to 0-100; values are written to the right of that
 X_DOMAIN = (0, 185)
-SUPPRESSED_TEXT = "* suppressed"
 ROW_HEIGHT = 34
 
 
@@ -34,21 +32,6 @@ def with_category(rows: pl.DataFrame, comparison: str = "compared_to_london") ->
     """Add `category`: Better/Similar/Worse/Higher/Lower/Not compared/Suppressed/Not yet
     available, from a comparison label such as 'Better than London' and the row's status."""
     return rows.with_columns(palette.category_expr(comparison).alias("category"))
-
-
-def with_value_text(rows: pl.DataFrame, unit: str | None = None,
-                    name: str = "value_text") -> pl.DataFrame:
-    """Add the value as shown everywhere else ('42.1%', '*', 'Not yet available …'),
-    using `formatting.display_value` itself so a chart never disagrees with a metric. `unit` is
-    one unit for every row, or None to read each row's `unit` column."""
-    units = [unit] * rows.height if unit else rows.get_column("unit").to_list()
-    froms = rows.get_column("available_from").to_list() if "available_from" in rows.columns \
-        else [None] * rows.height
-    texts = [display_value(value, status, row_unit, available)
-             for value, status, row_unit, available in zip(
-                 rows.get_column("value").to_list(), rows.get_column("status").to_list(), units,
-                 froms, strict=True)]
-    return rows.with_columns(pl.Series(name, texts, dtype=pl.String))
 
 
 def spine_frame(area: pl.DataFrame, peers: pl.DataFrame, london: pl.DataFrame,
@@ -85,10 +68,10 @@ def spine_frame(area: pl.DataFrame, peers: pl.DataFrame, london: pl.DataFrame,
             .with_columns(pl.col("status").fill_null("no_data"),
                           pl.col("peer_count").fill_null(0)))
     rows = with_category(rows)
-    rows = with_value_text(rows).with_columns(
+    rows = formatting.value_text_column(rows).with_columns(
         pl.when(pl.col("status") == "no_data").then(pl.lit("No data"))
         .otherwise("value_text").alias("value_text"))
-    london_text = with_value_text(
+    london_text = formatting.value_text_column(
         rows.select(pl.col("london_value").alias("value"), "unit",
                     pl.col("london_status").fill_null("no_data").alias("status"),
                     pl.col("london_available_from").alias("available_from")),
@@ -123,7 +106,7 @@ def spine_frame(area: pl.DataFrame, peers: pl.DataFrame, london: pl.DataFrame,
         pl.when(centre.is_null()).then(None).otherwise(pl.col("pos_london"))
         .alias("pos_london"),
         pl.lit(VALUE_TEXT_X).alias("pos_text"),
-        pl.when(pl.col("status") == SUPPRESSED).then(pl.lit(SUPPRESSED_TEXT))
+        pl.when(pl.col("status") == SUPPRESSED).then(pl.lit(formatting.SUPPRESSED_LABEL))
         .otherwise(pl.col("value_text")).alias("chart_text"),
         pl.when(centre.is_not_null()).then(pl.lit("London ") + pl.col("london_text"))
         .alias("london_chart_text"),
@@ -176,7 +159,7 @@ def spine_chart(rows: pl.DataFrame, title: str, area_label: str,
         y=y, x=alt.X("pos_london:Q", scale=x_scale),
         tooltip=[alt.Tooltip("london_text:N", title="London")])
     markers = alt.Chart(plotted).mark_point(
-        filled=True, size=150, stroke="#000000", strokeWidth=0.8, opacity=1).encode(
+        filled=True, size=150, stroke=palette.INK, strokeWidth=0.8, opacity=1).encode(
         y=y, x=alt.X("pos_value:Q", scale=x_scale),
         color=alt.Color("category:N", scale=palette.fill_scale(categories or None),
                         legend=alt.Legend(title="Compared with London", orient="bottom")
@@ -189,14 +172,15 @@ def spine_chart(rows: pl.DataFrame, title: str, area_label: str,
     )
     # The area's value above London's, both right of the plot: side by side they collide on a
     # phone.
-    area_words = alt.Chart(rows.select("title", pl.col("pos_text").alias("x"),
-                                       palette.chart_words(pl.col("chart_text")).alias("text"))) \
-        .mark_text(align="left", baseline="middle", fontSize=12, dy=-7, color="#000000") \
+    area_words = alt.Chart(rows.select(
+        "title", pl.col("pos_text").alias("x"),
+        formatting.chart_words(pl.col("chart_text")).alias("text"))) \
+        .mark_text(align="left", baseline="middle", fontSize=12, dy=-7, color=palette.INK) \
         .encode(y=y, x=alt.X("x:Q", scale=x_scale), text="text:N")
     london_words = alt.Chart(rows.filter(pl.col("london_chart_text").is_not_null()).select(
         "title", pl.col("pos_text").alias("x"),
-        palette.chart_words(pl.col("london_chart_text")).alias("text"))) \
-        .mark_text(align="left", baseline="middle", fontSize=11, dy=8, color="#555555") \
+        formatting.chart_words(pl.col("london_chart_text")).alias("text"))) \
+        .mark_text(align="left", baseline="middle", fontSize=11, dy=8, color=palette.KEY_TEXT) \
         .encode(y=y, x=alt.X("x:Q", scale=x_scale), text="text:N")
     return alt.layer(bars, spine, markers, area_words, london_words).properties(
         title=title, height=ROW_HEIGHT * max(rows.height, 1), width="container",
@@ -209,8 +193,8 @@ SPINE_TABLE_COLUMNS: dict[str, str] = {
     "numerator": "Numerator",
     "denominator": "Denominator",
     "value_text": "Value",
-    "lower_95": "Lower 95% CI",
-    "upper_95": "Upper 95% CI",
+    "lower_95": formatting.LOWER_95,
+    "upper_95": formatting.UPPER_95,
     "compared_to_london": "Compared with London",
     "compared_to_england": "Compared with England",
     "london_text": "London",
@@ -225,11 +209,8 @@ SPINE_TABLE_COLUMNS: dict[str, str] = {
 
 def spine_table(rows: pl.DataFrame) -> pl.DataFrame:
     """The table twin of a spine chart: what each row shows, in words and figures."""
-    suppressed = pl.col("status") == SUPPRESSED
     return rows.with_columns(
-        pl.when(pl.col(c).is_not_null()).then(pl.col(c).cast(pl.String))
-        .when(suppressed).then(pl.lit("*")).otherwise(pl.lit("")).alias(c)
-        for c in ("numerator", "denominator")
+        formatting.count_text_expr(c).alias(c) for c in ("numerator", "denominator")
     ).with_columns(
         pl.col(c).round(1) for c in ("lower_95", "upper_95", "peer_min", "peer_q1", "peer_q3",
                                      "peer_max")

@@ -12,8 +12,9 @@ import json
 import altair as alt
 import polars as pl
 
-from dashboard import words
+from dashboard import formatting, words
 from dashboard.charts import palette
+from dashboard.charts.encodings import interval_tooltips
 from dashboard.formatting import count_text_expr, unit_suffix, value_text_expr
 from pipelines.definitions import periods as period_labels
 from pipelines.definitions.published import IMMATURE, PUBLISHED
@@ -27,7 +28,7 @@ ROW_HEIGHT = 24
 # Axis labels of periods: a 3-year window '2020/21 to 2022/23' goes on three lines, a year
 # '2020/21' on two ('2020/' and '21'), so five or six columns fit a phone.
 LABEL_LINE_HEIGHT = 12
-GRID_NOT_YET = "Not yet"  # a grid cell whose follow-up is not complete (the tooltip has the date)
+GRID_NOT_YET = formatting.NOT_YET_SHORT  # follow-up not complete (the tooltip has the date)
 TREND_HEIGHT = 280
 
 
@@ -71,13 +72,12 @@ def trend_chart(rows: pl.DataFrame, title: str, ambition: float | None = AMBITIO
                alt.Tooltip("numerator:Q", title="Tier 4 entries", format=","),
                alt.Tooltip("denominator:Q", title="Releases", format=","),
                alt.Tooltip("value_text:N", title="Rate"),
-               alt.Tooltip("lower_95:Q", title="Lower 95% CI", format=".1f"),
-               alt.Tooltip("upper_95:Q", title="Upper 95% CI", format=".1f")]
+               *interval_tooltips()]
     base = alt.Chart(published).encode(x=x)
     y = alt.Y("value:Q", title=RATE_AXIS, scale=alt.Scale(zero=True))
     layers: list[alt.Chart] = []
     if show_intervals:
-        layers.append(base.mark_rule(color="#555555", strokeWidth=2).encode(
+        layers.append(base.mark_rule(color=palette.INTERVAL_COLOUR, strokeWidth=2).encode(
             y=alt.Y("lower_95:Q", title=RATE_AXIS), y2="upper_95:Q"))
     layers.append(base.mark_line(color=palette.SERIES_COLOUR).encode(y=y))
     layers.append(base.mark_point(filled=True, size=80, color=palette.SERIES_COLOUR).encode(
@@ -139,7 +139,7 @@ def grid_chart(grid: pl.DataFrame, title: str, row_title: str,
                  alt.Tooltip("value_text:N", title="Rate"),
                  alt.Tooltip("detail:N", title="Compared with London / note")],
     )
-    cells = base.mark_rect(stroke="#BBBBBB", strokeWidth=1).encode(
+    cells = base.mark_rect(stroke=palette.CELL_BORDER, strokeWidth=1).encode(
         color=alt.Color("category:N", scale=palette.fill_scale(categories),
                         legend=alt.Legend(title="Compared with London", orient="bottom",
                                           columns=1)))
@@ -188,16 +188,15 @@ def area_rates_chart(rows: pl.DataFrame, title: str, reference: float | None,
                alt.Tooltip("denominator:Q", title="Releases", format=","),
                alt.Tooltip("value_text:N", title="Rate"),
                alt.Tooltip("category:N", title="Compared with London"),
-               alt.Tooltip("lower_95:Q", title="Lower 95% CI", format=".1f"),
-               alt.Tooltip("upper_95:Q", title="Upper 95% CI", format=".1f")]
+               *interval_tooltips()]
     base = alt.Chart(published).encode(
         y=alt.Y("name:N", sort=order, title=None, axis=alt.Axis(
             labelLimit=palette.label_limit(200))))
     layers: list[alt.Chart] = []
     if show_intervals:
-        layers.append(base.mark_rule(color="#555555").encode(
+        layers.append(base.mark_rule(color=palette.INTERVAL_COLOUR).encode(
             x=alt.X("lower_95:Q", title=RATE_AXIS), x2="upper_95:Q"))
-    layers.append(base.mark_point(filled=True, size=80, stroke="#000000", strokeWidth=0.5)
+    layers.append(base.mark_point(filled=True, size=80, stroke=palette.INK, strokeWidth=0.5)
                   .encode(x=alt.X("value:Q", title=RATE_AXIS),
                           color=alt.Color("category:N", scale=palette.fill_scale(categories),
                                           legend=alt.Legend(title="Compared with London",
@@ -227,8 +226,8 @@ def rates_table(rows: pl.DataFrame, area_title: str = "Area") -> pl.DataFrame:
         count_text_expr().alias("Tier 4 entries"),
         count_text_expr("denominator").alias("Releases"),
         value_text_expr("rate_per_100").alias("Rate"),
-        pl.col("lower_95").round(1).alias("Lower 95% CI"),
-        pl.col("upper_95").round(1).alias("Upper 95% CI"),
+        pl.col("lower_95").round(1).alias(formatting.LOWER_95),
+        pl.col("upper_95").round(1).alias(formatting.UPPER_95),
         words.comparison_expr("compared_to_london", words.LONDON_WORD).fill_null("")
         .alias("Compared with London"),
         pl.col("note").fill_null("").alias("Note"),

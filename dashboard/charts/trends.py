@@ -10,17 +10,18 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
-from dashboard import words
+from dashboard import formatting, words
 from dashboard.charts import palette
+from dashboard.charts.encodings import interval_tooltips
 from dashboard.charts.palette import FIT_WIDTH
-from dashboard.charts.spine import with_value_text
 from dashboard.formatting import TABLE_COLUMNS
 from pipelines.definitions.published import IMMATURE, PUBLISHED, SUPPRESSED
 
 LONDON_SERIES = words.LONDON_WORD
 ENGLAND_SERIES = words.ENGLAND_WORD
 DASHES = {"area": [1, 0], LONDON_SERIES: [6, 3], ENGLAND_SERIES: [2, 2]}
-NOT_PLOTTED_TEXT = {SUPPRESSED: "*", IMMATURE: "Not yet", "no_data": "No data"}
+NOT_PLOTTED_TEXT = {SUPPRESSED: formatting.SUPPRESSED_MARK, IMMATURE: formatting.NOT_YET_SHORT,
+                    "no_data": formatting.NO_DATA_TEXT}
 HEIGHT = 300
 TREND_COLUMNS = ("period", "period_start", "value", "lower_95", "upper_95", "status",
                  "available_from", "numerator", "denominator", "compared_to_london",
@@ -47,7 +48,7 @@ def trend_frame(area: pl.DataFrame, london: pl.DataFrame, england: pl.DataFrame,
                       shaped(england, ENGLAND_SERIES)], how="diagonal_relaxed")
     if rows.is_empty():
         return rows.with_columns(pl.lit(None, dtype=pl.String).alias("value_text"))
-    rows = with_value_text(rows, unit)
+    rows = formatting.value_text_column(rows, unit)
     published = pl.col("status") == PUBLISHED
     return rows.with_columns(
         pl.when(published).then(pl.col(c)).alias(c) for c in ("value", "lower_95", "upper_95")
@@ -78,8 +79,7 @@ def trend_chart(rows: pl.DataFrame, title: str, axis_title: str, area_label: str
                        legend=alt.Legend(title=None, orient="bottom"))
     tooltip = [alt.Tooltip("series:N", title="Area"), alt.Tooltip("period:N", title="Period"),
                alt.Tooltip("value_text:N", title="Value"),
-               alt.Tooltip("lower_95:Q", title="Lower 95% CI", format=".1f"),
-               alt.Tooltip("upper_95:Q", title="Upper 95% CI", format=".1f")]
+               *interval_tooltips()]
     area_rows = rows.filter(pl.col("series") == area_label)
     plotted_area = area_rows.filter(pl.col("value").is_not_null())
     layers: list[alt.Chart] = []

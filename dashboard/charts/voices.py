@@ -16,7 +16,8 @@ from pipelines.definitions import reference
 WORKED_WELL = "Worked well"
 COULD_IMPROVE = "Could be better"
 SENTIMENT_TITLES = {"worked_well": WORKED_WELL, "could_improve": COULD_IMPROVE}
-SENTIMENT_COLOURS = {WORKED_WELL: "#0072B2", COULD_IMPROVE: "#E69F00"}
+SENTIMENT_COLOURS = {title: palette.SENTIMENT_COLOURS[code]
+                     for code, title in SENTIMENT_TITLES.items()}
 SETTING_TITLES = {"prison": "In prison", "community": "In the community"}
 NOT_LINKED = "Not linked to a recommendation"
 ALL = "all"
@@ -106,7 +107,7 @@ def diverging_chart(counts: pl.DataFrame, by: str, title: str) -> alt.LayerChart
         x="position:Q", text="comments:Q")
     left = base.transform_filter(alt.datum.position < 0).mark_text(align="right", dx=-3).encode(
         x="position:Q", text="comments:Q")
-    zero = alt.Chart(pl.DataFrame({"x": [0]})).mark_rule(color="#333333").encode(x="x:Q")
+    zero = alt.Chart(pl.DataFrame({"x": [0]})).mark_rule(color=palette.ZERO_LINE).encode(x="x:Q")
     return alt.layer(bars, right, left, zero).properties(
         title=title, height=alt.Step(ROW_HEIGHT), width="container")
 

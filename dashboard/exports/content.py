@@ -7,33 +7,44 @@ Everything comes through dashboard.data, so disclosure control holds: a suppress
 only ever appear as '*'. A borough pack leads with the borough: its summary, its own page (spine
 chart), its trends against London and England, and the London charts with it highlighted;
 London-wide items are labelled as such.
+
+Over 400 lines because it is the pack's table of contents in code: one builder per section in
+reading order (summary, borough pages, maps, R1, recommendations, definitions), each a short
+query-and-assemble; the pack's model is exports/pack.py and the shared sections are
+dashboard/sections.py.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
 from datetime import date
 
 import altair as alt
 import polars as pl
 
-from dashboard import data, formatting, tracker, words
+from dashboard import data, formatting, sections, tracker, words
+from dashboard.charts import palette
 from dashboard.charts import recommendations as recommendation_charts
 from dashboard.charts import recovery as recovery_charts
 from dashboard.charts import tier4 as tier4_charts
 from dashboard.charts.funnel import funnel_frame
 from dashboard.charts.maps import tile_frame, tile_map
 from dashboard.charts.ranked import ranked_chart, ranked_frame
-from dashboard.charts.spine import spine_chart, spine_frame
-from dashboard.charts.trends import trend_chart, trend_frame
+from dashboard.charts.spine import spine_frame
+from dashboard.charts.trends import trend_frame
 from dashboard.exports import summary
+from dashboard.exports.pack import (
+    DISCLOSURE_TEXT,
+    BoardPack,
+    Figure,
+    Section,
+    printed,
+    resolve_scope,
+)
 from dashboard.exports.summary import Finding
 from dashboard.narrative import borough as borough_narrative
 from dashboard.narrative import overview as overview_narrative
 from dashboard.narrative import recommendations as recommendation_narrative
 from dashboard.narrative import recovery as recovery_narrative
-from dashboard.narrative import tier4 as tier4_narrative
 from pipelines.definitions import periods, reference, registry
 from pipelines.definitions.published import (
     ENGLAND,
@@ -47,112 +58,10 @@ from pipelines.definitions.published import (
 from pipelines.definitions.registry import definition_line
 
 COC = registry.PRIMARY_KPI
+VOICES_QUOTES = 6  # quotes about what would make services work, in the board pack
 CHART_WIDTH = 520  # CSS px: vl-convert cannot size to a container
 SPINE_WIDTH = 660  # room between the value and London's value written beside each row
-HIGHLIGHT_COLOUR = "#000000"
-DISCLOSURE_TEXT = (
-    "Counts from 1 to 4 are suppressed and shown as *, with any rate or interval built on them; "
-    "true zeros are shown. Further figures are suppressed wherever a hidden figure could "
-    "otherwise be worked out by subtraction from a published total (boroughs within London "
-    "and sub-regions, categories within a breakdown, quarters within a year, overlapping "
-    "3-year rolling totals). Figures whose follow-up period has not ended are shown as not yet "
-    "available, never as a low number."
-)
-ABOUT_TEXT = (
-    "Continuity of care for people released from prison who need drug and alcohol treatment: "
-    "how many start community treatment within 21 days, enter Tier 4 rehab, stay in treatment "
-    "and return to custody, with the recommendations' progress as partners and the "
-    "expert-by-experience (EbE) group see it. For circulation to OHID and GLA governance "
-    "meetings and the London local authorities."
-)
-
-
-VOICES_QUOTES = 6  # quotes about what would make services work, in the board pack
-
-
-@dataclass
-class Figure:
-    chart: alt.TopLevelMixin
-    alt_text: str
-    width_mm: float = 170.0  # width in the PDF; HTML scales to the page
-    image: bytes | None = None  # the chart as PNG, filled in when first rendered
-
-
-@dataclass
-class Section:
-    title: str
-    text: list[str] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
-    figures: list[Figure] = field(default_factory=list)
-    table: pl.DataFrame | None = None
-    new_page: bool = True  # False: follows the previous section on its page when it fits
-    side_by_side: bool = False  # figures next to each other rather than one under another
-    in_contents: bool = True
-
-
-@dataclass
-class BoardPack:
-    title: str
-    scope_code: str
-    scope_name: str
-    period: str
-    previous_period: str | None
-    cutoff: date | None
-    produced: date
-    synthetic: bool
-    sections: list[Section]
-
-    @property
-    def is_borough(self) -> bool:
-        return self.scope_code != reference.LONDON_CODE
-
-    @property
-    def file_stem(self) -> str:
-        return file_stem("board-pack", self.scope_name, self.period)
-
-    @property
-    def period_words(self) -> str:
-        return period_words(self.period)
-
-    def cover_lines(self) -> list[tuple[str, str]]:
-        """(label, text) lines of the cover, the same in PDF and HTML."""
-        lines = [("Area", self.scope_name + (" (a London local authority)" if self.is_borough
-                                             else " (all 33 local authorities)")),
-                 ("Period", self.period_words)]
-        if self.previous_period:
-            lines.append(("Compared with", f"Financial year {self.previous_period}"))
-        if self.cutoff:
-            lines.append(("Data cut-off", formatting.date_words(self.cutoff)))
-        lines.append(("Produced", formatting.date_words(self.produced)))
-        lines.append(("Data", "Synthetic sample data: not real people" if self.synthetic
-                      else "Published warehouse, disclosure controlled"))
-        return lines
-
-
-def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-
-
-def file_stem(kind: str, area_name: str, period: str) -> str:
-    """'board-pack-lambeth-2024-25': the kind of file, the area by name, the period."""
-    return f"{kind}-{slug(area_name)}-{slug(period)}"
-
-
-def period_words(period: str) -> str:
-    """'financial year 2024/25 (1 April 2024 to 31 March 2025)'."""
-    start, end = periods.bounds(period)
-    return (f"Financial year {period} ({formatting.date_words(start)} to "
-            f"{formatting.date_words(end)})")
-
-
-def resolve_scope(scope: str) -> tuple[str, str]:
-    """('E12000007', 'London') for 'london', or an LA's code and name from its code or name."""
-    if scope.strip().lower() in (LONDON, reference.LONDON_CODE.lower()):
-        return reference.LONDON_CODE, reference.LONDON_NAME
-    code = reference.normalise_london_la(scope)
-    if code is None:
-        raise ValueError(f"{scope!r} is not 'london' or a London local authority")
-    return code, reference.area_name(code)
+HIGHLIGHT_COLOUR = palette.HIGHLIGHT_COLOUR
 
 
 def _previous(period: str) -> str | None:
@@ -272,7 +181,7 @@ def summary_findings(scope_code: str, scope_name: str, period: str, previous: st
     if previous:
         findings.append(Finding(moved_heading, moved, "None."))
     if not is_london:
-        own = recommendation_charts.tracker_frame(
+        own = tracker.tracker_frame(
             tracker.updates(), tracker.reviews(), data.recommendations(), scope_code)
         findings.append(Finding(
             f"Recommendations in {scope_name}: partners and the EbE group disagree",
@@ -311,18 +220,13 @@ def borough_page(scope_code: str, scope_name: str, period: str) -> Section:
     released = funnel_frame(area, definitions).item(0, "count")
     spine = spine_frame(area, year.filter(pl.col("area_type") == LA), london, definitions)
     la = data.local_authorities().filter(pl.col("code") == scope_code).row(0, named=True)
-    return Section(
-        f"{scope_name} at a glance, {period}",
-        text=[f"{scope_name} is in the {la['subregion_name']} sub-region of London.",
-              borough_narrative.borough_summary(scope_name, period, area, london, england,
-                                                definitions, released),
-              borough_narrative.spine_summary(spine, scope_name, period)],
-        figures=[Figure(spine_chart(spine, f"{scope_name}: every indicator against London "
-                                           f"boroughs, {period}", scope_name)
-                        .properties(width=SPINE_WIDTH, autosize=alt.AutoSizeParams(type="pad")),
-                        f"Spine chart of every indicator for {scope_name} against the range of "
-                        "London boroughs and the London value.", width_mm=180)],
-    )
+    return printed(
+        sections.spine_section(spine, scope_name, period), f"{scope_name} at a glance, {period}",
+        before=[f"{scope_name} is in the {la['subregion_name']} sub-region of London.",
+                borough_narrative.borough_summary(scope_name, period, area, london, england,
+                                                  definitions, released)],
+        size={"width": SPINE_WIDTH, "autosize": alt.AutoSizeParams(type="pad")}, width_mm=180,
+        with_table=False)
 
 
 def larger_groupings_section(scope_code: str, scope_name: str, period: str) -> Section | None:
@@ -339,18 +243,13 @@ def larger_groupings_section(scope_code: str, scope_name: str, period: str) -> S
     spine = spine_frame(rolling.filter(pl.col("area_code") == scope_code),
                         rolling.filter(pl.col("area_type") == LA),
                         rolling.filter(pl.col("area_type") == LONDON), definitions)
-    return Section(
+    return printed(
+        sections.spine_section(spine, scope_name, rolling_period, key="spine-rolling"),
         f"{scope_name} over three years, {rolling_period}",
-        text=[f"Some of {scope_name}'s figures for {period} are suppressed because the numbers "
-              "are small. Three years together give larger numbers.",
-              borough_narrative.spine_summary(spine, scope_name, rolling_period)],
-        figures=[Figure(spine_chart(spine, f"{scope_name}: every indicator, {rolling_period}",
-                                    scope_name)
-                        .properties(width=SPINE_WIDTH, autosize=alt.AutoSizeParams(type="pad")),
-                        f"Spine chart of every indicator for {scope_name} over {rolling_period} "
-                        "against the range of London boroughs and the London value.",
-                        width_mm=180)],
-        new_page=False)
+        before=[f"Some of {scope_name}'s figures for {period} are suppressed because the "
+                "numbers are small. Three years together give larger numbers."],
+        size={"width": SPINE_WIDTH, "autosize": alt.AutoSizeParams(type="pad")}, width_mm=180,
+        with_table=False, new_page=False)
 
 
 def trend_section(scope_code: str, scope_name: str) -> Section:
@@ -358,25 +257,20 @@ def trend_section(scope_code: str, scope_name: str) -> Section:
     trend_kpis = data.kpi_ids(registry.PACK_TREND)
     yearly = data.kpi_values(kpi_id=trend_kpis, area_type=[LA, LONDON, ENGLAND],
                              period_type="year", breakdown="all")
-    figures, text = [], []
-    for kpi_id in trend_kpis:
+    shared = []
+    for kpi_id in data.kpi_ids(registry.PACK_TREND):
         kpi = data.kpi_definition(kpi_id)
         rows = yearly.filter(pl.col("kpi_id") == kpi_id)
         trend = trend_frame(rows.filter(pl.col("area_code") == scope_code),
                             rows.filter(pl.col("area_type") == LONDON),
                             rows.filter(pl.col("area_type") == ENGLAND), scope_name,
                             kpi["unit"])
-        text.append(borough_narrative.trend_summary(trend, scope_name, kpi["title"],
-                                                    kpi["unit"]))
-        figures.append(Figure(
-            trend_chart(trend, f"{kpi['title']}: {scope_name}, London and England",
-                        "Per cent" if kpi["unit"] == "percent" else "Per 100 releases",
-                        scope_name, target=kpi["target"]).properties(width=CHART_WIDTH,
-                                                                     height=200),
-            f"{kpi['title']} for {scope_name}, London and England by year, with 95% "
-            f"intervals for {scope_name}.", width_mm=150))
-    return Section(f"{scope_name} over time, against London and England", text=text,
-                   figures=figures)
+        shared.append(printed(sections.trend_section(trend, scope_name, kpi), "",
+                              size={"width": CHART_WIDTH, "height": 200}, width_mm=150,
+                              with_table=False))
+    return Section(f"{scope_name} over time, against London and England",
+                   text=[t for s in shared for t in s.text],
+                   figures=[f for s in shared for f in s.figures])
 
 
 # --- London charts ----------------------------------------------------------------------------
@@ -470,17 +364,12 @@ def tier4_section(scope_code: str, scope_name: str, period: str) -> Section:
     rows = data.kpi_values(kpi_id=registry.TIER4_KPI, area_code=scope_code, breakdown="all",
                            period_type="year")
     ambition = tier4_charts.AMBITION_PER_100
-    return Section(
+    return printed(
+        sections.tier4_trend_section(rows, scope_name, period,
+                                     data.kpi_definition("tier4_on_release"), ambition),
         f"Tier 4 rehab entries on release (R1), {scope_name}",
-        text=[tier4_narrative.london_summary(rows, period, ambition, scope_name),
-              tier4_charts.ambition_note(ambition) + "."],
-        figures=[Figure(tier4_charts.trend_chart(
-            rows, f"{scope_name}: Tier 4 entries within 12 weeks per 100 releases",
-            ambition).properties(width=CHART_WIDTH, height=220),
-            f"Tier 4 entries per 100 releases in {scope_name} by year, with 95% intervals and "
-            "the 2 per 100 ambition.", width_mm=150)],
-        table=tier4_charts.rates_table(rows), new_page=False,
-    )
+        after=[tier4_charts.ambition_note(ambition) + "."],
+        size={"width": CHART_WIDTH, "height": 220}, width_mm=150, new_page=False)
 
 
 def _for_area(text: str, area_name: str) -> str:
@@ -516,16 +405,16 @@ def _with_date_words(table: pl.DataFrame) -> pl.DataFrame:
 
 
 def borough_recommendations_section(scope_code: str, scope_name: str) -> Section:
-    own = recommendation_charts.tracker_frame(
+    own = tracker.tracker_frame(
         tracker.updates(), tracker.reviews(), data.recommendations(), scope_code)
     table = own.select(
         pl.col("item").alias("Item"),
-        pl.col("status_title").fill_null(recommendation_charts.NO_UPDATE).alias(
+        pl.col("status_title").fill_null(tracker.NO_UPDATE).alias(
             f"Status in {scope_name}"),
         pl.col("rag_title").fill_null("").alias("Partners' RAG"),
         pl.col("london_status").alias("London-wide status"),
         pl.col("rating").cast(pl.String).fill_null("").alias("EbE rating (1-5)"),
-        pl.col("review_scope").fill_null(recommendation_charts.NO_REVIEW).alias(
+        pl.col("review_scope").fill_null(tracker.NO_REVIEW).alias(
             "EbE review for"),
         pl.col("agreement").alias("Partners and EbE group"))
     return Section(

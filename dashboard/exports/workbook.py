@@ -18,8 +18,9 @@ import polars as pl
 import xlsxwriter
 
 from dashboard import data, formatting, words
+from dashboard.charts import palette
 from dashboard.charts.recovery import category_label_expr
-from dashboard.exports.content import DISCLOSURE_TEXT, file_stem, resolve_scope
+from dashboard.exports.pack import DISCLOSURE_TEXT, file_stem, resolve_scope
 from dashboard.narrative.data_definitions import POLARITY_TEXT, UNIT_TEXT
 from pipelines.definitions import reference, registry
 from pipelines.definitions.published import (
@@ -57,8 +58,8 @@ COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("numerator", "Numerator", 11),
     ("denominator", "Denominator", 12),
     ("value", "Value", 9),
-    ("lower_95", "Lower 95% CI", 12),
-    ("upper_95", "Upper 95% CI", 12),
+    ("lower_95", formatting.LOWER_95, 12),
+    ("upper_95", formatting.UPPER_95, 12),
     ("lower_998", "Lower 99.8% CI", 13),
     ("upper_998", "Upper 99.8% CI", 13),
     ("compared_to_london", "Compared with London", 22),
@@ -200,8 +201,8 @@ def to_xlsx(scope: str, period: str | None = None) -> bytes:
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
     formats = {
         "title": book.add_format({"bold": True, "font_size": 14}),
-        "header": book.add_format({"bold": True, "bg_color": "#E7E6E6", "border": 1,
-                                   "text_wrap": True, "valign": "top"}),
+        "header": book.add_format({"bold": True, "bg_color": palette.WORKBOOK_HEADER_FILL,
+                                   "border": 1, "text_wrap": True, "valign": "top"}),
         "decimal": book.add_format({"num_format": "0.0"}),
         "count": book.add_format({"num_format": "#,##0"}),
         "wrap": book.add_format({"text_wrap": True, "valign": "top"}),
@@ -327,7 +328,7 @@ def _write_notes(sheet: xlsxwriter.worksheet.Worksheet, scope_name: str, period:
         lines.append((formatting.SYNTHETIC_NOTE + " Every figure is computed from made-up "
                       "records.", formats["title"]))
     lines += [
-        ("Suppression: * marks a value suppressed for disclosure control. " + DISCLOSURE_TEXT,
+        (f"Suppression: {formatting.SUPPRESSION_NOTE} " + DISCLOSURE_TEXT,
          None),
         ("Intervals are Wilson score intervals (95% and 99.8%). Benchmarks: similar when the "
          "comparator lies inside the 95% interval, otherwise better or worse by polarity.",

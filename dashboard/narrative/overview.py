@@ -72,11 +72,12 @@ def change_badge(current: float | None, previous: float | None, unit: str,
         return None
     change = round(current - previous, 1)
     if change == 0:
-        return ChangeBadge("No change on last year", "off", "gray")
+        return ChangeBadge("No change on last year", "off", palette.NO_JUDGEMENT)
     points = "percentage points" if unit == "percent" else "per 100 releases"
     rose = change > 0
     good = {"high_good": rose, "low_good": not rose}.get(polarity)
-    colour = "gray" if good is None else ("green" if good else "red")
+    colour = (palette.NO_JUDGEMENT if good is None
+              else palette.GOOD_CHANGE if good else palette.BAD_CHANGE)
     return ChangeBadge(f"{'up' if rose else 'down'} {abs(change):.1f} {points} on last year",
                        "up" if rose else "down", colour)
 

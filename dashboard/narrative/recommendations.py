@@ -12,8 +12,8 @@ from datetime import date
 
 import polars as pl
 
+from dashboard import tracker_terms as model
 from dashboard import words
-from dashboard.charts import recommendations as charts
 from dashboard.formatting import display_value
 from pipelines.definitions.published import PUBLISHED, TREND_CANNOT
 
@@ -65,7 +65,7 @@ def tracker_summary(tracker: pl.DataFrame, place: str) -> str:
     if recorded.is_empty():
         return (f"No update has been recorded for {place} on any of the 11 items yet. The "
                 "table shows each item's London-wide status beside it.")
-    by_status = [f"{_plural(n, 'item')} {title.lower()}" for title in charts.STATUS_TITLES
+    by_status = [f"{_plural(n, 'item')} {title.lower()}" for title in model.STATUS_TITLES
                  .values() if (n := recorded.filter(pl.col("status_title") == title).height)]
     parts = [f"{recorded.height} of the 11 items have an update for {place}: "
              f"{_list(by_status)}."]
@@ -81,13 +81,13 @@ def tracker_summary(tracker: pl.DataFrame, place: str) -> str:
 def agreement_summary(tracker: pl.DataFrame, place: str) -> str:
     """Where the partners' own rating and the EbE group's rating agree and disagree."""
     counts = {name: tracker.filter(pl.col("agreement") == name) for name in
-              (charts.DISAGREE, charts.PARTLY, charts.AGREE, charts.CANNOT)}
-    compared = tracker.height - counts[charts.CANNOT].height
+              (model.DISAGREE, model.PARTLY, model.AGREE, model.CANNOT)}
+    compared = tracker.height - counts[model.CANNOT].height
     if not compared:
         return (f"The partners' rating and the EbE group's rating cannot be compared for "
                 f"{place} yet: an item needs both an update and a review.")
     parts = []
-    disagree = counts[charts.DISAGREE]
+    disagree = counts[model.DISAGREE]
     if disagree.height:
         details = [f"{r['item']} (partners {r['rag_title'].lower()}, EbE group {r['rating']} "
                    "of 5)" for r in disagree.iter_rows(named=True)]
@@ -95,10 +95,10 @@ def agreement_summary(tracker: pl.DataFrame, place: str) -> str:
                      f"{_plural(disagree.height, 'item')}: {_list(details)}.")
     else:
         parts.append("Partners and the EbE group do not disagree outright on any item.")
-    parts.append(f"They agree on {counts[charts.AGREE].height} and partly agree on "
-                 f"{counts[charts.PARTLY].height}.")
-    if counts[charts.CANNOT].height:
-        parts.append(f"{_plural(counts[charts.CANNOT].height, 'item')} cannot be compared "
+    parts.append(f"They agree on {counts[model.AGREE].height} and partly agree on "
+                 f"{counts[model.PARTLY].height}.")
+    if counts[model.CANNOT].height:
+        parts.append(f"{_plural(counts[model.CANNOT].height, 'item')} cannot be compared "
                      "(no update or no review).")
     parts.append("A rating of 1 or 2 is read as not going well, 3 as mixed and 4 or 5 as going "
                  "well, against red, amber and green.")
@@ -110,7 +110,7 @@ def history_summary(history: pl.DataFrame, place: str) -> str:
     if history.is_empty():
         return f"No update has been recorded for {place} yet."
     first = history.get_column("reported_on").min()
-    rank = {s: i for i, s in enumerate(charts.STATUSES)}
+    rank = {s: i for i, s in enumerate(model.STATUSES)}
     ends = history.sort("reported_on").group_by("item", maintain_order=True).agg(
         pl.col("status").first().alias("first"), pl.col("status").last().alias("last"))
     moved = sum(1 for r in ends.iter_rows(named=True)
@@ -226,7 +226,7 @@ def glance_summary(glance: pl.DataFrame) -> str:
     recorded = glance.filter(pl.col("status").is_not_null())
     done = recorded.filter(pl.col("status").is_in(["implemented", "embedded"])).height
     red = recorded.filter(pl.col("rag") == "red").get_column("item").to_list()
-    disagree = glance.filter(pl.col("agreement") == charts.DISAGREE).get_column("item").to_list()
+    disagree = glance.filter(pl.col("agreement") == model.DISAGREE).get_column("item").to_list()
     parts = [f"London-wide, {recorded.height} of the 11 items have an update; {done} "
              f"{'is' if done == 1 else 'are'} implemented or embedded."]
     if red:

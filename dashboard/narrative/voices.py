@@ -1,25 +1,15 @@
 """Plain-English summaries for the Lived experience page (pure functions).
 
-Themes come from the feedback extract as free text, so any theme put into a sentence is
-escaped with `escape_markdown` (the summaries are shown as Markdown).
+Summaries are plain text: themes, places and recommendation names go in as written, and the
+page escapes the whole sentence once (formatting.markdown_safe, through components.chart_block
+or at st.write).
 """
 
 from __future__ import annotations
 
-import re
-
 import polars as pl
 
 from dashboard.charts.voices import COULD_IMPROVE, WORKED_WELL
-
-# Characters Markdown (and Streamlit's extensions: :colour[...], :icon:, $maths$) give a meaning.
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$&])")
-
-
-def escape_markdown(text: str) -> str:
-    """Text that Markdown shows exactly as typed: every special character backslash-escaped
-    and line breaks folded, so no link, HTML, heading or directive can be made from it."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
 
 
 def _plural(count: int, one: str, many: str | None = None) -> str:
@@ -50,9 +40,9 @@ def counts_summary(counts: pl.DataFrame, by: str, noun: str) -> str:
     top_improve = counts.sort([COULD_IMPROVE, by], descending=[True, False]).row(0, named=True)
     top_worked = counts.sort([WORKED_WELL, by], descending=[True, False]).row(0, named=True)
     text = (f"Comments fall under {_plural(counts.height, noun)}. Most comments about what "
-            f"could be better: {escape_markdown(top_improve[by])} ({top_improve[COULD_IMPROVE]:,}"
+            f"could be better: {top_improve[by]} ({top_improve[COULD_IMPROVE]:,}"
             f" of {top_improve['Total']:,}). Most about what worked well: "
-            f"{escape_markdown(top_worked[by])} ({top_worked[WORKED_WELL]:,} of "
+            f"{top_worked[by]} ({top_worked[WORKED_WELL]:,} of "
             f"{top_worked['Total']:,}).")
     mostly_negative = counts.filter(pl.col(COULD_IMPROVE) > pl.col(WORKED_WELL)).height
     text += (f" For {mostly_negative} of them, more comments said it could be better than said "

@@ -15,6 +15,7 @@ from dashboard.peer_research import coding, findings, service
 from dashboard.peer_research.model import QUESTIONS
 from dashboard.store import AppStore
 from dashboard.store.backends import write_private
+from pipelines.definitions.published import SUBREGION
 
 SAMPLE_NOTE = "Synthetic sample data (not real accounts) unless this store holds real entries."
 RULES_NOTE = (f"Counts are of accounts (people). Counts from 1 to 4 are shown as "
@@ -48,7 +49,7 @@ def build(store: AppStore) -> Findings:
     return Findings(
         accounts=coded.height,
         by_setting=findings.theme_table(coded, themes, "setting"),
-        by_subregion=findings.theme_table(coded, themes, "subregion"),
+        by_subregion=findings.theme_table(coded, themes, SUBREGION),
         by_recommendation=findings.recommendation_table(coded, themes),
         quotes=findings.quotable(coded, service.quotes(store)),
         codebook=themes.select("code", "name", "definition",

@@ -23,17 +23,18 @@ import polars as pl
 from dashboard.formatting import SUPPRESSED_MARK
 from dashboard.peer_research.model import AREAS, QUESTIONS, SETTING_TITLES
 from pipelines.definitions import reference
+from pipelines.definitions.published import SUBREGION
 
 SMALL_MIN, SMALL_MAX = 1, 4
 QUOTE_MIN_ACCOUNTS = 5
 NOT_GIVEN = "Not given"
 TOTAL = "All"
-DIMENSIONS = {"setting": "Setting", "subregion": "Sub-region", "recommendation":
+DIMENSIONS = {"setting": "Setting", SUBREGION: "Sub-region", "recommendation":
               "Recommendation"}
 SUBREGION_OF = {la.code: la.subregion for la in reference.LONDON_LAS} | {
     s.code: s.code for s in reference.SUBREGIONS}
 SUBREGION_NAMES = {s.code: s.name for s in reference.SUBREGIONS}
-ACCOUNT_SCHEMA = {"account_id": pl.String, "setting": pl.String, "subregion": pl.String,
+ACCOUNT_SCHEMA = {"account_id": pl.String, "setting": pl.String, SUBREGION: pl.String,
                   "area": pl.String, "themes": pl.List(pl.String)}
 
 
@@ -43,7 +44,7 @@ def coded_accounts(accounts: list[dict], codings: pl.DataFrame) -> pl.DataFrame:
              codings.filter(pl.col("pass") == "first").iter_rows(named=True)}
     rows = [{"account_id": a["record_id"],
              "setting": SETTING_TITLES.get(a["setting"], a["setting"]),
-             "subregion": SUBREGION_NAMES.get(SUBREGION_OF.get(a.get("area") or ""), NOT_GIVEN),
+             SUBREGION: SUBREGION_NAMES.get(SUBREGION_OF.get(a.get("area") or ""), NOT_GIVEN),
              "area": AREAS.get(a.get("area") or "", NOT_GIVEN),
              "themes": first.get(a["record_id"], [])} for a in accounts
             if a["status"] == "approved"]

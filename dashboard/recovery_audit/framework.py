@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from pipelines.definitions.published import LONDON
 from pipelines.definitions.reference import RECOMMENDATION_IDS
 from pipelines.definitions.registry import KPIS
 
@@ -196,7 +197,7 @@ SEED = Framework(SEED_VERSION, (
 
 def as_rows(framework: Framework) -> list[dict[str, object]]:
     """The framework as store entries of kind audit_question (one per question)."""
-    return [{"recommendation_id": d.recommendation_id, "scope": "london",
+    return [{"recommendation_id": d.recommendation_id, "scope": LONDON,
              "framework_version": framework.version, "domain_id": d.id,
              "domain_title": d.title, "question_id": q.id, "question": q.text,
              "good_practice": q.good, "kpi_ids": ", ".join(d.kpi_ids) or None,

@@ -13,8 +13,9 @@ from dashboard import formatting
 from dashboard.recovery_audit import scoring
 from dashboard.recovery_audit.framework import Framework
 from dashboard.store.audit_contracts import EBE, SELF
+from pipelines.definitions.published import IMMATURE, LONDON
 
-LONDON, AREA, SERVICE = "london", "area", "service"
+AREA, SERVICE = "area", "service"
 LEVEL_TITLES = {LONDON: "London", AREA: "A borough or prison", SERVICE: "A service"}
 SELF_COLUMN, EBE_COLUMN = "Self-assessment (1-4)", "EbE panel (1-4)"
 SCALE_NOTE = ("Scores are the mean rating on the domain's questions, 1 not in place, 2 planned "
@@ -52,7 +53,7 @@ def compute(answers: pl.DataFrame, rounds: pl.DataFrame, frameworks: dict[int, F
         chosen, names = all_scores, pl.Series([scoring.LONDON])
     place = names.item(0) if names.len() else str(key)
     grouped = scoring.by_level(chosen, {SERVICE: "service", AREA: "area",
-                                        LONDON: "london"}[level])
+                                        LONDON: LONDON}[level])
     now = grouped.filter(pl.col("round_id") == round_id)
     wide = scoring.side_by_side(now, ())
     strengths, improvements = scoring.sentences(wide, place)
@@ -147,7 +148,7 @@ def evidence_table(framework: Framework, values: pl.DataFrame, definitions: pl.D
             title = definition.get_column("title").item() if definition.height else kpi_id
             unit = definition.get_column("unit").item() if definition.height else "percent"
             found = values.filter((pl.col("kpi_id") == kpi_id)
-                                  & (pl.col("status") != "immature"))
+                                  & (pl.col("status") != IMMATURE))
             if found.is_empty():
                 rows.append((domain.title, title, "", "No figure", "none"))
                 continue

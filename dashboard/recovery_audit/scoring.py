@@ -21,6 +21,7 @@ import polars as pl
 
 from dashboard.recovery_audit.framework import Framework
 from dashboard.store.audit_contracts import EBE, SCALE, SELF, VIEW_TITLES
+from pipelines.definitions.published import LONDON as LONDON_LEVEL
 
 DISAGREE_AT = 1.0  # points on the 1-4 scale
 STRENGTH_AT = 3.0  # "in place" or better
@@ -86,7 +87,7 @@ def by_level(scores: pl.DataFrame, level: str) -> pl.DataFrame:
     score counts once. Columns: round_id, place, domain_id, domain_title, audit_view, score,
     services."""
     place = {"service": pl.col("service_name"), "area": pl.col("area_name"),
-             "london": pl.lit(LONDON)}[level]
+             LONDON_LEVEL: pl.lit(LONDON)}[level]
     return (scores.with_columns(place.alias("place"))
             .group_by("round_id", "place", "domain_id", "domain_title", "audit_view")
             .agg(pl.col("score").mean(), pl.col("service_id").n_unique().cast(pl.Int64)

@@ -27,12 +27,12 @@ PostgreSQL), core (AppStore: reads and writes), backup (CSV and history checks),
 
 from __future__ import annotations
 
-import os
 import threading
 from pathlib import Path
 
 import polars as pl
 
+from dashboard import settings
 from dashboard.store.backends import describe, is_server_url
 from dashboard.store.backup import history_problems
 from dashboard.store.core import AppStore
@@ -102,7 +102,7 @@ def location_from(setting: str | Path) -> Path | str:
 
 def app_db_location() -> Path | str:
     """The configured store: COC_APP_DB (a file or a PostgreSQL URL), else var/app.duckdb."""
-    return location_from(os.environ.get(APP_DB_ENV) or DEFAULT_APP_DB)
+    return location_from(settings.read(settings.APP_DB) or DEFAULT_APP_DB)
 
 
 def app_db_path() -> Path:

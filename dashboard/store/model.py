@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import polars as pl
 
+from dashboard import settings
 from dashboard.store import audit_contracts as audit
 from pipelines.definitions.contracts import (
     EBE_REVIEWS,
@@ -15,7 +16,7 @@ from pipelines.definitions.contracts import (
     Contract,
 )
 
-APP_DB_ENV = "COC_APP_DB"
+APP_DB_ENV = settings.APP_DB.name
 
 UPDATE = "update"
 REVIEW = "review"

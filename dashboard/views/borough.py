@@ -6,7 +6,7 @@ wherever the borough's single-year figures are suppressed."""
 import polars as pl
 import streamlit as st
 
-from dashboard import components, data, filters, formatting, words
+from dashboard import components, data, filters, formatting, sections, words
 from dashboard.charts.flows import (
     residence_chart,
     residence_frame,
@@ -14,8 +14,8 @@ from dashboard.charts.flows import (
     residence_total,
 )
 from dashboard.charts.funnel import STAGES, funnel_chart, funnel_frame, funnel_table
-from dashboard.charts.spine import spine_chart, spine_frame, spine_table
-from dashboard.charts.trends import trend_chart, trend_frame, trend_table
+from dashboard.charts.spine import spine_frame
+from dashboard.charts.trends import trend_frame
 from dashboard.narrative import borough as narrative
 from dashboard.narrative import published as published_narrative
 from dashboard.narrative import spc as spc_narrative
@@ -33,11 +33,9 @@ from pipelines.definitions.published import (
 )
 
 METRIC_COLUMNS = 3
-NOT_YET_METRIC = "Not yet"
+NOT_YET_METRIC = formatting.NOT_YET_SHORT
 TREND_PERIODS = {"year": "Single years", "rolling_3y": "3-year rolling"}
-SPINE_DEFINITION = ("Spine chart: each indicator is scaled so that London is in the middle; the "
-                    "bars are the range of published values of the comparison areas; better is "
-                    "to the right. Definitions as on the Data and definitions page.")
+SUBREGION_PEERS = "London sub-regions"
 FUNNEL_DEFINITION = ("Releases of the borough's residents in the year, and how many of them "
                      + "; ".join(label.lower() for _, label in STAGES[1:])
                      + " (published numerators of the KPIs).")
@@ -77,41 +75,37 @@ st.title(f"Borough profile: {name}")
 st.write(f"How {name} residents fare after release from prison, against London and England. "
          f"{name} is in the {la['subregion_name']} sub-region.")
 
-columns = st.columns(METRIC_COLUMNS)  # a row at a time: tabbing goes across rows
-with columns[0].container(border=True):
-    st.metric("Released from prison", narrative.released_text(released),
-              help="Releases of residents who were in drug or alcohol treatment in prison.")
-    st.caption(f"{name} residents, {period}")
-for index, headline_id in enumerate(data.kpi_ids(registry.BOROUGH_HEADLINE), start=1):
+cards = [formatting.HeadlineCard(
+    "Released from prison", narrative.released_text(released), (f"{name} residents, {period}",),
+    help="Releases of residents who were in drug or alcohol treatment in prison.")]
+for headline_id in data.kpi_ids(registry.BOROUGH_HEADLINE):
     headline = data.kpi_definition(headline_id)
-    if index % METRIC_COLUMNS == 0:
-        columns = st.columns(METRIC_COLUMNS)
     mine = area_year.filter(pl.col("kpi_id") == headline_id)
     theirs = london_year.filter(pl.col("kpi_id") == headline_id)
-    with columns[index % METRIC_COLUMNS].container(border=True):
-        if mine.is_empty():
-            st.metric(headline["title"], "No data")
-            continue
-        row = mine.row(0, named=True)
-        shown = formatting.display_value(row["value"], row["status"], headline["unit"],
-                                         row["available_from"])
-        immature = row["status"] == IMMATURE
-        # "Not yet available …" is too long for a metric: the date goes below it.
-        # A rate per 100 releases is shown as its count, with the rate below.
-        as_count = headline["unit"] == "rate_per_100" and row["status"] == PUBLISHED
-        value = NOT_YET_METRIC if immature else (
-            formatting.display_count(row["numerator"], row["status"]) if as_count else shown)
-        st.metric(headline["title"], value, help=headline["description"])
-        lines = [shown] if immature or as_count else []
-        if theirs.height:
-            london_row = theirs.row(0, named=True)
-            london_text = formatting.display_value(london_row["value"], london_row["status"],
-                                                   headline["unit"])
-            comparison = words.comparison(row["compared_to_london"], words.LONDON_WORD) \
-                if row["status"] == PUBLISHED else None
-            lines.append(f"London {london_text[:1].lower()}{london_text[1:]}"
-                         + (f" · {comparison}" if comparison else ""))
-        st.caption(" · ".join(lines))
+    if mine.is_empty():
+        cards.append(formatting.no_data_card(headline["title"]))
+        continue
+    row = mine.row(0, named=True)
+    shown = formatting.display_value(row["value"], row["status"], headline["unit"],
+                                     row["available_from"])
+    immature = row["status"] == IMMATURE
+    # "Not yet available …" is too long for a metric: the date goes below it.
+    # A rate per 100 releases is shown as its count, with the rate below.
+    as_count = headline["unit"] == "rate_per_100" and row["status"] == PUBLISHED
+    value = NOT_YET_METRIC if immature else (
+        formatting.display_count(row["numerator"], row["status"]) if as_count else shown)
+    lines = [shown] if immature or as_count else []
+    if theirs.height:
+        london_row = theirs.row(0, named=True)
+        london_text = formatting.display_value(london_row["value"], london_row["status"],
+                                               headline["unit"])
+        comparison = words.comparison(row["compared_to_london"], words.LONDON_WORD) \
+            if row["status"] == PUBLISHED else None
+        lines.append(f"London {london_text[:1].lower()}{london_text[1:]}")
+        lines.append(comparison or "")
+    cards.append(formatting.HeadlineCard(headline["title"], value, tuple(lines),
+                                         help=headline["description"]))
+components.headline_cards(cards, METRIC_COLUMNS)
 
 st.header(f"In brief, {period}")
 st.write(formatting.markdown_safe(narrative.borough_summary(
@@ -130,14 +124,7 @@ if all_hidden:
 st.header("Every indicator against London")
 spine = spine_frame(area_year, year_rows.filter(pl.col("area_type") == LA), london_year,
                     definitions)
-components.chart_block(
-    f"{name} against London boroughs, {period}",
-    narrative.spine_summary(spine, name, period),
-    spine_chart(spine, f"{name}: every indicator, {period}", name),
-    spine_table(spine),
-    SPINE_DEFINITION,
-    key="spine",
-)
+components.section_block(sections.spine_section(spine, name, period))
 
 if area_year.filter(pl.col("status") == SUPPRESSED).height:
     st.header("Larger groupings")
@@ -157,28 +144,15 @@ if area_year.filter(pl.col("status") == SUPPRESSED).height:
                                     rolling_rows.filter(pl.col("area_type") == LA),
                                     rolling_rows.filter(pl.col("area_type") == LONDON),
                                     definitions)
-        components.chart_block(
-            f"{name} against London boroughs, {rolling_period}",
-            narrative.spine_summary(rolling_spine, name, rolling_period),
-            spine_chart(rolling_spine, f"{name}: every indicator, {rolling_period}", name),
-            spine_table(rolling_spine),
-            SPINE_DEFINITION,
-            key="spine-rolling",
-        )
+        components.section_block(sections.spine_section(
+            rolling_spine, name, rolling_period, key="spine-rolling"))
     else:
         subregion_spine = spine_frame(
             subregions.filter(pl.col("area_code") == la[SUBREGION]), subregions, london_year,
             definitions)
-        components.chart_block(
-            f"{la['subregion_name']} against London's sub-regions, {period}",
-            narrative.spine_summary(
-                subregion_spine, la["subregion_name"], period, "London sub-regions"),
-            spine_chart(subregion_spine, f"{la['subregion_name']}: every indicator, {period}",
-                        la["subregion_name"], "London sub-regions"),
-            spine_table(subregion_spine),
-            SPINE_DEFINITION,
-            key="spine-subregion",
-        )
+        components.section_block(sections.spine_section(
+            subregion_spine, la["subregion_name"], period, SUBREGION_PEERS,
+            "London's sub-regions", key="spine-subregion"))
 
 st.header(f"{kpi['title']} over time")
 period_type = st.segmented_control(
@@ -194,18 +168,10 @@ trend = trend_frame(
 rolling_published = rolling.filter((pl.col("area_code") == la_code)
                                    & (pl.col("kpi_id") == kpi_id)
                                    & (pl.col("status") == PUBLISHED))
-components.chart_block(
-    f"{kpi['title']}: {name}, London and England, {TREND_PERIODS[period_type].lower()}",
-    narrative.trend_summary(
-        trend, name, kpi["title"], kpi["unit"],
-        suggest_rolling=period_type == "year" and not rolling_published.is_empty()),
-    trend_chart(trend, f"{kpi['title']}: {name}",
-                "Per cent" if kpi["unit"] == "percent" else "Per 100 releases", name,
-                show_intervals=show_intervals, target=kpi["target"]),
-    trend_table(trend, name),
-    components.definition_line(kpi),
-    key="trend",
-)
+components.section_block(sections.trend_section(
+    trend, name, kpi, TREND_PERIODS[period_type].lower(),
+    suggest_rolling=period_type == "year" and not rolling_published.is_empty(),
+    show_intervals=show_intervals))
 
 st.header("From release to recovery")
 components.chart_block(

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboard import data, filters
-from dashboard.exports import content, render, workbook
+from dashboard.exports import content, pdf, webpage, workbook
 from pipelines.definitions.published import LONDON
 
 period = filters.period()
@@ -26,8 +26,8 @@ if st.button("Make the board pack", type="primary", icon=":material/description:
     with st.spinner("Drawing the charts and laying out the pack ..."):
         pack = content.build_pack(period, scope)
         st.session_state["pack_files"] = {
-            "pdf": render.to_pdf(pack),
-            "html": render.to_html(pack).encode("utf-8"),
+            "pdf": pdf.to_pdf(pack),
+            "html": webpage.to_html(pack).encode("utf-8"),
             "stem": pack.file_stem,
             "label": f"{pack.scope_name}, {pack.period}",
         }

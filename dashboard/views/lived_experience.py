@@ -10,7 +10,7 @@ Quotes are shown with st.text (never as Markdown or HTML).
 import polars as pl
 import streamlit as st
 
-from dashboard import components, data, peer_forms
+from dashboard import components, data, formatting, peer_forms
 from dashboard.charts import voices as charts
 from dashboard.narrative import voices as narrative
 from pipelines.definitions import reference
@@ -38,7 +38,7 @@ described_filters = ", ".join([
     SETTINGS[setting].lower() if setting != charts.ALL else "everywhere",
     recommendation_labels[recommendation_id] if recommendation_id != charts.ALL
     else "all recommendations",
-    f"theme “{narrative.escape_markdown(theme)}”" if theme != charts.ALL else "all themes",
+    f"theme “{theme}”" if theme != charts.ALL else "all themes",
 ])
 
 st.title("Lived experience")
@@ -46,7 +46,7 @@ st.write("What people in prison and in the community told consultation events ab
          "prison and getting help with drugs and alcohol: what worked well, what could be "
          "better, and in their own words. Every quote is anonymised. Use the filters on the left "
          "to choose where people were, a recommendation or a theme.")
-st.write(narrative.overview_summary(chosen, described_filters))
+st.write(formatting.markdown_safe(narrative.overview_summary(chosen, described_filters)))
 
 if chosen.is_empty():
     st.info("Nothing matches these filters. Choose “Everywhere”, “All recommendations” or "
@@ -88,7 +88,8 @@ components.chart_block(
 
 st.header("In their own words")
 quoted = charts.quotes(chosen)
-st.write(narrative.quotes_summary(min(QUOTES_SHOWN, quoted.height), quoted.height))
+st.write(formatting.markdown_safe(
+    narrative.quotes_summary(min(QUOTES_SHOWN, quoted.height), quoted.height)))
 worked_column, improve_column = st.columns(2)
 for column, sentiment in ((worked_column, charts.WORKED_WELL),
                           (improve_column, charts.COULD_IMPROVE)):

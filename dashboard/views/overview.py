@@ -30,50 +30,46 @@ headline_kpis = data.kpi_ids(registry.OVERVIEW_HEADLINE)
 london = data.kpi_values(area_type=LONDON, breakdown=ALL, period_type=YEAR,
                          kpi_id=headline_kpis)
 england = data.kpi_values(area_type=ENGLAND, period_type=YEAR)
-for index, headline_id in enumerate(headline_kpis):
+cards: list[formatting.HeadlineCard] = []
+for headline_id in headline_kpis:
     headline = data.kpi_definition(headline_id)
     rows = london.filter(pl.col("kpi_id") == headline_id)
     now = rows.filter(pl.col("period") == period)
     before = rows.filter(pl.col("period") == previous) if previous else rows.clear()
-    if index % TILES_PER_ROW == 0:  # a row of columns at a time: tabbing goes across rows
-        columns = st.columns(TILES_PER_ROW)
-    with columns[index % TILES_PER_ROW].container(border=True):
-        if now.is_empty():
-            st.metric(headline["title"], "No data")
-            continue
-        row = now.row(0, named=True)
-        previous_value = before.row(0, named=True)["value"] if before.height else None
-        badge = narrative.change_badge(row["value"], previous_value, headline["unit"],
-                                       headline["polarity"])
-        st.metric(
-            headline["title"],
-            formatting.display_metric(row["value"], row["status"], headline["unit"]),
-            delta=badge.text if badge else None,
-            delta_color=badge.colour if badge else "normal",
-            delta_arrow=badge.arrow if badge else "auto",
-            help=headline["description"],
-        )
-        lines = []
-        if row["status"] == PUBLISHED:
-            lines.append(f"95% CI {row['lower_95']:.1f} to {row['upper_95']:.1f}")
-        england_periods = england.filter(pl.col("kpi_id") == headline_id).get_column("period")
-        missing = formatting.england_missing_text(period, england_periods.to_list())
-        if missing:
-            lines.append(missing)
-        elif row["compared_to_england"] not in (None, NOT_COMPARED):
-            england_row = england.filter((pl.col("kpi_id") == headline_id)
-                                         & (pl.col("period") == period))
-            england_value = england_row.row(0, named=True)["value"] if england_row.height \
-                else None
-            lines.append(words.comparison(row["compared_to_england"], words.ENGLAND_WORD)
-                         + (f" ({england_value:.1f}%)" if england_value is not None else ""))
-        if headline["target"] is not None and row["status"] == PUBLISHED:
-            gap = headline["target"] - row["value"]
-            lines.append(f"Target {headline['target']:.0f}%: "
-                         + (f"{gap:.1f} points to go" if gap > 0 else "met"))
-        if row["status"] != PUBLISHED:
-            lines.append(row["note"] or "")
-        st.caption(" · ".join(line for line in lines if line))
+    if now.is_empty():
+        cards.append(formatting.no_data_card(headline["title"]))
+        continue
+    row = now.row(0, named=True)
+    previous_value = before.row(0, named=True)["value"] if before.height else None
+    badge = narrative.change_badge(row["value"], previous_value, headline["unit"],
+                                   headline["polarity"])
+    lines = []
+    if row["status"] == PUBLISHED:
+        lines.append(formatting.interval_text(row["lower_95"], row["upper_95"]))
+    england_periods = england.filter(pl.col("kpi_id") == headline_id).get_column("period")
+    missing = formatting.england_missing_text(period, england_periods.to_list())
+    if missing:
+        lines.append(missing)
+    elif row["compared_to_england"] not in (None, NOT_COMPARED):
+        england_row = england.filter((pl.col("kpi_id") == headline_id)
+                                     & (pl.col("period") == period))
+        england_value = england_row.row(0, named=True)["value"] if england_row.height else None
+        lines.append(words.comparison(row["compared_to_england"], words.ENGLAND_WORD)
+                     + (f" ({england_value:.1f}%)" if england_value is not None else ""))
+    if headline["target"] is not None and row["status"] == PUBLISHED:
+        gap = headline["target"] - row["value"]
+        lines.append(f"Target {headline['target']:.0f}%: "
+                     + (f"{gap:.1f} points to go" if gap > 0 else "met"))
+    if row["status"] != PUBLISHED:
+        lines.append(row["note"] or "")
+    cards.append(formatting.HeadlineCard(
+        headline["title"],
+        formatting.display_metric(row["value"], row["status"], headline["unit"]),
+        tuple(lines), help=headline["description"],
+        delta=badge.text if badge else None,
+        delta_colour=badge.colour if badge else "normal",
+        delta_arrow=badge.arrow if badge else "auto"))
+components.headline_cards(cards, TILES_PER_ROW)
 
 st.header("How the boroughs compare")
 las = data.kpi_values(kpi_id=kpi_id, period=period, area_type=LA, breakdown="all")
@@ -88,7 +84,7 @@ components.chart_block(
     tile_map(tiles, f"{kpi['title']}{formatting.unit_title(kpi['unit'])}, {period}: "
              "compared with London"),
     table,
-    components.definition_line(kpi),
+    formatting.kpi_definition(kpi),
     key="tile-map",
 )
 published = ranked_frame(las, kpi["unit"])
@@ -103,7 +99,7 @@ else:
                      "Per cent" if kpi["unit"] == "percent" else "Per 100 releases",
                      london_value, show_intervals=show_intervals),
         formatting.table_twin(published, kpi["unit"]),
-        components.definition_line(kpi),
+        formatting.kpi_definition(kpi),
         key="ranked",
     )
 

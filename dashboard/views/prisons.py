@@ -89,7 +89,7 @@ else:
         prison_ranked_chart(published, f"{kpi['title']} by prison of release, {period}",
                             axis_title, london_value, show_intervals=show_intervals),
         formatting.table_twin(prisons_all, unit),
-        components.definition_line(kpi),
+        formatting.kpi_definition(kpi),
         key="prison-ranked",
     )
 
@@ -120,7 +120,7 @@ for breakdown, split_name, legend in (("release_type", "release type", "Release 
         split_chart(split, f"{kpi['title']} by prison and {split_name}, {period}", axis_title,
                     categories, legend, show_intervals=show_intervals),
         split_table(split),
-        components.definition_line(kpi),
+        formatting.kpi_definition(kpi),
         key=f"prison-{breakdown}",
     )
 

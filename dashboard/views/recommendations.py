@@ -4,6 +4,11 @@ beside the partners' own; and forms to record an update or a review.
 
 Text people typed (milestones, comments) is shown with st.dataframe and st.text, never as
 Markdown or HTML.
+
+Over 400 lines because it is the one page that writes: besides the tracker's layout it holds the
+write callbacks (record, change, withdraw, import) and the tabs around the forms, which run in
+Streamlit's callback order and read this page's choices; the forms themselves are
+dashboard/forms.py.
 """
 
 from datetime import date
@@ -11,16 +16,13 @@ from datetime import date
 import polars as pl
 import streamlit as st
 
-from dashboard import auth, components, data, filters, formatting, store, tracker
+from dashboard import auth, components, data, filters, formatting, forms, store
+from dashboard import tracker as model
 from dashboard.charts import recommendations as charts
 from dashboard.narrative import recommendations as narrative
 from pipelines.definitions.published import LONDON, PUBLISHED
 
 SCOPE_KINDS = {LONDON: "London as a whole", "la": "A local authority", "prison": "A prison"}
-RATING_WORDS = {1: "1 - no difference", 2: "2", 3: "3 - some difference", 4: "4",
-                5: "5 - a great deal"}
-UPDATE_TEXT_FIELDS = ("milestone", "next_step", "owner", "evidence")
-REVIEW_TEXT_FIELDS = ("panel", "comment")
 LATEST_COMMENTS = 3
 RECORD_PARAM, RECORD_REVIEW = "record", "review"  # ?record=review: the EbE group's way in
 RECORD_ANCHOR = "record"
@@ -51,7 +53,7 @@ def _record(kind: str) -> None:
         return
     _result(kind, ("success", f"Recorded {store.KIND_TITLES[kind]} {written.entry_id}. It is "
                               "now in the tracker above."))
-    for name in UPDATE_TEXT_FIELDS if kind == store.UPDATE else REVIEW_TEXT_FIELDS:
+    for name in forms.text_fields(contract):
         st.session_state[f"{kind}-{name}"] = ""
 
 
@@ -112,7 +114,6 @@ def _recording_section() -> None:
     actor = auth.panel("page")
     scope_names = dict(zip(scope_table.get_column("scope"), scope_table.get_column("scope_name"),
                            strict=True))
-    scope_codes = list(scope_names)
     review_first = st.query_params.get(RECORD_PARAM) == RECORD_REVIEW
     names = ["Record a review", "Record an update"] if review_first else \
         ["Record an update", "Record a review"]
@@ -129,24 +130,8 @@ def _recording_section() -> None:
                     "that role, or ask an administrator for it.")
         else:
             with st.form("update-form"):
-                st.selectbox("Item *", list(item_labels), format_func=item_labels.get,
-                             key="update-recommendation_id")
-                st.selectbox("Place *", scope_codes, format_func=scope_names.get,
-                             index=scope_codes.index(scope), key="update-scope")
-                st.date_input("Date reported *", max_value=date.today(), format="DD/MM/YYYY",
-                              key="update-reported_on")
-                st.selectbox("Status *", list(charts.STATUS_TITLES), index=None,
-                             format_func=charts.STATUS_TITLES.get, placeholder="Choose a status",
-                             key="update-status")
-                st.radio("Your own rating (RAG) *", list(charts.RAG_TITLES), index=None,
-                         format_func=charts.RAG_TITLES.get, horizontal=True, key="update-rag")
-                st.text_area("Milestone reached or planned", key="update-milestone",
-                             max_chars=store.MAX_TEXT_CHARS)
-                st.text_area("Next step", key="update-next_step", max_chars=store.MAX_TEXT_CHARS)
-                st.text_input("Organisation responsible *", key="update-owner",
-                              max_chars=store.MAX_TEXT_CHARS)
-                st.text_input("Evidence (text or a link)", key="update-evidence",
-                              max_chars=store.MAX_TEXT_CHARS)
+                forms.draw(store.CONTRACT_BY_KIND[store.UPDATE], store.UPDATE, item_labels,
+                           scope_names, scope)
                 st.form_submit_button("Record update", type="primary", on_click=_record,
                                       args=(store.UPDATE,), key="update-submit")
         _show_result(store.UPDATE)
@@ -160,17 +145,8 @@ def _recording_section() -> None:
                     "role, or ask an administrator for it.")
         else:
             with st.form("review-form"):
-                st.selectbox("Item *", list(item_labels), format_func=item_labels.get,
-                             key="review-recommendation_id")
-                st.selectbox("Place *", scope_codes, format_func=scope_names.get,
-                             index=scope_codes.index(scope), key="review-scope")
-                st.date_input("Date of the review *", max_value=date.today(), format="DD/MM/YYYY",
-                              key="review-reviewed_on")
-                st.text_input("Panel or meeting *", key="review-panel",
-                              max_chars=store.MAX_TEXT_CHARS)
-                st.radio("Rating: how much difference it makes *", list(RATING_WORDS), index=None,
-                         format_func=RATING_WORDS.get, horizontal=True, key="review-rating")
-                st.text_area("Comment", key="review-comment", max_chars=store.MAX_TEXT_CHARS)
+                forms.draw(store.CONTRACT_BY_KIND[store.REVIEW], store.REVIEW, item_labels,
+                           scope_names, scope)
                 st.form_submit_button("Record review", type="primary", on_click=_record,
                                       args=(store.REVIEW,), key="review-submit")
         _show_result(store.REVIEW)
@@ -198,42 +174,8 @@ def _recording_section() -> None:
             prefix = f"edit-{entry_id}"
             if actor.can_record(kind):
                 with st.form(f"{prefix}-form"):
-                    st.selectbox("Item *", list(item_labels), format_func=item_labels.get,
-                                 index=list(item_labels).index(current["recommendation_id"]),
-                                 key=f"{prefix}-recommendation_id")
-                    st.selectbox("Place *", scope_codes, format_func=scope_names.get,
-                                 index=scope_codes.index(current["scope"]), key=f"{prefix}-scope")
-                    if kind == store.UPDATE:
-                        st.date_input("Date reported *", value=current["reported_on"],
-                                      max_value=date.today(), format="DD/MM/YYYY",
-                                      key=f"{prefix}-reported_on")
-                        st.selectbox("Status *", list(charts.STATUS_TITLES),
-                                     index=list(charts.STATUS_TITLES).index(current["status"]),
-                                     format_func=charts.STATUS_TITLES.get, key=f"{prefix}-status")
-                        st.radio("Your own rating (RAG) *", list(charts.RAG_TITLES),
-                                 index=list(charts.RAG_TITLES).index(current["rag"]),
-                                 format_func=charts.RAG_TITLES.get, horizontal=True,
-                                 key=f"{prefix}-rag")
-                        st.text_area("Milestone", value=current["milestone"] or "",
-                                     key=f"{prefix}-milestone")
-                        st.text_area("Next step", value=current["next_step"] or "",
-                                     key=f"{prefix}-next_step")
-                        st.text_input("Organisation responsible *", value=current["owner"] or "",
-                                      key=f"{prefix}-owner")
-                        st.text_input("Evidence", value=current["evidence"] or "",
-                                      key=f"{prefix}-evidence")
-                    else:
-                        st.date_input("Date of the review *", value=current["reviewed_on"],
-                                      max_value=date.today(), format="DD/MM/YYYY",
-                                      key=f"{prefix}-reviewed_on")
-                        st.text_input("Panel or meeting *", value=current["panel"] or "",
-                                      key=f"{prefix}-panel")
-                        st.radio("Rating *", list(RATING_WORDS),
-                                 index=list(RATING_WORDS).index(current["rating"]),
-                                 format_func=RATING_WORDS.get, horizontal=True,
-                                 key=f"{prefix}-rating")
-                        st.text_area("Comment", value=current["comment"] or "",
-                                     key=f"{prefix}-comment")
+                    forms.draw(store.CONTRACT_BY_KIND[kind], prefix, item_labels, scope_names,
+                               current["scope"], current)
                     st.form_submit_button("Save as a new version", on_click=_edit,
                                           args=(entry_id, kind, current["version"]),
                                           key=f"{prefix}-submit")
@@ -286,11 +228,11 @@ elif scope_kind == "prison":
                                  format_func=lambda code: f"HMP {prison_names[code]}",
                                  key="prison", bind="query-params")
 else:
-    scope = charts.LONDON_CODE
-place = charts.place_name(scope)
+    scope = model.LONDON
+place = model.place_name(scope)
 
 recommendation_table = data.recommendations()
-item_table = charts.items(recommendation_table)
+item_table = model.items(recommendation_table)
 item_labels = dict(zip(item_table.get_column("recommendation_id"), item_table.get_column("item"),
                        strict=True))
 store_problem = None
@@ -298,9 +240,9 @@ try:
     entries = store.app_store().entries()
 except store.StoreUnavailable as unavailable:
     entries, store_problem = store.empty_entries(), str(unavailable)
-updates = tracker.updates(entries)
-reviews = tracker.reviews(entries)
-scope_table = charts.scopes(data.local_authorities(), prison_table)
+updates = model.updates(entries)
+reviews = model.reviews(entries)
+scope_table = model.scopes(data.local_authorities(), prison_table)
 info = data.build_info()
 cutoff = info.get("data_cutoff") or date.today()
 
@@ -322,7 +264,7 @@ if recording_first:
 
 # --- The 11 items in the chosen place ---------------------------------------------------------
 
-tracker = charts.tracker_frame(updates, reviews, recommendation_table, scope)
+tracker = model.tracker_frame(updates, reviews, recommendation_table, scope)
 tracker_title = f"The 11 items: {place}"
 st.header(tracker_title)
 st.write(narrative.tracker_summary(tracker, place))
@@ -364,7 +306,7 @@ components.chart_block(
 
 # --- Every place ------------------------------------------------------------------------------
 
-matrix = charts.status_matrix_frame(updates, recommendation_table, scope_table)
+matrix = model.status_matrix_frame(updates, recommendation_table, scope_table)
 components.chart_block(
     "Where every item stands: London, boroughs and prisons",
     narrative.matrix_summary(matrix),
@@ -375,7 +317,7 @@ components.chart_block(
 
 # --- History in the chosen place --------------------------------------------------------------
 
-history = charts.history_frame(updates, recommendation_table, scope)
+history = model.history_frame(updates, recommendation_table, scope)
 if history.is_empty():
     st.subheader(f"Updates over time: {place}")
     st.info(narrative.history_summary(history, place))
@@ -409,7 +351,7 @@ else:
         "Every partner update on this item: status, RAG, milestone, next step and owner.",
         key="item-history")
 
-item_reviews = charts.reviews_frame(reviews, item_id, scope)
+item_reviews = model.reviews_frame(reviews, item_id, scope)
 if item_reviews.is_empty():
     st.info(narrative.ratings_summary(item_reviews, item))
 else:
@@ -429,9 +371,9 @@ else:
                 st.text(f"{review['panel']}, {review['reviewed_on']:%-d %B %Y}, rated "
                         f"{review['rating']} of 5 ({review['scope_name']})")
 
-evidence_ids = charts.evidence_kpis(data.kpi_definitions(), item_id)
+evidence_ids = model.evidence_kpis(data.kpi_definitions(), item_id)
 if evidence_ids:
-    evidence = charts.evidence_frame(
+    evidence = model.evidence_frame(
         data.kpi_values(kpi_id=evidence_ids, area_code=scope, breakdown="all",
                         period_type="year"), data.kpi_definitions())
     components.chart_block(
@@ -441,10 +383,10 @@ if evidence_ids:
         if evidence.filter(pl.col("status") == PUBLISHED).height else None,
         charts.evidence_table(evidence),
         "KPIs the registry links to this item, by financial year, with 95% confidence "
-        "intervals; * suppressed for disclosure control.",
+        f"intervals; {formatting.SUPPRESSION_KEY}.",
         key="evidence")
 if item_id == "R2":
-    completers = charts.completers_frame(
+    completers = model.completers_frame(
         data.kpi_values(area_code=scope, breakdown="completed_programme", period=period),
         data.kpi_definitions())
     components.chart_block(
@@ -456,9 +398,9 @@ if item_id == "R2":
         charts.completers_table(completers),
         "Each KPI split by whether the person completed an accredited programme in prison.",
         key="completers")
-if item_id in charts.SERVICE_KINDS:
-    _, kind_title = charts.SERVICE_KINDS[item_id]
-    services = charts.services_frame(data.services(), data.local_authorities(), item_id, cutoff)
+if item_id in model.SERVICE_KINDS:
+    _, kind_title = model.SERVICE_KINDS[item_id]
+    services = model.services_frame(data.services(), data.local_authorities(), item_id, cutoff)
     chosen_la = scope if scope_kind == "la" else None
     components.chart_block(
         f"{kind_title} open in each borough",
@@ -468,28 +410,7 @@ if item_id in charts.SERVICE_KINDS:
         charts.services_table(services, kind_title),
         "Services directory: services of this kind open on the data cut-off date.",
         key="services")
-if item_id in ("R7", "R8"):
-    from dashboard.recovery_audit import records as audit_records
-    from dashboard.recovery_audit import results as audit_results
-    from dashboard.recovery_audit import scoring as audit_scoring
-
-    if item_id == "R8":
-        audit_directory = audit_scoring.directory(data.services(), prison_table,
-                                                  data.local_authorities())
-        try:
-            sessions = audit_records.training(store.app_store())
-        except store.StoreUnavailable:
-            sessions = None
-        if sessions is not None:
-            by_place = audit_results.training_by_place(sessions, audit_directory)
-            st.subheader("Training delivered by experts by experience")
-            st.write(f"{by_place.get_column('Sessions').sum()} sessions recorded at "
-                     f"{by_place.height} services, by borough or prison and service.")
-            st.dataframe(by_place, hide_index=True, width="stretch", key="r8-training")
-    st.page_link("views/recovery_audit.py",
-                 label="The Recovery audit and EbE training (R7, R8)",
-                 icon=":material/fact_check:")
-if not evidence_ids and item_id not in ("R2", *charts.SERVICE_KINDS):
+if not evidence_ids and item_id not in ("R2", *model.SERVICE_KINDS):
     st.info(narrative.no_evidence_text(item))
 
 

@@ -37,32 +37,32 @@ st.write(
 )
 
 st.header(f"The {period} releases at 21 days, 6 months and 12 months")
-columns = st.columns(2)
-for index, kpi_id in enumerate(charts.RECOVERY_KPIS):
+cards: list[formatting.HeadlineCard] = []
+for kpi_id in charts.RECOVERY_KPIS:
     rows = now.filter(pl.col("kpi_id") == kpi_id)
-    with columns[index % 2].container(border=True):
-        if rows.is_empty():
-            st.metric(titles[kpi_id], "No data")
-            continue
-        row = rows.row(0, named=True)
-        if row["status"] == IMMATURE:
-            # The date goes under the words, so the long text is never cut off.
-            st.metric(titles[kpi_id], formatting.NOT_YET_TEXT,
-                      delta="O" + formatting.once_loaded_text(row["available_from"])[1:],
-                      delta_color="off",
-                      delta_arrow="off", help=descriptions[kpi_id])
-            st.caption(f"{charts.MILESTONES[kpi_id]} · {row['note'] or ''}")
-            continue
-        st.metric(titles[kpi_id],
-                  formatting.display_value(row["value"], row["status"], "percent",
-                                           row["available_from"]),
-                  help=descriptions[kpi_id])
-        if row["status"] == PUBLISHED:
-            st.caption(f"{charts.MILESTONES[kpi_id]} · {row['numerator']:,} of "
-                       f"{row['denominator']:,} releases · 95% CI {row['lower_95']:.1f} to "
-                       f"{row['upper_95']:.1f}")
-        else:
-            st.caption(f"{charts.MILESTONES[kpi_id]} · {row['note'] or ''}")
+    if rows.is_empty():
+        cards.append(formatting.no_data_card(titles[kpi_id]))
+        continue
+    row = rows.row(0, named=True)
+    if row["status"] == IMMATURE:
+        # The date goes under the words, so the long text is never cut off.
+        cards.append(formatting.HeadlineCard(
+            titles[kpi_id], formatting.NOT_YET_TEXT,
+            (charts.MILESTONES[kpi_id], row["note"] or ""), help=descriptions[kpi_id],
+            delta="O" + formatting.once_loaded_text(row["available_from"])[1:],
+            delta_colour="off", delta_arrow="off"))
+        continue
+    if row["status"] == PUBLISHED:
+        caption = (charts.MILESTONES[kpi_id],
+                   f"{row['numerator']:,} of {row['denominator']:,} releases",
+                   formatting.interval_text(row["lower_95"], row["upper_95"]))
+    else:
+        caption = (charts.MILESTONES[kpi_id], row["note"] or "")
+    cards.append(formatting.HeadlineCard(
+        titles[kpi_id], formatting.display_value(row["value"], row["status"], "percent",
+                                                 row["available_from"]),
+        caption, help=descriptions[kpi_id]))
+components.headline_cards(cards, 2)
 
 components.chart_block(
     "The release cohort over time: London",

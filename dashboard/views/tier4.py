@@ -5,7 +5,7 @@ intervals, and the 2 per 100 ambition shown for context."""
 import polars as pl
 import streamlit as st
 
-from dashboard import components, data, filters, formatting, words
+from dashboard import components, data, filters, formatting, sections, words
 from dashboard.charts import tier4 as charts
 from dashboard.narrative import tier4 as narrative
 from pipelines.definitions import registry
@@ -17,7 +17,7 @@ PERIOD_TYPES = ["year", "rolling_3y"]
 period = filters.period()
 show_intervals = filters.intervals()
 kpi = data.kpi_definition(KPI_ID)
-definition = components.definition_line(kpi)
+definition = formatting.kpi_definition(kpi)
 ambition = charts.AMBITION_PER_100
 
 st.title("Tier 4 rehab (R1): entries on release")
@@ -39,36 +39,30 @@ london = london_all.filter(pl.col("period_type") == "year")
 now = london.filter(pl.col("period") == period)
 
 st.header(f"London, {period}")
-columns = st.columns(3)
 if now.is_empty():
-    columns[0].metric("Tier 4 entries within 12 weeks, London", "No data")
+    cards = [formatting.no_data_card("Tier 4 entries within 12 weeks, London")]
 else:
     row = now.row(0, named=True)
-    columns[0].metric("Tier 4 entries within 12 weeks, London",
-                      formatting.display_count(row["numerator"], row["status"]),
-                      help=narrative.count_metric_help(period))
-    columns[1].metric("Rate per 100 releases, London",
-                      formatting.display_value(row["value"], row["status"], kpi["unit"],
-                                               row["available_from"]),
-                      help=kpi["description"])
-    columns[2].metric("Releases of London residents",
-                      formatting.display_count(row["denominator"], row["status"]))
-    if row["status"] == PUBLISHED:
-        st.caption(f"95% confidence interval {row['lower_95']:.1f} to {row['upper_95']:.1f} per "
-                   "100 releases · Recent trend: "
-                   f"{words.word('trend', row['trend'] or TREND_CANNOT)}")
-    else:
-        st.caption(row["note"] or "")
+    rate_caption = (
+        (formatting.interval_text(row["lower_95"], row["upper_95"], kpi["unit"]),
+         f"Recent trend: {words.word('trend', row['trend'] or TREND_CANNOT)}")
+        if row["status"] == PUBLISHED else (row["note"] or "",))
+    cards = [
+        formatting.HeadlineCard("Tier 4 entries within 12 weeks, London",
+                                formatting.display_count(row["numerator"], row["status"]),
+                                help=narrative.count_metric_help(period)),
+        formatting.HeadlineCard("Rate per 100 releases, London",
+                                formatting.display_value(row["value"], row["status"],
+                                                         kpi["unit"], row["available_from"]),
+                                rate_caption, help=kpi["description"]),
+        formatting.HeadlineCard("Releases of London residents",
+                                formatting.display_count(row["denominator"], row["status"])),
+    ]
+components.headline_cards(cards, 3)
 
-components.chart_block(
-    "Tier 4 entries per 100 releases: London by year",
-    narrative.london_summary(london, period, ambition),
-    charts.trend_chart(london, "London: Tier 4 entries within 12 weeks per 100 releases",
-                       ambition, show_intervals=show_intervals),
-    charts.rates_table(london),
-    definition,
-    key="tier4-london-trend",
-)
+components.section_block(sections.tier4_trend_section(
+    london, "London", period, kpi, ambition, show_intervals=show_intervals,
+    key="tier4-london-trend"))
 
 st.header("By borough")
 st.write(
