@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 
 from dashboard import data, store
-from dashboard.exports import content, render, workbook
+from dashboard.exports import content, pdf, webpage, workbook
 from dashboard.recovery_audit import records, results, sample, scoring
 from tests.test_app_recovery_audit import SAMPLES, open_page
 
@@ -42,8 +42,8 @@ def test_the_board_pack_has_the_audit_of_the_current_round(seeded) -> None:
     assert any("synthetic sample" in line for line in section.text)
     assert any(line.startswith("Training by experts by experience (R8)")
                for line in section.text)
-    assert "Recovery audit (R7)" in render.to_html(pack)
-    assert render.to_pdf(pack)[:5] == b"%PDF-"
+    assert "Recovery audit (R7)" in webpage.to_html(pack)
+    assert pdf.to_pdf(pack)[:5] == b"%PDF-"
 
 
 def test_the_workbook_has_the_audit_sheet(seeded) -> None:

@@ -410,6 +410,27 @@ if item_id in model.SERVICE_KINDS:
         charts.services_table(services, kind_title),
         "Services directory: services of this kind open on the data cut-off date.",
         key="services")
+if item_id in ("R7", "R8"):
+    from dashboard.recovery_audit import records as audit_records
+    from dashboard.recovery_audit import results as audit_results
+    from dashboard.recovery_audit import scoring as audit_scoring
+
+    if item_id == "R8":
+        audit_directory = audit_scoring.directory(data.services(), prison_table,
+                                                  data.local_authorities())
+        try:
+            sessions = audit_records.training(store.app_store())
+        except store.StoreUnavailable:
+            sessions = None
+        if sessions is not None:
+            by_place = audit_results.training_by_place(sessions, audit_directory)
+            st.subheader("Training delivered by experts by experience")
+            st.write(f"{by_place.get_column('Sessions').sum()} sessions recorded at "
+                     f"{by_place.height} services, by borough or prison and service.")
+            st.dataframe(by_place, hide_index=True, width="stretch", key="r8-training")
+    st.page_link("views/recovery_audit.py",
+                 label="The Recovery audit and EbE training (R7, R8)",
+                 icon=":material/fact_check:")
 if not evidence_ids and item_id not in ("R2", *model.SERVICE_KINDS):
     st.info(narrative.no_evidence_text(item))
 
