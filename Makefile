@@ -43,7 +43,7 @@ warehouse: $(WAREHOUSE)
 run: $(WAREHOUSE)
 	-COC_WAREHOUSE=$(abspath $(WAREHOUSE)) COC_APP_DB='$(APP_DB_SETTING)' \
 		$(BIN)/python -m dashboard.recovery_audit seed --from $(SAMPLES)/recovery_audit
-	$(BIN)/python -m dashboard.peer_research --db '$(APP_DB_SETTING)' seed --from $(SAMPLES)
+	$(BIN)/python -m dashboard.peer_research --db '$(APP_DB_SETTING)' seed --from $(SAMPLES)/peer_research
 	COC_WAREHOUSE=$(abspath $(WAREHOUSE)) COC_APP_DB='$(APP_DB_SETTING)' \
 		$(BIN)/streamlit run dashboard/app.py --server.port $(PORT) \
 		--server.address $(ADDRESS)

@@ -467,7 +467,7 @@ def test_an_xlsx_export_with_plain_column_names_imports(store, tmp_path) -> None
 def test_the_samples_load_once_and_never_over_real_entries(store) -> None:
     from dashboard.peer_research import samples
 
-    folder = Path(__file__).resolve().parent.parent / "data_samples"
+    folder = Path(__file__).resolve().parent.parent / "data_samples" / "peer_research"
     service.capture(store, CONSENT, account(), RESEARCHER)
     assert "not loaded" in samples.seed(store, folder)
     assert len(service.records(store, "account")) == 1

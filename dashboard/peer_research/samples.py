@@ -1,4 +1,4 @@
-"""Load the synthetic samples (data_samples/lev_*_synthetic.csv) into a store that has no
+"""Load the synthetic samples (data_samples/peer_research/lev_*_synthetic.csv) into a store that has no
 Lived experience records yet, so `make run` shows the whole workflow. Never touches a store
 that holds any (real entries are never overwritten; running it twice adds nothing).
 
