@@ -1,6 +1,6 @@
-"""Load the synthetic samples (data_samples/peer_research/lev_*_synthetic.csv) into a store that has no
-Lived experience records yet, so `make run` shows the whole workflow. Never touches a store
-that holds any (real entries are never overwritten; running it twice adds nothing).
+"""Load the synthetic samples (data_samples/peer_research/lev_*_synthetic.csv) into a store
+that has no Lived experience records yet, so `make run` shows the whole workflow. Never touches a
+store that holds any (real entries are never overwritten; running it twice adds nothing).
 
 The accounts come in through the same import as an ODK/Kobo export (so the planted identifiers
 go through de-identification); all but the last three are approved, coded, partly second-coded

@@ -122,34 +122,28 @@ def _recording_section() -> None:
     record_update, record_review = tabs["Record an update"], tabs["Record a review"]
     change, backup = tabs["Change or withdraw"], tabs["Back up and move"]
 
-    with record_update:
-        st.write("For partners: record progress on one item in one place. Fields marked * are "
-                 "required.")
-        if not actor.can_record(store.UPDATE):
-            st.info("Only partner editors can record an update. Sign in with an account that has "
-                    "that role, or ask an administrator for it.")
-        else:
-            with st.form("update-form"):
-                forms.draw(store.CONTRACT_BY_KIND[store.UPDATE], store.UPDATE, item_labels,
-                           scope_names, scope)
-                st.form_submit_button("Record update", type="primary", on_click=_record,
-                                      args=(store.UPDATE,), key="update-submit")
-        _show_result(store.UPDATE)
-
-    with record_review:
-        st.write("For the expert-by-experience group: how much difference has this item made for "
-                 "people leaving prison? Please leave names and details that could identify "
-                 "someone out of the comment.")
-        if not actor.can_record(store.REVIEW):
-            st.info("Only EbE reviewers can record a review. Sign in with an account that has that "
-                    "role, or ask an administrator for it.")
-        else:
-            with st.form("review-form"):
-                forms.draw(store.CONTRACT_BY_KIND[store.REVIEW], store.REVIEW, item_labels,
-                           scope_names, scope)
-                st.form_submit_button("Record review", type="primary", on_click=_record,
-                                      args=(store.REVIEW,), key="review-submit")
-        _show_result(store.REVIEW)
+    for kind, tab, intro, refusal, submit in (
+        (store.UPDATE, record_update,
+         "For partners: record progress on one item in one place. Fields marked * are required.",
+         "Only partner editors can record an update. Sign in with an account that has that role, "
+         "or ask an administrator for it.", "Record update"),
+        (store.REVIEW, record_review,
+         "For the expert-by-experience group: how much difference has this item made for people "
+         "leaving prison? Please leave names and details that could identify someone out of the "
+         "comment.",
+         "Only EbE reviewers can record a review. Sign in with an account that has that role, or "
+         "ask an administrator for it.", "Record review"),
+    ):
+        with tab:
+            st.write(intro)
+            if not actor.can_record(kind):
+                st.info(refusal)
+            else:
+                with st.form(f"{kind}-form"):
+                    forms.draw(store.CONTRACT_BY_KIND[kind], kind, item_labels, scope_names, scope)
+                    st.form_submit_button(submit, type="primary", on_click=_record, args=(kind,),
+                                          key=f"{kind}-submit")
+            _show_result(kind)
 
     with change:
         st.write("Entries recorded in this app can be corrected: each change is kept as a new "
